@@ -1,0 +1,36 @@
+//! Embeds every `migrations/NNN_name.sql` (coordination database) and
+//! `migrations/userland/NNN_name.sql` (userland database) into the crate at build time.
+use std::{env, fs, path::Path};
+
+fn embed(dir: &Path, out: &mut String, const_name: &str) {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<_> = match fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    out.push_str(&format!("pub static {const_name}: &[(&str, &str)] = &[\n"));
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let name = f.file_name().unwrap().to_string_lossy();
+        let abs = fs::canonicalize(f).unwrap();
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            abs.display().to_string()
+        ));
+    }
+    out.push_str("];\n");
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    let mut out = String::new();
+    embed(&root, &mut out, "COORDINATION_FILES");
+    embed(&root.join("userland"), &mut out, "USERLAND_FILES");
+    let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_migrations.rs");
+    fs::write(dest, out).unwrap();
+}

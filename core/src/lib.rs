@@ -1,0 +1,22 @@
+//! Motus core: the coordination database's schema, migrations, rules and queries, written
+//! against the small [`Connection`] trait so the same logic runs natively, in the browser
+//! and in any WASM host that brings its own SQLite.
+//!
+//! `core` takes nothing from the OS: no filesystem, no clock, no randomness. Hosts inject a
+//! [`Clock`] and an [`IdSource`] through [`Env`].
+
+pub mod connection;
+pub mod doctor;
+pub mod error;
+pub mod ids;
+pub mod migrate;
+pub mod schema;
+pub mod time;
+
+#[cfg(feature = "rusqlite")]
+pub mod sqlite;
+
+pub use connection::{read_tx, write_tx, Connection, ConnectionExt, FromValue, Row, Rows, Value};
+pub use error::{Error, Result};
+pub use ids::{Env, IdSource, SequentialIds};
+pub use time::{Clock, ManualClock, Timestamp};

@@ -1,0 +1,190 @@
+//! `motus db init|migrate|status`.
+
+use super::Ctx;
+use crate::db::{self, Db};
+use crate::output::{emit, CliError};
+use clap::Subcommand;
+use motus_core::migrate::{Migrator, Status};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Create the database (or bring an existing one to the latest schema)
+    Init,
+    /// Apply pending migrations, writing a backup first when the database holds data
+    Migrate {
+        /// Show what would be applied without changing anything
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Show the schema version, pending migrations and file sizes (read-only)
+    Status,
+}
+
+pub fn run(ctx: &Ctx, cmd: DbCommand) -> Result<u8, CliError> {
+    match cmd {
+        DbCommand::Init => init(ctx),
+        DbCommand::Migrate { dry_run } => migrate(ctx, dry_run),
+        DbCommand::Status => status(ctx),
+    }
+}
+
+fn init(ctx: &Ctx) -> Result<u8, CliError> {
+    let existed = ctx.db_path.exists();
+    let (db, report) = db::open_write(&ctx.db_path)?;
+    let status = Migrator::coordination()
+        .status(&db.conn)
+        .map_err(CliError::from)?;
+    let applied: Vec<_> = report
+        .as_ref()
+        .map(|r| r.applied.clone())
+        .unwrap_or_default();
+    let doc = json!({
+        "ok": true,
+        "path": db.path.display().to_string(),
+        "created": !existed,
+        "schema_version": status.current_version,
+        "applied": applied,
+        "backup_path": report.as_ref().and_then(|r| r.backup_path.clone()),
+    });
+    emit(ctx.json, &doc, || {
+        let verb = if !existed {
+            "Created"
+        } else if applied.is_empty() {
+            "Already current:"
+        } else {
+            "Upgraded"
+        };
+        format!(
+            "{verb} {} (schema version {})",
+            db.path.display(),
+            status.current_version
+        )
+    });
+    Ok(0)
+}
+
+fn migrate(ctx: &Ctx, dry_run: bool) -> Result<u8, CliError> {
+    let db = if dry_run {
+        db::open_read_any(&ctx.db_path)?
+    } else {
+        if !ctx.db_path.exists() {
+            return Err(CliError::failed(
+                "not_found",
+                format!(
+                    "no database at {}; create it with `motus db init`",
+                    ctx.db_path.display()
+                ),
+            ));
+        }
+        db::open_write(&ctx.db_path)
+            .map(|(db, _)| db)
+            .or_else(|e| {
+                // open_write already migrates; report its failure as this command's.
+                Err(e)
+            })?
+    };
+    let report = db::migrate(&db, dry_run)?;
+    // open_write applied them already when not a dry run; show what the ledger now says.
+    let status = Migrator::coordination()
+        .status(&db.conn)
+        .map_err(CliError::from)?;
+    let doc = json!({
+        "ok": true,
+        "path": db.path.display().to_string(),
+        "dry_run": dry_run,
+        "from_version": if dry_run { report.from_version } else { status.current_version },
+        "to_version": if dry_run { report.to_version } else { status.current_version },
+        "would_apply": if dry_run { json!(report.applied) } else { json!([]) },
+        "pending": status.pending,
+    });
+    emit(ctx.json, &doc, || {
+        if dry_run {
+            if report.applied.is_empty() {
+                format!(
+                    "Nothing to apply: {} is at schema version {}",
+                    db.path.display(),
+                    report.from_version
+                )
+            } else {
+                let mut s = format!(
+                    "Would apply {} migration(s) to {} (version {} -> {}):",
+                    report.applied.len(),
+                    db.path.display(),
+                    report.from_version,
+                    report.to_version
+                );
+                for m in &report.applied {
+                    s.push_str(&format!("\n  {:03} {}", m.version, m.name));
+                }
+                s
+            }
+        } else {
+            format!(
+                "{} is at schema version {} (latest)",
+                db.path.display(),
+                status.current_version
+            )
+        }
+    });
+    Ok(0)
+}
+
+#[derive(Serialize)]
+struct StatusDoc {
+    ok: bool,
+    path: String,
+    schema_version: i64,
+    latest_version: i64,
+    is_current: bool,
+    written_by_original: bool,
+    pending: Vec<motus_core::migrate::PendingMigration>,
+    applied: Vec<motus_core::migrate::AppliedMigration>,
+    size_bytes: u64,
+    wal_size_bytes: u64,
+}
+
+fn status(ctx: &Ctx) -> Result<u8, CliError> {
+    let Db { path, conn } = db::open_read_any(&ctx.db_path)?;
+    let s: Status = Migrator::coordination()
+        .status(&conn)
+        .map_err(|e| CliError::from(e).at(&path))?;
+    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let doc = StatusDoc {
+        ok: true,
+        path: path.display().to_string(),
+        schema_version: s.current_version,
+        latest_version: s.latest_version,
+        is_current: s.is_current(),
+        written_by_original: s.written_by_original(),
+        size_bytes: size(&path),
+        wal_size_bytes: size(&crate::paths::side_file(&path, "-wal")),
+        pending: s.pending.clone(),
+        applied: s.applied.clone(),
+    };
+    emit(ctx.json, &doc, || {
+        let mut out = format!(
+            "Database: {}\nSchema version: {} (this build: {})\nSize: {} bytes (WAL {} bytes)",
+            doc.path, doc.schema_version, doc.latest_version, doc.size_bytes, doc.wal_size_bytes
+        );
+        if doc.written_by_original {
+            out.push_str(
+                "\nVersions 1-20 were applied by the original motusos (recognised by checksum)",
+            );
+        }
+        if doc.pending.is_empty() {
+            out.push_str("\nUp to date");
+        } else {
+            out.push_str(&format!(
+                "\nPending ({}), apply with `motus db migrate`:",
+                doc.pending.len()
+            ));
+            for m in &doc.pending {
+                out.push_str(&format!("\n  {:03} {}", m.version, m.name));
+            }
+        }
+        out
+    });
+    Ok(0)
+}

@@ -1,0 +1,101 @@
+//! `motus doctor`: read-only health checks.
+
+use super::Ctx;
+use crate::db;
+use crate::output::{emit, CliError};
+use clap::Args;
+use motus_core::doctor::{self, Check, CheckStatus};
+use motus_core::migrate::Migrator;
+use motus_core::schema::Snapshot;
+use motus_core::sqlite::SqliteConnection;
+use serde_json::json;
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {}
+
+const WAL_WARN_BYTES: u64 = 50 * 1024 * 1024;
+
+pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<u8, CliError> {
+    let db = db::open_read_any(&ctx.db_path)?;
+    let migrator = Migrator::coordination();
+    let mut checks: Vec<Check> = vec![
+        doctor::integrity(&db.conn).map_err(CliError::from)?,
+        doctor::foreign_keys(&db.conn).map_err(CliError::from)?,
+        doctor::schema_version(&db.conn, &migrator),
+    ];
+    if let Ok(status) = migrator.status(&db.conn) {
+        if !status.is_new {
+            // What our migrations build at the same version is the reference.
+            let upto: Vec<_> = migrator
+                .migrations()
+                .iter()
+                .filter(|m| m.version <= status.current_version)
+                .cloned()
+                .collect();
+            let reference = SqliteConnection::open_in_memory().map_err(CliError::from)?;
+            Migrator::with_migrations(&upto)
+                .migrate(&reference, &crate::host::SystemClock, false, &mut |_| {
+                    Ok(None)
+                })
+                .map_err(CliError::from)?;
+            let expected = Snapshot::capture(&reference).map_err(CliError::from)?;
+            checks.push(doctor::schema_equivalence(&db.conn, &expected).map_err(CliError::from)?);
+        }
+    }
+    let wal = std::fs::metadata(crate::paths::side_file(&db.path, "-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    checks.push(if wal > WAL_WARN_BYTES {
+        Check::new("wal_size", CheckStatus::Warn, format!("WAL is {wal} bytes; run a checkpoint (`motus doctor --fix` in a later version, or open the database once for writing)"))
+    } else {
+        Check::new("wal_size", CheckStatus::Pass, format!("WAL is {wal} bytes"))
+    });
+    let count = |s: CheckStatus| checks.iter().filter(|c| c.status == s).count();
+    let (passed, warned, failed) = (
+        count(CheckStatus::Pass),
+        count(CheckStatus::Warn),
+        count(CheckStatus::Fail),
+    );
+    let overall = if failed > 0 {
+        "fail"
+    } else if warned > 0 {
+        "warn"
+    } else {
+        "pass"
+    };
+    let doc = json!({
+        "ok": failed == 0,
+        "path": db.path.display().to_string(),
+        "status": overall,
+        "summary": {"passed": passed, "warned": warned, "failed": failed},
+        "checks": checks,
+    });
+    emit(ctx.json, &doc, || {
+        let mut s = format!("Database: {}\n", db.path.display());
+        for c in &checks {
+            let tag = match c.status {
+                CheckStatus::Pass => "pass",
+                CheckStatus::Warn => "warn",
+                CheckStatus::Fail => "FAIL",
+            };
+            s.push_str(&format!("{tag:>4}  {}: {}\n", c.name, c.message));
+            if c.status != CheckStatus::Pass {
+                if let Some(list) = c.details.as_array() {
+                    for d in list.iter().take(20) {
+                        s.push_str(&format!(
+                            "        {}\n",
+                            d.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| d.to_string())
+                        ));
+                    }
+                }
+            }
+        }
+        s.push_str(&format!(
+            "Summary: {passed} passed, {warned} warned, {failed} failed; overall: {overall}"
+        ));
+        s
+    });
+    Ok(if failed > 0 { 1 } else { 0 })
+}
