@@ -176,6 +176,8 @@ impl SqliteConnection {
     }
 
     fn configure(&mut self, file_writer: bool, read_only: bool) -> Result<()> {
+        // Kernel calls reuse a few dozen statements; keep them all prepared.
+        self.conn.set_prepared_statement_cache_capacity(128);
         #[cfg(not(target_family = "wasm"))]
         self.conn
             .busy_handler(Some(busy::handler))
