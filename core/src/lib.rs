@@ -10,6 +10,7 @@ pub mod connection;
 pub mod doctor;
 pub mod error;
 pub mod ids;
+pub mod kernel;
 pub mod migrate;
 pub mod schema;
 pub mod time;
