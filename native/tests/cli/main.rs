@@ -1,0 +1,2 @@
+//! End-to-end tests of the `motus` binary on real database files.
+mod db;
