@@ -18,6 +18,27 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// SHA-256 over data fed in pieces (for hashing a file as the host streams it).
+#[derive(Default, Clone)]
+pub struct Sha256Stream {
+    hasher: Sha256,
+    len: u64,
+}
+
+impl Sha256Stream {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        self.len += bytes.len() as u64;
+    }
+    /// Lowercase hex digest and the number of bytes hashed.
+    pub fn finish(self) -> (String, u64) {
+        (hex::encode(self.hasher.finalize()), self.len)
+    }
+}
+
 fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),

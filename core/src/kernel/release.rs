@@ -38,12 +38,14 @@ impl ReleaseOutcome {
             "failure" => ReleaseOutcome::Failure,
             "partial" => ReleaseOutcome::Partial,
             "aborted" => ReleaseOutcome::Aborted,
-            other => return Err(Error::invalid(
-                "outcome",
-                format!(
+            other => {
+                return Err(Error::invalid(
+                    "outcome",
+                    format!(
                     "'{other}' is not a release outcome; use success, failure, partial or aborted"
                 ),
-            )),
+                ))
+            }
         })
     }
 }

@@ -18,14 +18,9 @@ impl World {
     fn new() -> Self {
         let conn = SqliteConnection::open_in_memory().unwrap();
         let clock = ManualClock::at(Timestamp::parse("2026-11-26 08:00:00").unwrap());
-        if Migrator::coordination().latest_version() >= 21 {
-            Migrator::coordination()
-                .migrate(&conn, &clock, false, &mut |_| Ok(None))
-                .unwrap();
-        } else {
-            // Until the migrations land: the original's schema plus the lease tables.
-            conn.execute_batch(include_str!("dev_schema.sql")).unwrap();
-        }
+        Migrator::coordination()
+            .migrate(&conn, &clock, false, &mut |_| Ok(None))
+            .unwrap();
         World {
             conn,
             clock,
