@@ -39,6 +39,8 @@ pub enum Command {
     /// Claim work, record context, outcomes, evidence and decisions, and release it
     #[command(subcommand)]
     Work(work::WorkCommand),
+    /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
+    Bench(crate::bench::BenchArgs),
 }
 
 /// Global options every command sees.
@@ -59,5 +61,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Work(cmd) => work::run(&ctx, cmd),
+        Command::Bench(args) => crate::bench::run(&ctx, args),
     }
 }
