@@ -11,7 +11,9 @@ pub mod doctor;
 pub mod error;
 pub mod ids;
 pub mod migrate;
+pub mod roadmap;
 pub mod schema;
+pub mod terminology;
 pub mod time;
 
 #[cfg(feature = "rusqlite")]
