@@ -11,6 +11,7 @@ pub mod doctor;
 pub mod error;
 pub mod ids;
 pub mod migrate;
+pub mod program;
 pub mod roadmap;
 pub mod schema;
 pub mod terminology;

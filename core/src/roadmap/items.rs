@@ -682,6 +682,15 @@ pub fn restore<C: Connection + ?Sized>(conn: &C, env: &Env, actor: &str, id: &st
     })
 }
 
+/// Snapshots and audit rows of one item, oldest first.
+pub fn history<C: Connection + ?Sized>(
+    conn: &C,
+    id: &str,
+) -> Result<crate::program::history::History> {
+    get(conn, id)?;
+    crate::program::history::history(conn, Some("roadmap_item"), "roadmap_item", id)
+}
+
 #[cfg(all(test, feature = "rusqlite"))]
 mod tests {
     use super::super::testdb::TestDb;

@@ -2,6 +2,9 @@
 
 mod db;
 mod doctor;
+mod program;
+mod render;
+mod roadmap;
 
 use crate::output::CliError;
 use clap::{Parser, Subcommand};
@@ -35,6 +38,9 @@ pub enum Command {
     Db(db::DbCommand),
     /// Check the database: integrity, foreign keys, schema version and shape, WAL size
     Doctor(doctor::DoctorArgs),
+    /// Plan work: items, dependencies, what is ready, blocked, and why
+    #[command(subcommand)]
+    Roadmap(roadmap::RoadmapCommand),
 }
 
 /// Global options every command sees.
@@ -54,5 +60,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
     }
 }
