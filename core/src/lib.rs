@@ -9,6 +9,7 @@ pub mod audit;
 pub mod connection;
 pub mod doctor;
 pub mod error;
+pub mod fingerprint;
 pub mod ids;
 pub mod migrate;
 pub mod program;

@@ -1,1 +1,3 @@
+//! Conformance against real databases written by the original motusos 0.3.3.
 mod schema;
+mod upgrade;
