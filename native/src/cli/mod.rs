@@ -2,6 +2,9 @@
 
 mod db;
 mod doctor;
+mod program;
+mod render;
+mod roadmap;
 mod work;
 
 use crate::output::CliError;
@@ -39,6 +42,9 @@ pub enum Command {
     /// Claim work, record context, outcomes, evidence and decisions, and release it
     #[command(subcommand)]
     Work(work::WorkCommand),
+    /// Plan work: items, dependencies, what is ready, blocked, and why
+    #[command(subcommand)]
+    Roadmap(roadmap::RoadmapCommand),
 }
 
 /// Global options every command sees.
@@ -59,5 +65,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Work(cmd) => work::run(&ctx, cmd),
+        Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
     }
 }
