@@ -13,7 +13,10 @@ pub mod fingerprint;
 pub mod ids;
 pub mod kernel;
 pub mod migrate;
+pub mod program;
+pub mod roadmap;
 pub mod schema;
+pub mod terminology;
 pub mod time;
 
 #[cfg(feature = "rusqlite")]

@@ -2,6 +2,9 @@
 
 mod db;
 mod doctor;
+mod program;
+mod render;
+mod roadmap;
 mod work;
 
 use crate::output::CliError;
@@ -41,6 +44,9 @@ pub enum Command {
     Work(work::WorkCommand),
     /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
     Bench(crate::bench::BenchArgs),
+    /// Plan work: items, dependencies, what is ready, blocked, and why
+    #[command(subcommand)]
+    Roadmap(roadmap::RoadmapCommand),
 }
 
 /// Global options every command sees.
@@ -62,5 +68,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Work(cmd) => work::run(&ctx, cmd),
         Command::Bench(args) => crate::bench::run(&ctx, args),
+        Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
     }
 }
