@@ -369,12 +369,14 @@ fn handoff_in_tx<C: Connection + ?Sized>(
     let ttl = claimed_ttl(conn, &old)?;
     lease::set_status(conn, &mut old, LeaseStatus::Released, Some("partial"), now)?;
     let old_attempt = old.attempt_id.clone();
+    let facts = work_item::attempt_facts(conn, &old)?;
     work_item::end_attempt(
         conn,
         env,
         &old,
         AttemptEnd::HandedOff,
         Some(work_item::HANDOFF_NOTE),
+        &facts,
     )?;
     let new_attempt = match (&old.work_id, &old_attempt) {
         (Some(w), Some(a)) => Some(work_item::open_attempt(
