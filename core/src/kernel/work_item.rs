@@ -235,12 +235,22 @@ pub struct AttemptFacts {
 }
 
 pub fn attempt_facts<C: Connection + ?Sized>(conn: &C, lease: &Lease) -> Result<AttemptFacts> {
-    let rows = conn.query(
+    // evidence has no index on lease_id: reach a lease's rows through its attempt (or its
+    // work item when it has none), both indexed.
+    let sql = if lease.attempt_id.is_some() {
         "SELECT EXISTS (SELECT 1 FROM evidence WHERE attempt_id = ?1), \
                 EXISTS (SELECT 1 FROM blockers WHERE attempt_id = ?1 AND resolved_at IS NULL), \
                 (SELECT status_key FROM roadmap_items WHERE id = ?2 AND deleted_at IS NULL), \
-                (SELECT json_group_array(id) FROM \
-                   (SELECT id FROM evidence WHERE lease_id = ?3 ORDER BY created_at, id))",
+                (SELECT json_group_array(id) FROM (SELECT id FROM evidence \
+                   WHERE attempt_id = ?1 AND lease_id = ?3 ORDER BY created_at, id))"
+    } else {
+        "SELECT 0, 0, \
+                (SELECT status_key FROM roadmap_items WHERE id = ?2 AND deleted_at IS NULL), \
+                (SELECT json_group_array(id) FROM (SELECT id FROM evidence \
+                   WHERE work_id = ?2 AND lease_id = ?3 ORDER BY created_at, id))"
+    };
+    let rows = conn.query(
+        sql,
         params![
             lease.attempt_id.as_deref(),
             lease.work_id.as_deref(),
