@@ -10,6 +10,7 @@ const repo = path.resolve(__dirname, '..', '..');
 const toolsDir = process.env.MOTUS_TOOLS_DIR || path.join(repo, 'tools');
 const targetDir = process.env.CARGO_TARGET_DIR || path.join(repo, 'target');
 const motusBin = process.env.MOTUS_BIN || path.join(targetDir, 'debug', 'motus');
+const fixturesDir = process.env.MOTUS_FIXTURES_DIR || path.join(repo, '..', 'shared', 'fixtures');
 const pkgDir = process.env.MOTUS_JS_PKG || path.join(repo, 'web', 'js-api', 'pkg');
 
 const motus = require(path.join(pkgDir, 'node', 'index.cjs'));
@@ -21,6 +22,14 @@ function tempDir(label) {
 
 function tempDb(label) {
   return path.join(tempDir(label), 'coordination.db');
+}
+
+/** A writable copy of one of the original tool's databases (shared/fixtures). */
+function copyFixture(name, label) {
+  const file = tempDb(label);
+  fs.copyFileSync(path.join(fixturesDir, name), file);
+  fs.chmodSync(file, 0o600);
+  return file;
 }
 
 /** Runs the native binary with --db FILE --json; returns { status, json, stderr }. */
@@ -78,6 +87,7 @@ module.exports = {
   BetterSqlite3,
   tempDir,
   tempDb,
+  copyFixture,
   runMotus,
   startMotus,
   openHost,

@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const { motus, tempDb, runMotus, openHost, BetterSqlite3 } = require('./helpers.cjs');
+const { motus, tempDb, runMotus, openHost, copyFixture, BetterSqlite3 } = require('./helpers.cjs');
 
 const latest = motus.latestSchemaVersion();
 
@@ -69,24 +69,25 @@ test('migrate --dry-run lists every migration on a new file and writes nothing',
   sqlite.close();
 });
 
-test('upgrading a file that holds data writes the backup beside it, as the CLI does', () => {
-  const file = tempDb('upgrade');
+test('the original tool\'s populated database upgrades through the API, backup first', () => {
+  const file = copyFixture('motusos-0.3.3-populated.db', 'upgrade');
   const { sqlite, db } = openHost(file, { now: () => Date.parse('2026-11-26T07:08:12.345Z') });
-  db.init();
-  // Take the newest migration back out, so there is one to apply.
-  sqlite.prepare('DELETE FROM schema_version WHERE version = ?').run(latest);
   const before = db.status();
-  assert.equal(before.is_current, false);
-  assert.deepEqual(before.pending.map((m) => m.version), [latest]);
+  assert.equal(before.schema_version, 20);
+  assert.equal(before.written_by_original, true);
   const up = db.migrate();
-  // Re-applying the newest migration must be possible for this test to mean anything.
+  assert.equal(up.from_version, 20);
   assert.equal(up.to_version, latest);
-  assert.equal(up.backup_path, `${file}.backup-v${latest - 1}-20261126070812-`);
+  assert.equal(up.backup_path, `${file}.backup-v20-20261126070812-`);
   assert.ok(fs.existsSync(up.backup_path));
   const copy = new BetterSqlite3(up.backup_path, { readonly: true });
-  assert.equal(copy.prepare('SELECT max(version) AS v FROM schema_version').get().v, latest - 1);
+  assert.equal(copy.prepare('SELECT max(version) AS v FROM schema_version').get().v, 20);
   copy.close();
   sqlite.close();
+  const native = runMotus(file, ['db', 'status']).json;
+  assert.equal(native.is_current, true);
+  assert.equal(native.written_by_original, true);
+  assert.equal(runMotus(file, ['doctor']).json.status, 'pass');
 });
 
 test('in-module databases: empty, from bytes (writable and read-only), back to bytes', () => {
