@@ -11,8 +11,12 @@ pub mod doctor;
 pub mod error;
 pub mod fingerprint;
 pub mod ids;
+pub mod kernel;
 pub mod migrate;
+pub mod program;
+pub mod roadmap;
 pub mod schema;
+pub mod terminology;
 pub mod time;
 
 #[cfg(feature = "rusqlite")]
