@@ -8,6 +8,7 @@ use crate::js_error::{to_js_error, to_js_error_at};
 use crate::schema_calls::{self, Backup, Sizes};
 use crate::to_js::{options_from_js, to_js};
 use js_sys::{Function, Reflect};
+use motus_core::migrate::Migrator;
 use motus_core::{Env, Error};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -20,6 +21,8 @@ struct OpenOptions {
     path: Option<String>,
     /// `fromBytes` only: open the image read-only.
     read_only: bool,
+    /// Write a `metrics` row per kernel call, as the CLI does unless `MC_METRICS_ENABLED=0`.
+    metrics: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,10 +60,13 @@ pub struct Database {
     clock: HostClock,
     ids: HostIds,
     path: Option<String>,
+    kernel_options: motus_core::kernel::Options,
+    /// Set once the schema was seen current, so each call does not re-read the ledger.
+    schema_ready: std::cell::Cell<bool>,
 }
 
 impl Database {
-    fn new(backend: Backend, options: &JsValue, path: Option<String>) -> Result<Self, JsValue> {
+    fn new(backend: Backend, options: &JsValue, opts: OpenOptions) -> Result<Self, JsValue> {
         let clock =
             HostClock::new(function_option(options, "now")?).map_err(|e| to_js_error(&e))?;
         let ids =
@@ -69,7 +75,11 @@ impl Database {
             backend,
             clock,
             ids,
-            path,
+            path: opts.path,
+            kernel_options: motus_core::kernel::Options {
+                metrics: opts.metrics.unwrap_or(true),
+            },
+            schema_ready: std::cell::Cell::new(false),
         })
     }
 
@@ -79,6 +89,45 @@ impl Database {
 
     pub(crate) fn env(&self) -> Env<'_> {
         Env::new(&self.clock, &self.ids)
+    }
+
+    pub(crate) fn kernel_options(&self) -> &motus_core::kernel::Options {
+        &self.kernel_options
+    }
+
+    /// Before a write, as the CLI's write commands: create the schema or bring it up to date
+    /// (backup first when it holds data).
+    pub(crate) fn prepare_write(&self) -> Result<(), JsValue> {
+        if self.schema_ready.get() {
+            return Ok(());
+        }
+        let status = Migrator::coordination()
+            .status(&self.backend)
+            .map_err(|e| self.file_error(&e))?;
+        if !status.is_current() {
+            schema_calls::init(
+                &self.backend,
+                &self.clock,
+                self.path.as_deref(),
+                &self.backup_policy(None),
+                matches!(self.backend, Backend::Host(_)),
+            )
+            .map_err(|e| self.file_error(&e))?;
+        }
+        self.schema_ready.set(true);
+        Ok(())
+    }
+
+    /// Before a read, as the CLI's read commands: the schema must be exactly current.
+    pub(crate) fn prepare_read(&self) -> Result<(), JsValue> {
+        if self.schema_ready.get() {
+            return Ok(());
+        }
+        Migrator::coordination()
+            .require_current(&self.backend)
+            .map_err(|e| self.file_error(&e))?;
+        self.schema_ready.set(true);
+        Ok(())
     }
 
     /// A core error as the CLI reports it for this file.
@@ -127,7 +176,7 @@ impl Database {
     ) -> Result<Database, JsValue> {
         let opts: OpenOptions = options_from_js("options", options.clone())?;
         let conn = crate::in_module::open_empty().map_err(|e| to_js_error(&e))?;
-        Database::new(Backend::InModule(conn), &options, opts.path)
+        Database::new(Backend::InModule(conn), &options, opts)
     }
 
     /// A database image (the bytes of a `.db` file) loaded into SQLite inside the module.
@@ -141,7 +190,7 @@ impl Database {
         let opts: OpenOptions = options_from_js("options", options.clone())?;
         let conn = crate::in_module::open_image(bytes, opts.read_only)
             .map_err(|e| to_js_error_at(&e, opts.path.as_deref()))?;
-        Database::new(Backend::InModule(conn), &options, opts.path)
+        Database::new(Backend::InModule(conn), &options, opts)
     }
 
     /// A database on a connection the host brings (see `HostConnection`).
@@ -152,7 +201,7 @@ impl Database {
     ) -> Result<Database, JsValue> {
         let opts: OpenOptions = options_from_js("options", options.clone())?;
         let conn = HostConnection::new(connection).map_err(|e| to_js_error(&e))?;
-        Database::new(Backend::Host(conn), &options, opts.path)
+        Database::new(Backend::Host(conn), &options, opts)
     }
 
     /// `"in_module"` or `"host"`.

@@ -7,6 +7,7 @@
 
 mod backend;
 mod database;
+mod helpers_api;
 mod host_connection;
 mod host_env;
 pub mod host_errors;
@@ -16,6 +17,8 @@ mod js_values;
 pub mod schema_calls;
 mod to_js;
 mod typescript;
+mod work_api;
+pub mod work_calls;
 
 pub use database::Database;
 
