@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { motus, tempDb, tempDir, runMotus, openHost, thrown, BetterSqlite3 } = require('./helpers.cjs');
+const { motus, tempDb, tempDir, runMotus, openHost, thrown, copyFixture, BetterSqlite3 } = require('./helpers.cjs');
 
 const latest = motus.latestSchemaVersion();
 
@@ -120,24 +120,31 @@ const scenarios = {
   busy() {
     // Another connection holds the write lock; the driver does not wait (timeout 0).
     const file = currentFile('busy');
-    tamper(file, `DELETE FROM schema_version WHERE version = ${latest}`);
     const { sqlite, db } = openHost(file, { driverOptions: { timeout: 0 } });
     const holder = new BetterSqlite3(file);
     holder.exec('BEGIN IMMEDIATE');
-    const err = thrown(() => db.migrate({ backupPath: false }));
+    const err = thrown(() => db.claimWork({ work_id: 'ADHOC-BUSY' }));
     holder.exec('ROLLBACK');
     holder.close();
-    assert.equal(err.code, 'migration_failed');
-    assert.equal(db.status().schema_version, latest - 1);
+    // Nothing was written, and the claim goes through once the lock is free.
+    assert.equal(db.claimWork({ work_id: 'ADHOC-BUSY' }).decision, 'GRANTED');
+    // A migration that meets the lock fails as a whole, with busy as its cause.
+    tamper(file, `DELETE FROM schema_version WHERE version = ${latest}`);
+    const holder2 = new BetterSqlite3(file);
+    holder2.exec('BEGIN IMMEDIATE');
+    const migrating = thrown(() => db.migrate({ backupPath: false }));
+    holder2.exec('ROLLBACK');
+    holder2.close();
+    assert.equal(migrating.code, 'migration_failed');
+    assert.equal(migrating.cause.code, 'busy');
     sqlite.close();
-    return err.cause;
+    return err;
   },
 
   read_only() {
-    const file = tempDb('readonly');
-    new BetterSqlite3(file).close();
+    const file = currentFile('readonly');
     const { sqlite, db } = openHost(file, { driverOptions: { readonly: true } });
-    const err = thrown(() => db.init());
+    const err = thrown(() => db.claimWork({ work_id: 'ADHOC-RO' }));
     sqlite.close();
     const image = motus.Database.openInMemory().toBytes();
     const inModule = thrown(() => motus.Database.fromBytes(image, { readOnly: true }).init());
@@ -159,14 +166,67 @@ const scenarios = {
   },
 
   disk_full() {
-    // SQLite's page limit is a real SQLITE_FULL: the first migration cannot fit.
-    const file = tempDb('full');
+    // SQLite's page limit is a real SQLITE_FULL: evidence bigger than the room left.
+    const file = currentFile('full');
     const { sqlite, db } = openHost(file);
-    sqlite.pragma('max_page_count = 8');
-    const err = thrown(() => db.init());
-    assert.equal(err.code, 'migration_failed');
+    const lease = db.claimWork({ work_id: 'ADHOC-FULL' }).lease_id;
+    const pages = sqlite.pragma('page_count', { simple: true });
+    sqlite.pragma(`max_page_count = ${pages + 2}`);
+    const err = thrown(() => db.recordEvidence(lease, { evidence_type: 'log', log: 'x'.repeat(200_000) }));
+    assert.equal(db.leaseStatus(lease).evidence.length, 0, 'nothing was written');
     sqlite.close();
-    return err.cause;
+    return err;
+  },
+
+  kernel_rule() {
+    // A rule in the schema (a trigger's RAISE) refuses the write: its text is the message,
+    // through the API and through the binary alike.
+    const file = currentFile('rule');
+    tamper(file, `CREATE TRIGGER evidence_frozen BEFORE INSERT ON evidence
+      BEGIN SELECT RAISE(ABORT, 'evidence is frozen for the audit'); END;`);
+    const { sqlite, db } = openHost(file);
+    const lease = db.claimWork({ work_id: 'ADHOC-RULE' }).lease_id;
+    const err = thrown(() => db.recordEvidence(lease, { evidence_type: 'test_result', passed: 1 }));
+    sqlite.close();
+    assert.equal(err.message, 'evidence is frozen for the audit');
+    const native = runMotus(file, ['work', 'evidence', lease, 'test_result', '--passed', '1']);
+    assert.deepEqual(native.json.error, { code: err.code, message: err.message });
+    return err;
+  },
+
+  constraint() {
+    // Another program's UNIQUE index refuses a second decision on the same lease.
+    const file = currentFile('constraint');
+    tamper(file, 'CREATE UNIQUE INDEX one_decision_per_lease ON decisions(lease_id)');
+    const { sqlite, db } = openHost(file);
+    const lease = db.claimWork({ work_id: 'ADHOC-UNIQUE' }).lease_id;
+    assert.equal(db.recordDecision(lease, { decision: 'first' }).accepted, true);
+    const err = thrown(() => db.recordDecision(lease, { decision: 'second' }));
+    sqlite.close();
+    const native = runMotus(file, ['work', 'decision', lease, 'second']);
+    assert.deepEqual(native.json.error, { code: err.code, message: err.message });
+    return err;
+  },
+
+  not_found() {
+    const file = currentFile('notfound');
+    const { sqlite, db } = openHost(file);
+    const err = thrown(() => db.verifyEvidence('ADHOC-NOPE'));
+    sqlite.close();
+    const native = runMotus(file, ['work', 'verify', 'ADHOC-NOPE']);
+    assert.deepEqual(native.json.error, { code: err.code, message: err.message });
+    return err;
+  },
+
+  schema_outdated() {
+    // A read on the original tool's database, which this build would upgrade first.
+    const file = copyFixture('motusos-0.3.3-fresh.db', 'outdated');
+    const { sqlite, db } = openHost(file);
+    const err = thrown(() => db.listLeases());
+    sqlite.close();
+    const native = runMotus(file, ['work', 'list']);
+    assert.deepEqual(native.json.error, { code: err.code, message: err.message });
+    return err;
   },
 
   invalid_input() {

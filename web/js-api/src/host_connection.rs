@@ -99,10 +99,6 @@ impl HostConnection {
         })
     }
 
-    pub fn host(&self) -> &JsValue {
-        &self.host
-    }
-
     /// Calls an optional host method, if the host has it.
     pub fn call_optional(&self, name: &str) -> Result<Option<JsValue>> {
         match method(&self.host, name) {
