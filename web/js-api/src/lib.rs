@@ -14,6 +14,8 @@ pub mod host_errors;
 mod in_module;
 mod js_error;
 mod js_values;
+mod roadmap_api;
+pub mod roadmap_calls;
 pub mod schema_calls;
 mod to_js;
 mod typescript;
