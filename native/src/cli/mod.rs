@@ -45,6 +45,8 @@ pub enum Command {
     /// Plan work: items, dependencies, what is ready, blocked, and why
     #[command(subcommand)]
     Roadmap(roadmap::RoadmapCommand),
+    /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
+    Bench(crate::bench::BenchArgs),
 }
 
 /// Global options every command sees.
@@ -66,5 +68,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Work(cmd) => work::run(&ctx, cmd),
         Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
+        Command::Bench(args) => crate::bench::run(&ctx, args),
     }
 }
