@@ -11,6 +11,7 @@ pub mod doctor;
 pub mod error;
 pub mod fingerprint;
 pub mod ids;
+pub mod kernel;
 pub mod migrate;
 pub mod program;
 pub mod roadmap;
