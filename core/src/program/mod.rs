@@ -11,3 +11,6 @@ pub mod standards;
 
 pub use entity::{ListOptions, Record, Values};
 pub use kinds::Kind;
+
+#[cfg(all(test, feature = "rusqlite"))]
+mod tests;

@@ -45,6 +45,22 @@ pub enum Command {
     /// Plan work: items, dependencies, what is ready, blocked, and why
     #[command(subcommand)]
     Roadmap(roadmap::RoadmapCommand),
+    /// Programs: top-level containers of products
+    Program(program::EntityArgs<program::ProgramK>),
+    /// Products inside a program
+    Product(program::EntityArgs<program::ProductK>),
+    /// Features of a product
+    Feature(program::EntityArgs<program::FeatureK>),
+    /// Releases of a product
+    Release(program::EntityArgs<program::ReleaseK>),
+    /// Change requests and their dependencies
+    Cr(program::EntityArgs<program::CrK>),
+    /// Bugs against a feature version
+    Bug(program::EntityArgs<program::BugK>),
+    /// Standards, where they apply, and compliance results
+    Standard(program::EntityArgs<program::StandardK>),
+    /// Charter documents (one active per type)
+    Charter(program::EntityArgs<program::CharterK>),
 }
 
 /// Global options every command sees.
@@ -66,5 +82,13 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Work(cmd) => work::run(&ctx, cmd),
         Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
+        Command::Program(a) => program::run(&ctx, a),
+        Command::Product(a) => program::run(&ctx, a),
+        Command::Feature(a) => program::run(&ctx, a),
+        Command::Release(a) => program::run(&ctx, a),
+        Command::Cr(a) => program::run(&ctx, a),
+        Command::Bug(a) => program::run(&ctx, a),
+        Command::Standard(a) => program::run(&ctx, a),
+        Command::Charter(a) => program::run(&ctx, a),
     }
 }
