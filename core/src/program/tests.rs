@@ -4,7 +4,10 @@ use super::entity::{self, ListOptions, Values};
 use super::kinds::*;
 use super::{charters, crs, standards};
 use crate::roadmap::testdb::TestDb;
-use crate::{Connection, ConnectionExt};
+use crate::Connection;
+
+/// (kind, field values, the error expected).
+type Case<'a> = (&'a Kind, &'a [(&'a str, &'a str)], &'a str);
 
 fn vals(pairs: &[(&str, &str)]) -> Values {
     pairs
@@ -30,7 +33,7 @@ fn product(db: &TestDb, id: &str) {
 fn every_key_is_checked_against_its_terminology_domain() {
     let db = TestDb::new();
     let env = db.env();
-    let cases: &[(&Kind, &[(&str, &str)], &str)] = &[
+    let cases: &[Case] = &[
         (&PROGRAM, &[("name", "p"), ("type_key", "hardware")], "invalid type: 'hardware' is not a program_type key; valid keys: software, content, infrastructure"),
         (&PRODUCT, &[("program_id", "motus-cli"), ("name", "p"), ("status_key", "live")], "invalid status: 'live' is not a product_status key; valid keys: active, maintenance, deprecated, archived"),
         (&CHANGE_REQUEST, &[("title", "t"), ("type_key", "bugfix")], "invalid type: 'bugfix' is not a cr_type key; valid keys: defect, enhancement, chore, spec"),

@@ -1,6 +1,7 @@
 //! The command tree. Each area lives in its own module and owns its subcommands.
 
 mod db;
+mod deploy;
 mod doctor;
 mod program;
 mod render;
@@ -61,6 +62,9 @@ pub enum Command {
     Standard(program::EntityArgs<program::StandardK>),
     /// Charter documents (one active per type)
     Charter(program::EntityArgs<program::CharterK>),
+    /// The deploy gate: claims that tests must back, and deployment events
+    #[command(subcommand)]
+    Deploy(deploy::DeployCommand),
 }
 
 /// Global options every command sees.
@@ -90,5 +94,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Bug(a) => program::run(&ctx, a),
         Command::Standard(a) => program::run(&ctx, a),
         Command::Charter(a) => program::run(&ctx, a),
+        Command::Deploy(cmd) => deploy::run(&ctx, cmd),
     }
 }

@@ -119,7 +119,9 @@ fn build(kind: &'static Kind, cmd: Command) -> Command {
                 .help(field_help(f))
         };
         if f.column != kind.title {
-            add = add.arg(make().required(f.required));
+            // A charter's hash can come from --file-path, so the CLI does not insist on it.
+            let computed = kind.name == "charter" && f.column == "content_hash";
+            add = add.arg(make().required(f.required && !computed));
         }
         update = update.arg(make());
     }
