@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod connection;
+pub mod deploy;
 pub mod doctor;
 pub mod error;
 pub mod fingerprint;

@@ -1,6 +1,7 @@
 //! The command tree. Each area lives in its own module and owns its subcommands.
 
 mod db;
+mod deploy;
 mod doctor;
 mod program;
 mod render;
@@ -47,6 +48,25 @@ pub enum Command {
     Roadmap(roadmap::RoadmapCommand),
     /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
     Bench(crate::bench::BenchArgs),
+    /// Programs: top-level containers of products
+    Program(program::EntityArgs<program::ProgramK>),
+    /// Products inside a program
+    Product(program::EntityArgs<program::ProductK>),
+    /// Features of a product
+    Feature(program::EntityArgs<program::FeatureK>),
+    /// Releases of a product
+    Release(program::EntityArgs<program::ReleaseK>),
+    /// Change requests and their dependencies
+    Cr(program::EntityArgs<program::CrK>),
+    /// Bugs against a feature version
+    Bug(program::EntityArgs<program::BugK>),
+    /// Standards, where they apply, and compliance results
+    Standard(program::EntityArgs<program::StandardK>),
+    /// Charter documents (one active per type)
+    Charter(program::EntityArgs<program::CharterK>),
+    /// The deploy gate: claims that tests must back, and deployment events
+    #[command(subcommand)]
+    Deploy(deploy::DeployCommand),
 }
 
 /// Global options every command sees.
@@ -69,5 +89,14 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Work(cmd) => work::run(&ctx, cmd),
         Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
         Command::Bench(args) => crate::bench::run(&ctx, args),
+        Command::Program(a) => program::run(&ctx, a),
+        Command::Product(a) => program::run(&ctx, a),
+        Command::Feature(a) => program::run(&ctx, a),
+        Command::Release(a) => program::run(&ctx, a),
+        Command::Cr(a) => program::run(&ctx, a),
+        Command::Bug(a) => program::run(&ctx, a),
+        Command::Standard(a) => program::run(&ctx, a),
+        Command::Charter(a) => program::run(&ctx, a),
+        Command::Deploy(cmd) => deploy::run(&ctx, cmd),
     }
 }
