@@ -6,6 +6,7 @@
 //! [`Clock`] and an [`IdSource`] through [`Env`].
 
 pub mod audit;
+pub mod backup;
 pub mod connection;
 pub mod doctor;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod ids;
 pub mod migrate;
 pub mod schema;
 pub mod time;
+pub mod transfer;
 
 #[cfg(feature = "rusqlite")]
 pub mod sqlite;
