@@ -36,6 +36,8 @@ use std::io::Write;
 pub const FORMAT: &str = "motus-export";
 pub const FORMAT_VERSION: i64 = 1;
 const PAGE_ROWS: i64 = 2000;
+/// The migration that adds the original lease store's tables (see [`prepare_empty`]).
+const LEASE_STORE_MIGRATION: i64 = 21;
 
 /// The first line of an export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -480,6 +482,21 @@ pub fn prepare_empty<C: Connection + ?Sized>(
         ));
     }
     Migrator::with_migrations(&upto).migrate(conn, clock, false, &mut |_| Ok(None))?;
+    // The original's lease store creates coordination_leases/events in code, so its files
+    // at version 20 may hold them without a migration. Migration 021 creates exactly those
+    // tables (IF NOT EXISTS, the original's definitions); run its body, unrecorded, so
+    // such an export loads into the same schema it came from.
+    let lease_store = ["coordination_leases", "events"];
+    if header
+        .tables
+        .iter()
+        .any(|t| lease_store.contains(&t.name.as_str()))
+        && !conn.has_object("table", "coordination_leases")?
+    {
+        if let Some(m) = all.iter().find(|m| m.version == LEASE_STORE_MIGRATION) {
+            write_tx(conn, |c| c.execute_batch(&m.up))?;
+        }
+    }
     Ok(())
 }
 
