@@ -272,13 +272,12 @@ fn keep_current(path: &Path, why: &str) -> Result<Option<(PathBuf, &'static str)
     }
 }
 
-/// Whether `path` can be opened as a SQLite database for writing (so the online backup API
-/// can replace its content under SQLite's locks).
-fn open_live_target(path: &Path) -> Option<SqliteConnection> {
-    let conn = SqliteConnection::open(path.to_str()?, OpenMode::ReadWrite).ok()?;
-    conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-        .ok()?;
-    Some(conn)
+/// Opens `path` as a SQLite database for writing, so the online backup API can replace its
+/// content under SQLite's locks.
+fn open_live_target(path: &Path) -> motus_core::Result<SqliteConnection> {
+    let conn = SqliteConnection::open(&path.to_string_lossy(), OpenMode::ReadWrite)?;
+    conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])?;
+    Ok(conn)
 }
 
 /// Replaces the database at `target` with `source`'s content and checks the result.
@@ -287,7 +286,7 @@ fn replace_database(
     target: &Path,
     expected: &Contents,
 ) -> Result<(), CliError> {
-    match open_live_target(target) {
+    match open_live_target(target).ok() {
         Some(mut live) => {
             // In place, under SQLite's write lock: other processes see old or new, never a mix.
             source.copy_into(&mut live).map_err(at(target))?;
@@ -452,7 +451,7 @@ pub fn export(ctx: &Ctx, out: &Path) -> Result<u8, CliError> {
             })?;
             Ok(s)
         });
-        let finished = written.map_err(CliError::from).and_then(|s| {
+        let finished = written.map_err(at(out)).and_then(|s| {
             drop(w);
             sync_file(&tmp)?;
             std::fs::rename(&tmp, out)
@@ -607,7 +606,9 @@ fn import_via_scratch(
             "PRAGMA page_size = {page_size}; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
         ))
         .map_err(at(scratch_path))?;
-    transfer::prepare_empty(&scratch, header, &SystemClock).map_err(at(scratch_path))?;
+    // A failure here is about the scratch file's disk, not a migration the user ran.
+    transfer::prepare_empty(&scratch, header, &SystemClock)
+        .map_err(|e| CliError::from(e.root().clone()).at(target))?;
     let mut progress = ProgressLine::new("imported");
     transfer::load(&scratch, header, reader.lines(), &mut |p| {
         progress.update(p)
@@ -618,7 +619,17 @@ fn import_via_scratch(
         err
     })?;
     let expected = header.contents();
-    let live = open_live_target(target);
+    let live = if target.exists() {
+        Some(open_live_target(target).map_err(|e| {
+            let mut err = CliError::from(e).at(target);
+            err.message.push_str(
+                "; import into a new path, or restore a backup over it with `motus db restore`",
+            );
+            err
+        })?)
+    } else {
+        None
+    };
     let has_tables = live
         .as_ref()
         .map(|c| {
@@ -632,15 +643,6 @@ fn import_via_scratch(
                 > 0
         })
         .unwrap_or(false);
-    if target.exists() && live.is_none() {
-        return Err(CliError::failed(
-            "not_a_database",
-            format!(
-                "{} exists but is not a SQLite database; import into a new path, or restore a backup over it with `motus db restore`",
-                target.display()
-            ),
-        ));
-    }
     if has_tables {
         let live = live.expect("has tables");
         Migrator::coordination().status(&live).map_err(at(target))?;

@@ -1,3 +1,4 @@
 //! End-to-end tests of the `motus` binary on real database files.
 mod db;
+mod hostile;
 mod ops;
