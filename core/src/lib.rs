@@ -12,8 +12,12 @@ pub mod doctor;
 pub mod error;
 pub mod fingerprint;
 pub mod ids;
+pub mod kernel;
 pub mod migrate;
+pub mod program;
+pub mod roadmap;
 pub mod schema;
+pub mod terminology;
 pub mod time;
 pub mod transfer;
 

@@ -109,12 +109,8 @@ fn migrate(ctx: &Ctx, dry_run: bool) -> Result<u8, CliError> {
                 ),
             ));
         }
-        db::open_write(&ctx.db_path)
-            .map(|(db, _)| db)
-            .or_else(|e| {
-                // open_write already migrates; report its failure as this command's.
-                Err(e)
-            })?
+        // open_write applies what is pending (backup first); its failure is this command's.
+        db::open_write(&ctx.db_path)?.0
     };
     let report = db::migrate(&db, dry_run)?;
     // open_write applied them already when not a dry run; show what the ledger now says.

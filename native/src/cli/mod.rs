@@ -3,6 +3,10 @@
 mod db;
 mod db_ops;
 mod doctor;
+mod program;
+mod render;
+mod roadmap;
+mod work;
 
 use crate::output::CliError;
 use clap::{Parser, Subcommand};
@@ -36,6 +40,12 @@ pub enum Command {
     Db(db::DbCommand),
     /// Check the database: integrity, foreign keys, schema version and shape, WAL size
     Doctor(doctor::DoctorArgs),
+    /// Claim work, record context, outcomes, evidence and decisions, and release it
+    #[command(subcommand)]
+    Work(work::WorkCommand),
+    /// Plan work: items, dependencies, what is ready, blocked, and why
+    #[command(subcommand)]
+    Roadmap(roadmap::RoadmapCommand),
 }
 
 /// Global options every command sees.
@@ -56,5 +66,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Work(cmd) => work::run(&ctx, cmd),
+        Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
     }
 }

@@ -2,3 +2,5 @@
 mod db;
 mod hostile;
 mod ops;
+mod roadmap;
+mod work;
