@@ -6,6 +6,7 @@
 //! [`Clock`] and an [`IdSource`] through [`Env`].
 
 pub mod audit;
+pub mod backup;
 pub mod connection;
 pub mod deploy;
 pub mod doctor;
@@ -19,6 +20,7 @@ pub mod roadmap;
 pub mod schema;
 pub mod terminology;
 pub mod time;
+pub mod transfer;
 
 #[cfg(feature = "rusqlite")]
 pub mod sqlite;

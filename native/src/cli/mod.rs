@@ -1,6 +1,7 @@
 //! The command tree. Each area lives in its own module and owns its subcommands.
 
 mod db;
+mod db_ops;
 mod deploy;
 mod doctor;
 mod program;
@@ -79,6 +80,7 @@ pub struct Ctx {
 /// command ran but its verdict is negative, like a denied claim or a failing check).
 pub fn run(cli: Cli) -> Result<u8, CliError> {
     let db_path = crate::paths::coordination_db(cli.db.as_deref()).map_err(CliError::usage)?;
+    db_ops::apply_busy_timeout_from_env()?;
     let ctx = Ctx {
         db_path,
         json: cli.json,
