@@ -14,6 +14,7 @@ pub mod ids;
 pub mod migrate;
 pub mod schema;
 pub mod time;
+pub mod userland;
 
 #[cfg(feature = "rusqlite")]
 pub mod sqlite;
