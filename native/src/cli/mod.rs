@@ -2,6 +2,11 @@
 
 mod db;
 mod doctor;
+mod pattern;
+mod pref;
+mod rule;
+mod skill;
+mod userland;
 
 use crate::output::CliError;
 use clap::{Parser, Subcommand};
@@ -20,6 +25,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Userland database (preferences, skills, rules, patterns) [default: $MOTUS_USERLAND__PATH, else userland.db beside the database]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub userland: Option<PathBuf>,
+
     /// Print one JSON document on stdout instead of text
     #[arg(long, global = true)]
     pub json: bool,
@@ -35,11 +44,27 @@ pub enum Command {
     Db(db::DbCommand),
     /// Check the database: integrity, foreign keys, schema version and shape, WAL size
     Doctor(doctor::DoctorArgs),
+    /// Move preferences, skills, rules and patterns into userland.db, and see where they live
+    #[command(subcommand)]
+    Userland(userland::UserlandCommand),
+    /// Get, set, list and unset preferences
+    #[command(subcommand)]
+    Pref(pref::PrefCommand),
+    /// Add, list, show and delete skills
+    #[command(subcommand)]
+    Skill(skill::SkillCommand),
+    /// Add, list and delete ground rules
+    #[command(subcommand)]
+    Rule(rule::RuleCommand),
+    /// List learned and detected patterns
+    #[command(subcommand)]
+    Pattern(pattern::PatternCommand),
 }
 
 /// Global options every command sees.
 pub struct Ctx {
     pub db_path: PathBuf,
+    pub userland_path: PathBuf,
     pub json: bool,
 }
 
@@ -47,12 +72,19 @@ pub struct Ctx {
 /// command ran but its verdict is negative, like a denied claim or a failing check).
 pub fn run(cli: Cli) -> Result<u8, CliError> {
     let db_path = crate::paths::coordination_db(cli.db.as_deref()).map_err(CliError::usage)?;
+    let userland_path = crate::paths::userland_db(cli.userland.as_deref(), &db_path);
     let ctx = Ctx {
         db_path,
+        userland_path,
         json: cli.json,
     };
     match cli.command {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Userland(cmd) => userland::run(&ctx, cmd),
+        Command::Pref(cmd) => pref::run(&ctx, cmd),
+        Command::Skill(cmd) => skill::run(&ctx, cmd),
+        Command::Rule(cmd) => rule::run(&ctx, cmd),
+        Command::Pattern(cmd) => pattern::run(&ctx, cmd),
     }
 }
