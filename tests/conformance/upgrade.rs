@@ -157,8 +157,10 @@ fn a_file_that_is_not_sqlite_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.db");
     std::fs::write(&path, "this is a text file, not a database\n".repeat(200)).unwrap();
-    let conn = open_rw(&path);
-    let err = Migrator::coordination().status(&conn).unwrap_err();
+    // SQLite may notice when the connection is set up, or at the first query.
+    let err = SqliteConnection::open(path.to_str().unwrap(), OpenMode::ReadWrite)
+        .and_then(|conn| Migrator::coordination().status(&conn))
+        .unwrap_err();
     assert_eq!(err.code(), "not_a_database", "{err}");
 }
 
@@ -202,4 +204,17 @@ fn embedded_migrations_parse_and_are_numbered_without_gaps() {
     }
     assert!(all.len() > 20);
     assert!(fixture("motusos-0.3.3-fresh.db").exists());
+}
+
+#[test]
+fn a_database_upgraded_past_20_by_another_tool_is_refused() {
+    let conn = fresh_memory_db();
+    conn.execute(
+        "UPDATE schema_version SET migration_name = 'standard_versioning' WHERE version = 21",
+        &[],
+    )
+    .unwrap();
+    let err = Migrator::coordination().status(&conn).unwrap_err();
+    assert_eq!(err.code(), "not_motus", "{err}");
+    assert!(err.to_string().contains("standard_versioning"), "{err}");
 }
