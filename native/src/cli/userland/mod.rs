@@ -141,8 +141,11 @@ fn extract(ctx: &Ctx) -> Result<u8, CliError> {
     Ok(0)
 }
 
+/// userland.db's connection and schema version, when the file exists.
+type UserlandFile = Option<(SqliteConnection, i64)>;
+
 /// Reads both files without changing either.
-fn inspect(ctx: &Ctx) -> Result<(db::Db, Option<(SqliteConnection, i64)>, Inspection), CliError> {
+fn inspect(ctx: &Ctx) -> Result<(db::Db, UserlandFile, Inspection), CliError> {
     let coord = db::open_read_any(&ctx.db_path)?;
     Migrator::coordination()
         .status(&coord.conn)
