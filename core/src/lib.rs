@@ -21,6 +21,7 @@ pub mod schema;
 pub mod terminology;
 pub mod time;
 pub mod transfer;
+pub mod userland;
 
 #[cfg(feature = "rusqlite")]
 pub mod sqlite;

@@ -4,9 +4,14 @@ mod db;
 mod db_ops;
 mod deploy;
 mod doctor;
+mod pattern;
+mod pref;
 mod program;
 mod render;
 mod roadmap;
+mod rule;
+mod skill;
+mod userland;
 mod work;
 
 use crate::output::CliError;
@@ -25,6 +30,10 @@ pub struct Cli {
     /// Database file [default: $MOTUS_DATABASE__PATH, else ~/.motus/coordination.db]
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
+
+    /// Userland database (preferences, skills, rules, patterns) [default: $MOTUS_USERLAND__PATH, else userland.db beside the database]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub userland: Option<PathBuf>,
 
     /// Print one JSON document on stdout instead of text
     #[arg(long, global = true)]
@@ -68,11 +77,27 @@ pub enum Command {
     /// The deploy gate: claims that tests must back, and deployment events
     #[command(subcommand)]
     Deploy(deploy::DeployCommand),
+    /// Move preferences, skills, rules and patterns into userland.db, and see where they live
+    #[command(subcommand)]
+    Userland(userland::UserlandCommand),
+    /// Get, set, list and unset preferences
+    #[command(subcommand)]
+    Pref(pref::PrefCommand),
+    /// Add, list, show and delete skills
+    #[command(subcommand)]
+    Skill(skill::SkillCommand),
+    /// Add, list and delete ground rules
+    #[command(subcommand)]
+    Rule(rule::RuleCommand),
+    /// List learned and detected patterns
+    #[command(subcommand)]
+    Pattern(pattern::PatternCommand),
 }
 
 /// Global options every command sees.
 pub struct Ctx {
     pub db_path: PathBuf,
+    pub userland_path: PathBuf,
     pub json: bool,
 }
 
@@ -81,8 +106,10 @@ pub struct Ctx {
 pub fn run(cli: Cli) -> Result<u8, CliError> {
     let db_path = crate::paths::coordination_db(cli.db.as_deref()).map_err(CliError::usage)?;
     db_ops::apply_busy_timeout_from_env()?;
+    let userland_path = crate::paths::userland_db(cli.userland.as_deref(), &db_path);
     let ctx = Ctx {
         db_path,
+        userland_path,
         json: cli.json,
     };
     match cli.command {
@@ -100,5 +127,10 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Standard(a) => program::run(&ctx, a),
         Command::Charter(a) => program::run(&ctx, a),
         Command::Deploy(cmd) => deploy::run(&ctx, cmd),
+        Command::Userland(cmd) => userland::run(&ctx, cmd),
+        Command::Pref(cmd) => pref::run(&ctx, cmd),
+        Command::Skill(cmd) => skill::run(&ctx, cmd),
+        Command::Rule(cmd) => rule::run(&ctx, cmd),
+        Command::Pattern(cmd) => pattern::run(&ctx, cmd),
     }
 }

@@ -4,4 +4,5 @@ mod hostile;
 mod ops;
 mod program;
 mod roadmap;
+mod userland;
 mod work;
