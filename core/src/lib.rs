@@ -6,7 +6,9 @@
 //! [`Clock`] and an [`IdSource`] through [`Env`].
 
 pub mod audit;
+pub mod backup;
 pub mod connection;
+pub mod deploy;
 pub mod doctor;
 pub mod error;
 pub mod fingerprint;
@@ -18,6 +20,8 @@ pub mod roadmap;
 pub mod schema;
 pub mod terminology;
 pub mod time;
+pub mod transfer;
+pub mod userland;
 
 #[cfg(feature = "rusqlite")]
 pub mod sqlite;

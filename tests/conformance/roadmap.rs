@@ -192,3 +192,51 @@ fn writes_through_our_api_work_the_same_on_the_upgraded_fixture() {
         assert!(ready_ids(conn).contains(a));
     }
 }
+
+/// The original's trigger checked inserts only, to depth 100; on both databases our schema
+/// refuses an UPDATE that closes a cycle, and our API names the cycle first.
+#[test]
+fn cycles_through_updates_are_refused_on_both_databases() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, upgraded) = upgraded_copy(POPULATED, dir.path());
+    let fresh = fresh_with_fixture_data();
+    let clock = test_clock();
+    for conn in [&upgraded, &fresh] {
+        let ids = SequentialIds::new();
+        let env = Env::new(&clock, &ids);
+        for id in ["CY-A", "CY-B", "CY-C", "CY-X"] {
+            items::add(
+                conn,
+                &env,
+                "t",
+                &items::NewItem {
+                    id: Some(id.into()),
+                    title: id.into(),
+                    phase_key: "phase_c".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        let (a, b, c, x) = ("CY-A", "CY-B", "CY-C", "CY-X");
+        dependencies::add(conn, &env, "t", a, b, DependencyType::Blocks, None).unwrap();
+        dependencies::add(conn, &env, "t", b, c, DependencyType::Blocks, None).unwrap();
+        dependencies::add(conn, &env, "t", c, x, DependencyType::Related, None).unwrap();
+        let raw = conn.execute(
+            "UPDATE roadmap_dependencies SET depends_on_id = ?1 WHERE item_id = ?2 AND depends_on_id = ?3",
+            params![a, c, x],
+        );
+        assert_eq!(raw.unwrap_err().to_string(), "Circular dependency detected");
+        let err = dependencies::retarget(conn, &env, "t", c, x, a).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("Circular dependency detected: {c} -> {a} -> {b} -> {c}")
+        );
+        // Still acyclic, and nothing changed.
+        assert_eq!(dependencies::path(conn, c, a).unwrap(), None);
+        assert_eq!(
+            dependencies::path(conn, a, x).unwrap().unwrap(),
+            [a, b, c, x]
+        );
+    }
+}

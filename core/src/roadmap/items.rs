@@ -258,8 +258,10 @@ pub fn add<C: Connection + ?Sized>(
         if let Some(ext) = &new.external_id {
             check_external_id(c, ext, &id)?;
         }
-        // The trigger counts the phase whatever the new row's status; so do we.
-        check_phase_limit(c, &new.phase_key, &id)?;
+        // Only a new active item takes a slot (as the schema's trigger since migration 032).
+        if counts_toward_phase_limit(status) {
+            check_phase_limit(c, &new.phase_key, &id)?;
+        }
         let rank = match new.rank {
             Some(r) => r,
             None => next_rank(c, &new.phase_key)?,
@@ -797,18 +799,16 @@ mod tests {
         for i in 0..50 {
             db.item(&format!("A{i:02}"), "phase_a", i as f64);
         }
-        let err = add(
-            &db.conn,
-            &env,
-            "t",
-            &NewItem {
-                title: "51st".into(),
-                phase_key: "phase_a".into(),
-                status_key: Some("completed".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap_err();
+        let fifty_first = |status: &str| NewItem {
+            title: "51st".into(),
+            phase_key: "phase_a".into(),
+            status_key: Some(status.into()),
+            ..Default::default()
+        };
+        // A completed or deferred item does not take a slot (history can be imported).
+        add(&db.conn, &env, "t", &fifty_first("completed")).unwrap();
+        add(&db.conn, &env, "t", &fifty_first("deferred")).unwrap();
+        let err = add(&db.conn, &env, "t", &fifty_first("pending")).unwrap_err();
         assert_eq!(err.code(), "kernel_rule");
         assert!(
             err.to_string()

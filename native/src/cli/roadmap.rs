@@ -6,8 +6,8 @@ use crate::db;
 use crate::output::{emit, CliError};
 use clap::{Subcommand, ValueEnum};
 use motus_core::roadmap::{
-    assignments, dependencies, export, items, readiness, DependencyType, Item, ItemUpdate,
-    ListFilter, NewItem,
+    assignments, dependencies, export, items, readiness, DependencyType, Item, ItemSummary,
+    ItemUpdate, ListFilter, NewItem,
 };
 use motus_core::Clock;
 use serde_json::json;
@@ -329,15 +329,34 @@ fn item_text(i: &Item) -> String {
 }
 
 fn items_table(items: &[Item]) -> String {
-    let rows: Vec<Vec<String>> = items
+    let rows: Vec<[&str; 5]> = items
         .iter()
-        .map(|i| {
+        .map(|i| [&i.id, &i.status_key, &i.phase_key, &i.title, ""])
+        .collect();
+    let ranks: Vec<Option<f64>> = items.iter().map(|i| i.rank).collect();
+    rank_table(&rows, &ranks)
+}
+
+fn summary_table(items: &[ItemSummary]) -> String {
+    let rows: Vec<[&str; 5]> = items
+        .iter()
+        .map(|i| [&i.id, &i.status_key, &i.phase_key, &i.title, ""])
+        .collect();
+    let ranks: Vec<Option<f64>> = items.iter().map(|i| i.rank).collect();
+    rank_table(&rows, &ranks)
+}
+
+fn rank_table(rows: &[[&str; 5]], ranks: &[Option<f64>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .zip(ranks)
+        .map(|(r, rank)| {
             vec![
-                i.id.clone(),
-                render::rank(i.rank),
-                i.status_key.clone(),
-                i.phase_key.clone(),
-                i.title.clone(),
+                r[0].to_string(),
+                render::rank(*rank),
+                r[1].to_string(),
+                r[2].to_string(),
+                r[3].to_string(),
             ]
         })
         .collect();
@@ -472,7 +491,7 @@ fn ready(ctx: &Ctx, limit: Option<usize>) -> Result<u8, CliError> {
         format!(
             "Ready to work ({} items)\n{}\nNext: motus roadmap assign {} <agent>",
             ready.len(),
-            items_table(&ready),
+            summary_table(&ready),
             ready[0].id
         )
     });

@@ -215,7 +215,31 @@ pub fn run(ctx: &Ctx, cmd: WorkCommand) -> Result<u8, CliError> {
         _ => {}
     }
     let (db, _) = db::open_write(&ctx.db_path)?;
-    let conn = &db.conn;
+    db.conn.skip_checkpoint_on_close()?;
+    let code = write_command(ctx, &db.conn, &env, cmd);
+    checkpoint_if_large(&db);
+    code
+}
+
+/// The WAL this process leaves behind (see `skip_checkpoint_on_close`) is folded back into
+/// the database once it passes a few MB, so opening it stays cheap.
+const WAL_CHECKPOINT_BYTES: u64 = 4 << 20;
+
+fn checkpoint_if_large(db: &db::Db) {
+    let wal = std::fs::metadata(crate::paths::side_file(&db.path, "-wal")).map_or(0, |m| m.len());
+    if wal > WAL_CHECKPOINT_BYTES {
+        // Best effort: a busy checkpoint is retried by a later call.
+        let _ = motus_core::Connection::execute_batch(&db.conn, "PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+}
+
+fn write_command(
+    ctx: &Ctx,
+    conn: &motus_core::sqlite::SqliteConnection,
+    env: &Env,
+    cmd: WorkCommand,
+) -> Result<u8, CliError> {
+    let env = *env;
     let opts = options();
     match cmd {
         WorkCommand::Claim(a) => {
