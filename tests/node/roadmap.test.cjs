@@ -77,3 +77,19 @@ test('validation helpers answer with the kernel\'s own rules', () => {
   assert.equal(thrown(() => motus.validateEvidenceType('vibes')).code, 'invalid_input');
   assert.ok(vocab.blocker_reasons.includes('missing_info'));
 });
+
+test('program queries (show, list, history) agree with the binary', () => {
+  const file = tempDb('program');
+  const created = runMotus(file, ['program', 'add', 'Motus in Rust']).json;
+  runMotus(file, ['program', 'update', created.id, '--description', 'the rebuild']);
+  const { sqlite, db } = openHost(file);
+  const same = (apiDoc, args) => assert.deepEqual(apiDoc, runMotus(file, args).json, args.join(' '));
+  same(db.programShow('program', created.id), ['program', 'show', created.id]);
+  same(db.programList('program'), ['program', 'list']);
+  same(db.programHistory('program', created.id), ['program', 'history', created.id]);
+  assert.equal(db.programShow('program', created.id).description, 'the rebuild');
+  const missing = thrown(() => db.programShow('program', 'prog-000000000000'));
+  assert.equal(missing.code, 'not_found');
+  assert.equal(thrown(() => db.programList('planet')).code, 'invalid_input');
+  sqlite.close();
+});

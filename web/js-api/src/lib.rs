@@ -14,6 +14,7 @@ pub mod host_errors;
 mod in_module;
 mod js_error;
 mod js_values;
+pub mod program_calls;
 mod roadmap_api;
 pub mod roadmap_calls;
 pub mod schema_calls;

@@ -158,6 +158,33 @@ impl Database {
         self.roadmap_read(|db| calls::history(db.backend(), id))
     }
 
+    /// `motus <kind> show ID` for a program kind: program, product, feature, release, cr,
+    /// bug, standard, charter.
+    #[wasm_bindgen(js_name = programShow)]
+    pub fn program_show(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_read(|db| crate::program_calls::show(db.backend(), kind, id))
+    }
+
+    /// `motus <kind> list`.
+    #[wasm_bindgen(js_name = programList)]
+    pub fn program_list(
+        &self,
+        kind: &str,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ parent?: string; status?: string; all?: boolean; deleted?: boolean }"
+        )]
+        filter: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let f: crate::program_calls::ListInput = options_from_js("filter", filter)?;
+        self.roadmap_read(|db| crate::program_calls::list(db.backend(), kind, f))
+    }
+
+    /// `motus <kind> history ID`.
+    #[wasm_bindgen(js_name = programHistory)]
+    pub fn program_history(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_read(|db| crate::program_calls::history(db.backend(), kind, id))
+    }
+
     /// The accepted keys of a terminology domain.
     #[wasm_bindgen]
     pub fn terms(&self, domain: &str) -> Result<JsValue, JsValue> {
