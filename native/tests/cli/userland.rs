@@ -645,3 +645,32 @@ fn the_userland_path_comes_from_the_flag_or_the_environment_and_a_wrong_file_is_
     assert!(msg.contains("another coordination database"), "{msg}");
     assert_eq!(count(&second, "SELECT count(*) FROM preferences"), 1);
 }
+
+#[test]
+fn a_userland_db_passed_as_the_coordination_database_is_named_for_what_it_is() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("coordination.db");
+    ok(
+        home.path(),
+        &db_args(&db, &["pref", "set", "editor", "vim"]),
+    );
+    ok(home.path(), &db_args(&db, &["userland", "extract"]));
+    let userland = home.path().join("userland.db");
+    for cmd in [
+        &["db", "status"][..],
+        &["doctor"],
+        &["db", "init"],
+        &["pref", "list"],
+    ] {
+        let out = run(home.path(), &db_args(&userland, cmd));
+        assert_eq!(out.status.code(), Some(1), "{cmd:?}");
+        let msg = stdout_json(&out)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            msg.contains("is a userland.db") && msg.contains("--userland"),
+            "{cmd:?}: {msg}"
+        );
+    }
+}
