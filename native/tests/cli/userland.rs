@@ -674,3 +674,54 @@ fn a_userland_db_passed_as_the_coordination_database_is_named_for_what_it_is() {
         );
     }
 }
+
+#[test]
+fn a_preference_written_between_the_copy_and_the_removal_is_not_lost() {
+    let home = tempfile::tempdir().unwrap();
+    // An original v20 file, not upgraded yet: the extraction upgrades it first.
+    let db = copy_fixture("motusos-0.3.3-fresh.db", home.path());
+    open(&db).execute_batch(ORIGINAL_STYLE_ROWS).unwrap();
+    let upgraded = home.path().join("upgraded.db");
+    std::fs::copy(&db, &upgraded).unwrap();
+    ok(home.path(), &db_args(&upgraded, &["db", "migrate"]));
+    // The run is killed after its copy; meanwhile another command writes to coordination.db.
+    kill_extraction_at(home.path(), &db, "verified");
+    let set = ok(home.path(), &db_args(&db, &["pref", "set", "late", "yes"]));
+    assert_eq!(set["lives_in"], "coordination");
+    let out = ok(home.path(), &db_args(&db, &["userland", "extract"]));
+    assert_eq!(out["found"], "interrupted_after_copy");
+    assert_eq!(
+        out["copies"], 1,
+        "the stale copy was discarded and made again"
+    );
+    let got = ok(home.path(), &db_args(&db, &["pref", "get", "late"]));
+    assert_eq!(
+        (
+            got["lives_in"].as_str(),
+            got["preference"]["value"].as_str()
+        ),
+        (Some("userland"), Some("yes"))
+    );
+    let userland = home.path().join("userland.db");
+    assert_eq!(
+        count(
+            &userland,
+            "SELECT count(*) FROM userland_extractions WHERE state = 'discarded'"
+        ),
+        1
+    );
+    // Everything else moved exactly as it was in the original's file.
+    let mut expected = hashes(&upgraded, &TABLES);
+    expected.remove("preferences");
+    let mut moved = hashes(&userland, &TABLES);
+    assert_eq!(moved.remove("preferences").unwrap().rows, 4);
+    assert_eq!(moved, expected);
+    // The original file was upgraded (with its own backup) before the extraction's backup.
+    let backups = std::fs::read_dir(home.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("motusos-0.3.3-fresh.db.backup-"))
+        .count();
+    assert!(backups >= 2, "a migration backup and an extraction backup");
+}
