@@ -291,6 +291,11 @@ fn a_sigkill_at_every_step_then_a_rerun_loses_and_doubles_nothing() {
         let status = ok(home.path(), &db_args(&db, &["userland", "status"]));
         let state = status["state"].as_str().unwrap().to_string();
         assert_eq!(state, expected_state, "{step}");
+        let plan = ok(
+            home.path(),
+            &db_args(&db, &["userland", "extract", "--dry-run"]),
+        );
+        assert_eq!(plan["state"], expected_state, "{step}: dry run");
         let interrupted_after_removal = state == "interrupted_after_removal";
         if interrupted_after_removal {
             // Writes wait for the rerun, and say so.
