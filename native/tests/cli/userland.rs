@@ -191,6 +191,11 @@ fn extraction_of_the_populated_fixture_moves_every_row_and_changes_nothing_else(
     // The backup taken first holds the rows as they were.
     let backup = PathBuf::from(out["backup_path"].as_str().unwrap());
     assert_eq!(hashes(&backup, &TABLES), moved_before);
+    let partial = std::fs::read_dir(home.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().ends_with(".partial"));
+    assert!(!partial, "the backup is renamed into place once complete");
     // Reads follow the rows; doctor's verdict is unchanged.
     assert_eq!(served_prefs(home.path(), &db), prefs_before);
     let doctor_after = run(home.path(), &db_args(&db, &["doctor"]));

@@ -70,8 +70,7 @@ fn extract(ctx: &Ctx) -> Result<u8, CliError> {
     // coordination.db changes only while its rows are still there: back it up first then.
     let backup = if location::placement(&coord.conn).map_err(at)? == Placement::Coordination {
         let dest = open::backup_path(&coord.path, "userland-extract", &SystemClock);
-        coord.conn.vacuum_into(path_str(&dest)?).map_err(at)?;
-        paths::restrict_files(&dest);
+        open::write_backup(&coord.conn, &dest).map_err(at)?;
         Some(dest)
     } else {
         None
