@@ -38,7 +38,7 @@ const STEPS: [(&str, &str); 9] = [
 /// Rows as the original's schema writes them: its column defaults (`datetime('now')`, second
 /// precision) and its audit triggers fill the timestamps; plus a soft-deleted row, a NULL
 /// updated_at and non-ASCII text. (The 0.3.3 fixtures hold no rows in these five tables: the
-/// original has no command that writes them, so they are seeded through its own schema.)
+/// sessions that produced them wrote none, so rows are seeded through the original's schema.)
 const ORIGINAL_STYLE_ROWS: &str = "
 INSERT INTO preferences (key, value, source) VALUES ('editor', 'vim', 'cli'), ('theme', 'dark ☾', 'config_file');
 INSERT INTO preferences (key, value, source, deleted_at, deleted_by, deletion_reason) VALUES ('old', 'x', 'learned', '2026-01-02 03:04:05', 'user', 'stale');
