@@ -735,3 +735,38 @@ fn a_preference_written_between_the_copy_and_the_removal_is_not_lost() {
         .count();
     assert!(backups >= 2, "a migration backup and an extraction backup");
 }
+
+#[test]
+fn a_coordination_db_restored_from_its_backup_is_served_as_it_was_and_not_extracted_twice() {
+    let home = tempfile::tempdir().unwrap();
+    let db = seeded_fixture("motusos-0.3.3-fresh.db", home.path());
+    let prefs = served_prefs(home.path(), &db);
+    let out = ok(home.path(), &db_args(&db, &["userland", "extract"]));
+    let backup = PathBuf::from(out["backup_path"].as_str().unwrap());
+    // The user restores coordination.db from the backup the extraction took.
+    for side in ["-wal", "-shm"] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(side);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    std::fs::copy(&backup, &db).unwrap();
+    // No marker: the rows are served from coordination.db again, as before the extraction.
+    assert_eq!(served_prefs(home.path(), &db), prefs);
+    let status = run(home.path(), &db_args(&db, &["userland", "status"]));
+    assert_eq!(status.status.code(), Some(1));
+    let doc = stdout_json(&status);
+    assert_eq!(doc["state"], "mismatch");
+    assert_eq!(doc["lives_in"], "coordination");
+    // Extracting again over the completed copy is refused with what to do.
+    let again = run(home.path(), &db_args(&db, &["userland", "extract"]));
+    assert_eq!(again.status.code(), Some(2));
+    let msg = stdout_json(&again)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        msg.contains("restored from a backup") && msg.contains("aside"),
+        "{msg}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM preferences"), 3);
+}

@@ -246,7 +246,8 @@ fn status(ctx: &Ctx) -> Result<u8, CliError> {
         }
         s
     });
-    Ok(0)
+    // The files disagreeing is a negative verdict, like a failed check.
+    Ok(if i.state == State::Mismatch { 1 } else { 0 })
 }
 
 fn dry_run(ctx: &Ctx) -> Result<u8, CliError> {
@@ -300,5 +301,5 @@ fn dry_run(ctx: &Ctx) -> Result<u8, CliError> {
         }
         s
     });
-    Ok(0)
+    Ok(if i.state == State::Mismatch { 1 } else { 0 })
 }
