@@ -1,3 +1,4 @@
 //! Conformance against real databases written by the original motusos 0.3.3.
+mod rules;
 mod schema;
 mod upgrade;
