@@ -92,6 +92,11 @@ pub enum Command {
     /// List learned and detected patterns
     #[command(subcommand)]
     Pattern(pattern::PatternCommand),
+    /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
+    Bench(crate::bench::BenchArgs),
+    /// Plan work: items, dependencies, what is ready, blocked, and why
+    #[command(subcommand)]
+    Roadmap(roadmap::RoadmapCommand),
 }
 
 /// Global options every command sees.
@@ -132,5 +137,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Skill(cmd) => skill::run(&ctx, cmd),
         Command::Rule(cmd) => rule::run(&ctx, cmd),
         Command::Pattern(cmd) => pattern::run(&ctx, cmd),
+        Command::Bench(args) => crate::bench::run(&ctx, args),
+        Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
     }
 }
