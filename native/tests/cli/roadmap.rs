@@ -271,3 +271,27 @@ fn export_and_graph_write_markdown_json_dot_and_mermaid() {
     assert!(mm.starts_with("flowchart LR"), "{mm}");
     assert!(mm.contains("n_A -.->|soft| n_B"), "{mm}");
 }
+
+#[test]
+fn a_new_phase_is_added_through_terminology_then_accepted() {
+    let h = Home::new();
+    let out = h.run(&["roadmap", "add", "x", "--phase", "phase_g"]);
+    assert_eq!(out.status.code(), Some(2));
+    let t = h.json(&["terminology", "add", "roadmap_phase", "phase_g", "Phase G"]);
+    assert_eq!(t["internal_key"], "phase_g");
+    let keys: Vec<String> = h
+        .json(&["terminology", "list", "roadmap_phase"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["internal_key"].as_str().unwrap().to_string())
+        .collect();
+    assert!(keys.contains(&"phase_g".to_string()), "{keys:?}");
+    h.json(&["roadmap", "add", "x", "--phase", "phase_g"]);
+    let out = h.run(&["terminology", "add", "roadmap_phase", "Phase G!", "x"]);
+    assert!(
+        stderr(&out).contains("lowercase letters, digits and '_'"),
+        "{}",
+        stderr(&out)
+    );
+}
