@@ -397,16 +397,22 @@ fn check_status_change<C: Connection + ?Sized>(conn: &C, before: &Item, to: &str
             ),
         });
     }
-    if to == "in_progress" {
+    if to == "in_progress" || to == "completed" {
         let open = super::readiness::open_blocking_prerequisites(conn, &before.id)?;
         if !open.is_empty() {
             let names: Vec<String> = open
                 .iter()
                 .map(|(id, status)| format!("{id} ({status})"))
                 .collect();
+            // Starting uses the schema trigger's words; completing follows `complete`.
+            let verb = if to == "in_progress" {
+                "Cannot start".to_string()
+            } else {
+                format!("Cannot complete {}", before.id)
+            };
             return Err(Error::KernelRule {
                 message: format!(
-                    "Cannot start: blocking dependencies not complete: {}",
+                    "{verb}: blocking dependencies not complete: {}",
                     names.join(", ")
                 ),
             });
