@@ -55,8 +55,7 @@ pub enum Command {
     #[command(subcommand)]
     Work(work::WorkCommand),
     /// Plan work: items, dependencies, what is ready, blocked, and why
-    #[command(subcommand)]
-    Roadmap(roadmap::RoadmapCommand),
+    Roadmap(roadmap::RoadmapArgs),
     /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
     Bench(crate::bench::BenchArgs),
     /// Programs: top-level containers of products

@@ -13,6 +13,13 @@ use motus_core::Clock;
 use serde_json::json;
 use std::path::PathBuf;
 
+/// `motus roadmap` alone lists the roadmap, as in the original.
+#[derive(Debug, clap::Args)]
+pub struct RoadmapArgs {
+    #[command(subcommand)]
+    pub command: Option<RoadmapCommand>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RoadmapCommand {
     /// Add an item (prints it, with its id)
@@ -144,7 +151,7 @@ pub struct UpdateArgs {
     pub external_url: Option<String>,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct ListArgs {
     #[arg(long)]
     pub phase: Option<String>,
@@ -221,7 +228,10 @@ pub struct GraphArgs {
     pub include_deleted: bool,
 }
 
-pub fn run(ctx: &Ctx, cmd: RoadmapCommand) -> Result<u8, CliError> {
+pub fn run(ctx: &Ctx, args: RoadmapArgs) -> Result<u8, CliError> {
+    let cmd = args
+        .command
+        .unwrap_or(RoadmapCommand::List(ListArgs::default()));
     match cmd {
         RoadmapCommand::Add(a) => add(ctx, *a),
         RoadmapCommand::Update(a) => update(ctx, *a),

@@ -295,3 +295,14 @@ fn a_new_phase_is_added_through_terminology_then_accepted() {
         stderr(&out)
     );
 }
+
+#[test]
+fn roadmap_alone_lists_items_as_the_original_did() {
+    let h = Home::new();
+    h.add("A", "1");
+    h.add("B", "2");
+    assert_eq!(ids(&h.json(&["roadmap"])), ["A", "B"]);
+    let out = h.run(&["roadmap"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("Roadmap: 2 items (0 completed)"), "{text}");
+}
