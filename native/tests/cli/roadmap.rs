@@ -306,3 +306,15 @@ fn roadmap_alone_lists_items_as_the_original_did() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("Roadmap: 2 items (0 completed)"), "{text}");
 }
+
+#[test]
+fn items_are_reordered_with_before_and_after() {
+    let h = Home::new();
+    h.add("A", "1");
+    h.add("B", "2");
+    h.json(&[
+        "roadmap", "add", "Urgent", "--phase", "phase_a", "--id", "U", "--before", "A",
+    ]);
+    h.json(&["roadmap", "update", "B", "--after", "U"]);
+    assert_eq!(ids(&h.json(&["roadmap", "ready"])), ["U", "B", "A"]);
+}
