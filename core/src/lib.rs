@@ -6,11 +6,13 @@
 //! [`Clock`] and an [`IdSource`] through [`Env`].
 
 pub mod audit;
+pub mod browse;
 pub mod connection;
 pub mod doctor;
 pub mod error;
 pub mod ids;
 pub mod migrate;
+pub mod overview;
 pub mod schema;
 pub mod time;
 

@@ -2,6 +2,7 @@
 
 mod db;
 mod doctor;
+mod view;
 
 use crate::output::CliError;
 use clap::{Parser, Subcommand};
@@ -35,6 +36,8 @@ pub enum Command {
     Db(db::DbCommand),
     /// Check the database: integrity, foreign keys, schema version and shape, WAL size
     Doctor(doctor::DoctorArgs),
+    /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
+    View(view::ViewArgs),
 }
 
 /// Global options every command sees.
@@ -54,5 +57,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::View(args) => view::run(&ctx, args),
     }
 }
