@@ -6,11 +6,11 @@
 //! Every function reads only, and copes with tables that an older schema version (or a
 //! database the lease store never touched) does not have.
 
-use crate::connection::{Connection, ConnectionExt, Rows, Value};
+use crate::connection::{read_tx, Connection, ConnectionExt, Rows, Value};
 use crate::error::Result;
 use crate::params;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
 
 fn has_table<C: Connection + ?Sized>(conn: &C, name: &str) -> Result<bool> {
     conn.has_object("table", name)
@@ -245,9 +245,9 @@ pub fn recent_activity<C: Connection + ?Sized>(conn: &C, limit: i64) -> Result<V
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemState {
-    /// Pending with every `blocks` dependency completed.
+    /// Pending with every `blocks` dependency completed and no open blocker.
     Ready,
-    /// Waiting on at least one `blocks` dependency that is not completed.
+    /// Waiting on a `blocks` dependency that is not completed, or on an open blocker.
     Blocked,
     InProgress,
     Completed,
@@ -277,6 +277,9 @@ pub struct RoadmapEntry {
     pub state: ItemState,
     /// Unfinished prerequisites: `blocks` ones make the item blocked; soft ones are listed too.
     pub waits_for: Vec<WaitReason>,
+    /// For blocked items: the roadmap's sentences saying what holds it back (as
+    /// `motus roadmap why` prints them).
+    pub reasons: Vec<String>,
 }
 
 /// The roadmap: every non-deleted item, by phase and rank.
@@ -291,84 +294,94 @@ impl Roadmap {
     }
 }
 
-/// Every item with ready/blocked state and the why for each blocked one. Ready and blocked
-/// follow the schema's own `v_ready_items` / `v_blocked_items` rules.
+/// Every item with its state; blocked items carry the roadmap's own explanation
+/// ([`crate::roadmap::readiness::why`]). Ready and blocked come from
+/// [`crate::roadmap::readiness`], the same answers `motus roadmap ready|blocked` gives.
 pub fn roadmap<C: Connection + ?Sized>(conn: &C) -> Result<Roadmap> {
     if !has_table(conn, "roadmap_items")? {
         return Ok(Roadmap::default());
     }
-    let item_type = if conn
-        .query(
-            "SELECT 1 FROM pragma_table_info('roadmap_items') WHERE name = 'item_type'",
-            params![],
-        )?
-        .is_empty()
-    {
-        "'work'"
+    read_tx(conn, roadmap_in_snapshot)
+}
+
+fn roadmap_in_snapshot<C: Connection + ?Sized>(conn: &C) -> Result<Roadmap> {
+    use crate::roadmap::readiness;
+    let ready: HashSet<String> = readiness::ready(conn, None)?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    let blocked: HashSet<String> = readiness::blocked(conn)?
+        .into_iter()
+        .map(|b| b.item.id)
+        .collect();
+    let edges = if has_table(conn, "roadmap_dependencies")? {
+        crate::roadmap::dependencies::all(conn)?
     } else {
-        "item_type"
+        Vec::new()
     };
+    // Every item, deleted ones too (a deleted prerequisite still blocks).
     let rows = conn.query(
-        &format!(
-            "SELECT id, title, phase_key, COALESCE(status_key, 'pending'), rank, {item_type} FROM roadmap_items \
-             WHERE deleted_at IS NULL ORDER BY phase_key, rank IS NOT NULL, rank, sort_order, id"
-        ),
+        "SELECT id, title, phase_key, COALESCE(status_key, 'pending'), rank, item_type, deleted_at IS NOT NULL \
+         FROM roadmap_items ORDER BY phase_key, rank IS NULL, rank, sort_order, id",
         params![],
     )?;
-    let mut waits: std::collections::HashMap<String, Vec<WaitReason>> = Default::default();
-    if has_table(conn, "roadmap_dependencies")? {
-        let deps = conn.query(
-            &format!(
-                "SELECT rd.item_id, rd.depends_on_id, COALESCE(rd.dependency_type, 'blocks'), dep.title, \
-                 COALESCE(dep.status_key, 'pending'), dep.{} FROM roadmap_dependencies rd \
-                 JOIN roadmap_items dep ON dep.id = rd.depends_on_id \
-                 WHERE COALESCE(dep.status_key, '') != 'completed' ORDER BY rd.item_id, rd.dependency_type, rd.depends_on_id",
-                if item_type == "item_type" { "item_type" } else { "id" }
-            ),
-            params![],
-        )?;
-        for r in deps.iter() {
-            let dep_type = text(&r, 2)?;
-            let gate = text(&r, 5)? == "gate";
-            let dep_id = text(&r, 1)?;
-            let status = text(&r, 4)?;
-            let why = match (dep_type.as_str(), gate) {
-                ("blocks", true) => format!(
-                    "waits for approval: gate {dep_id} is {status}; it must be completed first"
-                ),
-                ("blocks", false) => format!(
-                    "blocked by {dep_id}, which is {status}; finish it first"
-                ),
-                ("soft", _) => format!(
-                    "soft dependency {dep_id} is {status}; it does not block, but is best done first"
-                ),
-                _ => format!("related to {dep_id} ({status}); does not block"),
-            };
-            waits.entry(text(&r, 0)?).or_default().push(WaitReason {
-                depends_on: dep_id,
-                depends_on_title: text(&r, 3)?,
-                depends_on_status: status,
-                dependency_type: dep_type,
+    let mut all: HashMap<String, (String, String, String)> = HashMap::new();
+    for r in rows.iter() {
+        all.insert(text(&r, 0)?, (text(&r, 1)?, text(&r, 3)?, text(&r, 5)?));
+    }
+    let mut waits: HashMap<&str, Vec<WaitReason>> = HashMap::new();
+    for e in &edges {
+        let Some((title, status, kind)) = all.get(&e.depends_on_id) else {
+            continue;
+        };
+        if status == "completed" {
+            continue;
+        }
+        let gate = kind == "gate";
+        let dep = &e.depends_on_id;
+        let why = match (e.dependency_type.as_str(), gate) {
+            ("blocks", true) => format!("waits for approval: gate {dep} is {status}"),
+            ("blocks", false) => format!("blocked by {dep}, which is {status}"),
+            ("soft", _) => format!("soft dependency {dep} is {status} (does not block)"),
+            _ => format!("related to {dep} ({status}; does not block)"),
+        };
+        waits
+            .entry(e.item_id.as_str())
+            .or_default()
+            .push(WaitReason {
+                depends_on: dep.clone(),
+                depends_on_title: title.clone(),
+                depends_on_status: status.clone(),
+                dependency_type: e.dependency_type.clone(),
                 gate,
                 why,
             });
-        }
     }
     let mut entries = Vec::with_capacity(rows.len());
     for r in rows.iter() {
+        if r.get::<bool>(6)? {
+            continue;
+        }
         let id = text(&r, 0)?;
         let status = text(&r, 3)?;
-        let waits_for = waits.remove(&id).unwrap_or_default();
-        let blocking = waits_for.iter().any(|w| w.dependency_type == "blocks");
-        let state = match status.as_str() {
-            "completed" => ItemState::Completed,
-            "deferred" => ItemState::Other,
-            _ if blocking => ItemState::Blocked,
-            "pending" => ItemState::Ready,
-            "in_progress" => ItemState::InProgress,
-            _ => ItemState::Other,
+        let state = if status == "completed" {
+            ItemState::Completed
+        } else if blocked.contains(&id) {
+            ItemState::Blocked
+        } else if ready.contains(&id) {
+            ItemState::Ready
+        } else if status == "in_progress" {
+            ItemState::InProgress
+        } else {
+            ItemState::Other
+        };
+        let reasons = if state == ItemState::Blocked {
+            readiness::why(conn, &id)?.reasons
+        } else {
+            Vec::new()
         };
         entries.push(RoadmapEntry {
+            waits_for: waits.remove(id.as_str()).unwrap_or_default(),
             item: ItemSummary {
                 id,
                 title: text(&r, 1)?,
@@ -378,7 +391,7 @@ pub fn roadmap<C: Connection + ?Sized>(conn: &C) -> Result<Roadmap> {
             },
             item_type: text(&r, 5)?,
             state,
-            waits_for,
+            reasons,
         });
     }
     Ok(Roadmap { entries })
@@ -414,23 +427,16 @@ pub fn dependency_graph<C: Connection + ?Sized>(conn: &C) -> Result<DependencyGr
         return Ok(DependencyGraph::default());
     }
     let map = roadmap(conn)?;
-    let edges: Vec<GraphEdge> = conn
-        .query(
-            "SELECT rd.depends_on_id, rd.item_id, COALESCE(rd.dependency_type, 'blocks') FROM roadmap_dependencies rd \
-             JOIN roadmap_items a ON a.id = rd.item_id AND a.deleted_at IS NULL \
-             JOIN roadmap_items b ON b.id = rd.depends_on_id AND b.deleted_at IS NULL \
-             ORDER BY rd.depends_on_id, rd.item_id",
-            params![],
-        )?
-        .iter()
-        .map(|r| {
-            Ok(GraphEdge {
-                from: text(&r, 0)?,
-                to: text(&r, 1)?,
-                dependency_type: text(&r, 2)?,
-            })
+    let live: HashSet<&str> = map.entries.iter().map(|e| e.item.id.as_str()).collect();
+    let edges: Vec<GraphEdge> = crate::roadmap::dependencies::all(conn)?
+        .into_iter()
+        .filter(|e| live.contains(e.item_id.as_str()) && live.contains(e.depends_on_id.as_str()))
+        .map(|e| GraphEdge {
+            from: e.depends_on_id,
+            to: e.item_id,
+            dependency_type: e.dependency_type,
         })
-        .collect::<Result<_>>()?;
+        .collect();
     let linked: std::collections::HashSet<&str> = edges
         .iter()
         .flat_map(|e| [e.from.as_str(), e.to.as_str()])
@@ -599,68 +605,6 @@ pub struct Timeline {
     pub handoffs: Vec<HandoffView>,
 }
 
-/// Python's `json.dumps(v, sort_keys=True, separators=(",", ":"))` with `ensure_ascii`: the
-/// canonical form the original hashes evidence with.
-pub fn canonical_json(v: &serde_json::Value) -> String {
-    fn string(s: &str, out: &mut String) {
-        out.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{c}' => out.push_str("\\f"),
-                c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                    let mut buf = [0u16; 2];
-                    for unit in c.encode_utf16(&mut buf) {
-                        out.push_str(&format!("\\u{:04x}", unit));
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-    }
-    fn value(v: &serde_json::Value, out: &mut String) {
-        match v {
-            serde_json::Value::Null => out.push_str("null"),
-            serde_json::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            serde_json::Value::Number(n) => out.push_str(&n.to_string()),
-            serde_json::Value::String(s) => string(s, out),
-            serde_json::Value::Array(a) => {
-                out.push('[');
-                for (i, x) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    value(x, out);
-                }
-                out.push(']');
-            }
-            serde_json::Value::Object(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
-                out.push('{');
-                for (i, k) in keys.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    string(k, out);
-                    out.push(':');
-                    value(&m[*k], out);
-                }
-                out.push('}');
-            }
-        }
-    }
-    let mut out = String::new();
-    value(v, &mut out);
-    out
-}
-
 /// Re-computes an evidence row's hash the way the original recorded it.
 pub fn check_evidence_hash(
     evidence_type: &str,
@@ -681,10 +625,10 @@ pub fn check_evidence_hash(
             reason: format!("the hash covers {uri}, which is not stored in the database"),
         };
     }
-    let parse = |s: Option<&str>| -> std::result::Result<serde_json::Value, String> {
+    let parse = |s: Option<&str>| -> std::result::Result<Option<serde_json::Value>, String> {
         match s {
-            None => Ok(serde_json::json!({})),
-            Some(t) => serde_json::from_str(t).map_err(|e| e.to_string()),
+            None => Ok(None),
+            Some(t) => serde_json::from_str(t).map(Some).map_err(|e| e.to_string()),
         }
     };
     let (artifacts, tests) = match (parse(artifacts), parse(test_results)) {
@@ -695,19 +639,14 @@ pub fn check_evidence_hash(
             }
         }
     };
-    let empty_to_obj = |v: serde_json::Value| match v {
-        serde_json::Value::Null => serde_json::json!({}),
-        serde_json::Value::Object(m) if m.is_empty() => serde_json::json!({}),
-        other => other,
-    };
-    let doc = serde_json::json!({
-        "evidence_type": evidence_type,
-        "artifacts": empty_to_obj(artifacts),
-        "test_results": empty_to_obj(tests),
-        "diff_summary": diff_summary,
-        "log_excerpt": log_excerpt,
-    });
-    let computed = hex::encode(Sha256::digest(canonical_json(&doc).as_bytes()));
+    // The kernel's own hash (canonical JSON of the five content fields).
+    let computed = crate::kernel::records::evidence_hash(
+        evidence_type,
+        artifacts.as_ref(),
+        tests.as_ref(),
+        diff_summary,
+        log_excerpt,
+    );
     if computed.eq_ignore_ascii_case(stored) {
         HashCheck::Verified
     } else {
@@ -1276,15 +1215,6 @@ pub fn audit_log<C: Connection + ?Sized>(conn: &C, q: &AuditQuery) -> Result<Aud
 #[cfg(all(test, feature = "rusqlite"))]
 mod tests {
     use super::*;
-
-    #[test]
-    fn canonical_json_matches_python_sorted_compact_ascii() {
-        let v = serde_json::json!({"b": 1, "a": {"z": null, "é": "ü\n"}, "c": [true, 1.5]});
-        assert_eq!(
-            canonical_json(&v),
-            r#"{"a":{"z":null,"\u00e9":"\u00fc\n"},"b":1,"c":[true,1.5]}"#
-        );
-    }
 
     #[test]
     fn the_documented_evidence_example_verifies() {

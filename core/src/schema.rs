@@ -41,6 +41,8 @@ pub struct Trigger {
     pub table: String,
     /// `BEFORE INSERT`, `AFTER UPDATE OF status_key`, … normalised.
     pub event: String,
+    /// The texts of its `RAISE(…, '…')` calls, in order: the rule's messages.
+    pub messages: Vec<String>,
 }
 
 /// Every user object of a schema, keyed by name.
@@ -100,6 +102,42 @@ fn trigger_event(sql: &str) -> String {
         (Some(s), Some(e)) if s < e => upper[s..e].replace(" ,", ",").replace(", ", ","),
         _ => String::new(),
     }
+}
+
+/// The string literals passed to `RAISE(ABORT|FAIL|ROLLBACK, '…')` in a trigger body.
+fn raise_messages(sql: &str) -> Vec<String> {
+    let upper = sql.to_ascii_uppercase();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = upper[from..].find("RAISE") {
+        let start = from + at;
+        from = start + 5;
+        let Some(q) = sql[from..].find('\'') else {
+            break;
+        };
+        let open = sql[from..].find('(');
+        let comma = sql[from..].find(',');
+        // Only RAISE(kind, 'message'): the quote must come after "(kind,".
+        if !(open.is_some_and(|o| o < q) && comma.is_some_and(|c| c < q)) {
+            continue;
+        }
+        let mut text = String::new();
+        let mut chars = sql[from + q + 1..].char_indices().peekable();
+        while let Some((_, c)) = chars.next() {
+            if c == '\'' {
+                if chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                    chars.next();
+                    text.push('\'');
+                    continue;
+                }
+                break;
+            }
+            text.push(c);
+        }
+        from += q + 1 + text.len();
+        out.push(text);
+    }
+    out
 }
 
 impl Snapshot {
@@ -200,7 +238,8 @@ impl Snapshot {
                         name,
                         Trigger {
                             table,
-                            event: trigger_event(&sql.unwrap_or_default()),
+                            event: trigger_event(sql.as_deref().unwrap_or_default()),
+                            messages: raise_messages(sql.as_deref().unwrap_or_default()),
                         },
                     );
                 }

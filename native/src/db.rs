@@ -155,15 +155,26 @@ fn backup_before_upgrade(
         .to_db()
         .replace([' ', ':', '-'], "")
         .replace('.', "-");
-    let mut dest = db.path.as_os_str().to_owned();
-    dest.push(format!(
-        ".backup-v{}-{}",
-        status.current_version,
-        &stamp[..15]
-    ));
-    let dest = PathBuf::from(dest);
+    // `20261126075047-123`; a second upgrade attempt in the same millisecond gets `-2`, ….
+    let base = format!(".backup-v{}-{stamp}", status.current_version);
+    let dest = (1..)
+        .map(|n| {
+            let mut p = db.path.as_os_str().to_owned();
+            p.push(if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            });
+            PathBuf::from(p)
+        })
+        .find(|p| !p.exists())
+        .expect("some name is free");
     let dest_str = dest.to_string_lossy().into_owned();
-    db.conn.vacuum_into(&dest_str)?;
+    if let Err(e) = db.conn.vacuum_into(&dest_str) {
+        // A failed copy (a full disk, a read-only folder) must not leave half a backup.
+        let _ = std::fs::remove_file(&dest);
+        return Err(e);
+    }
     paths::restrict_files(&dest);
     Ok(Some(dest_str))
 }

@@ -236,7 +236,7 @@ await test('the roadmap shows a known blocked item and why', async () => {
   const row = page.locator(`tr.item-row[data-item="${id}"]`);
   eq(await row.getAttribute('data-state'), 'blocked', 'state');
   const why = await row.locator('.why-list').innerText();
-  ok(why.includes(`blocked by ${depends_on_id}`) || why.includes(`gate ${depends_on_id}`), `why names the blocker ${depends_on_id}: ${why}`);
+  ok(why.includes(`waits for ${depends_on_id}`), `why names the blocker ${depends_on_id}: ${why}`);
   eq(await page.locator('tr.item-row[data-state="blocked"]').count(), pop.blocked, 'blocked rows');
   await shot('04-roadmap-blocked');
 });
@@ -352,7 +352,7 @@ await test('the console runs reads, refuses writes clearly, and exports results'
 
 await test('a non-Motus SQLite file opens in generic mode with a notice', async () => {
   await openFile(foreign);
-  await waitLoaded('tables');
+  await goto('#/tables', 'tables');
   ok(/Not a Motus coordination database/.test(await text('#db-notice')), 'notice shown');
   eq(await page.getAttribute('.file-info', 'data-kind'), 'generic', 'generic kind');
   eq(await page.locator('nav a[data-nav="overview"]').count(), 0, 'no Motus pages');

@@ -63,14 +63,18 @@ pub fn upgraded_copy(name: &str, dir: &Path) -> (PathBuf, SqliteConnection) {
     (path, conn)
 }
 
-/// The `motus` binary built by this workspace (target/<profile>/motus).
+/// The `motus` binary built by this workspace (target/<profile>/motus). The CLI tests live in
+/// the `motus` package, so cargo has built it (fresh) before they run.
 pub fn motus_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("MOTUS_BIN") {
+        return PathBuf::from(p);
+    }
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(Path::parent).unwrap();
     let bin = profile_dir.join(format!("motus{}", std::env::consts::EXE_SUFFIX));
     assert!(
         bin.exists(),
-        "{} is missing: build it first with `cargo build -p motus` (scripts/test-all does)",
+        "{} is missing: run the CLI tests with `cargo test -p motus` (or set MOTUS_BIN)",
         bin.display()
     );
     bin

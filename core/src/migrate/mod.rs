@@ -242,6 +242,15 @@ impl<'a> Migrator<'a> {
 
     fn provenance(&self, version: i64, name: &str, recorded: &str) -> Result<Provenance> {
         let ours = self.migrations.iter().find(|m| m.version == version);
+        if let Some(m) = ours.filter(|m| version > ORIGINAL_LATEST_VERSION && m.name != name) {
+            // Later motusos releases numbered their own migrations 21, 22, … too.
+            return Err(Error::NotMotus {
+                reason: format!(
+                    "its ledger records migration {version} as \"{name}\", not this build's \"{}\": it was upgraded by another tool (a later motusos?), whose format this build does not read",
+                    m.name
+                ),
+            });
+        }
         if ours.is_some_and(|m| m.checksum == recorded) {
             return Ok(Provenance::Motus);
         }

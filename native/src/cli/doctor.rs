@@ -18,6 +18,12 @@ const WAL_WARN_BYTES: u64 = 50 * 1024 * 1024;
 pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<u8, CliError> {
     let db = db::open_read_any(&ctx.db_path)?;
     let migrator = Migrator::coordination();
+    // A file that is not ours is an error, not a list of failed checks.
+    if let Err(e @ (motus_core::Error::NotMotus { .. } | motus_core::Error::NotADatabase { .. })) =
+        migrator.status(&db.conn)
+    {
+        return Err(CliError::from(e).at(&db.path));
+    }
     let mut checks: Vec<Check> = vec![
         doctor::integrity(&db.conn).map_err(CliError::from)?,
         doctor::foreign_keys(&db.conn).map_err(CliError::from)?,

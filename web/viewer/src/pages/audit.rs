@@ -121,9 +121,9 @@ pub fn page() -> impl IntoView {
                     <div class="grid-wrap"><table class="grid"><thead><tr><th>"id"</th><th>"time"</th><th>"event"</th><th>"actor"</th><th>"resource type"</th><th>"resource"</th><th>"action"</th></tr></thead>
                     <tbody>{rows}</tbody></table></div>
                     <div class="pager">
-                        <button disabled=page_no <= 1 on:click=move |_| go(page_no - 1)>"‹ Previous"</button>
+                        <button disabled={page_no <= 1} on:click=move |_| go(page_no - 1)>"‹ Previous"</button>
                         <span>{format!("Page {page_no} of {pages}")}</span>
-                        <button disabled=page_no >= pages on:click=move |_| go(page_no + 1)>"Next ›"</button>
+                        <button disabled={page_no >= pages} on:click=move |_| go(page_no + 1)>"Next ›"</button>
                     </div>
                     {detail}
                 }

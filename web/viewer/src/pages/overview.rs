@@ -8,8 +8,14 @@ use crate::ui;
 use leptos::prelude::*;
 use motus_core::overview::{Overview, RoadmapEntry};
 
+/// Why an item waits: the roadmap's own sentences, then links to its open prerequisites.
 pub fn why_list(e: &RoadmapEntry) -> impl IntoView {
-    let items = e
+    let reasons = e
+        .reasons
+        .iter()
+        .map(|r| view! { <li class="blocking"><span class="why">{r.clone()}</span></li> })
+        .collect_view();
+    let links = e
         .waits_for
         .iter()
         .map(|w| {
@@ -18,14 +24,14 @@ pub fn why_list(e: &RoadmapEntry) -> impl IntoView {
                 .to_hash();
             let blocking = w.dependency_type == "blocks";
             view! {
-                <li class:blocking=blocking>
+                <li class:blocking=blocking class="prereq">
                     <span class="why">{w.why.clone()}</span>
                     " — " <a href=href>{w.depends_on_title.clone()}</a>
                 </li>
             }
         })
         .collect_view();
-    view! { <ul class="why-list">{items}</ul> }
+    view! { <ul class="why-list">{reasons}{links}</ul> }
 }
 
 pub fn page() -> impl IntoView {

@@ -64,7 +64,7 @@ pub fn page() -> impl IntoView {
                         let href = Route::to(&["roadmap"]).with("state", want.clone()).with("q", r.param("q")).with("item", e.item.id.clone()).to_hash();
                         let timeline = Route::to(&["work", &e.item.id]).to_hash();
                         let graph = Route::to(&["graph"]).with("focus", e.item.id.clone()).to_hash();
-                        let why = (!e.waits_for.is_empty() && (e.state == ItemState::Blocked || selected)).then(|| why_list(e));
+                        let why = ((!e.reasons.is_empty() || !e.waits_for.is_empty()) && (e.state == ItemState::Blocked || selected)).then(|| why_list(e));
                         view! {
                             {head}
                             <tr class="item-row" class:selected=selected data-item=e.item.id.clone() data-state=state_name(e.state)>

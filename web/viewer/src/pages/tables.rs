@@ -257,7 +257,7 @@ fn table_view() -> impl IntoView {
             };
             view! {
                 <div class="table-head">
-                    <h2><span class="obj-title">{p.object.clone()}</span> <small>{p.kind.clone()}</small></h2>
+                    <h2><span class="obj-title">{p.object.clone()}</span>" "<small>{p.kind.clone()}</small></h2>
                     <span class="total" id="row-total" data-total=p.total.to_string()>{format!("{} rows", p.total)}</span>
                 </div>
                 {filter_bar(columns.clone())}
@@ -265,9 +265,9 @@ fn table_view() -> impl IntoView {
                     <table class="grid"><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>
                 </div>
                 <div class="pager">
-                    <button id="prev-page" disabled=page_no <= 1 on:click=move |_| go_page(page_no - 1)>"‹ Previous"</button>
+                    <button id="prev-page" disabled={page_no <= 1} on:click=move |_| go_page(page_no - 1)>"‹ Previous"</button>
                     <span id="page-of">{format!("Page {page_no} of {pages}")}</span>
-                    <button id="next-page" disabled=page_no >= pages on:click=move |_| go_page(page_no + 1)>"Next ›"</button>
+                    <button id="next-page" disabled={page_no >= pages} on:click=move |_| go_page(page_no + 1)>"Next ›"</button>
                 </div>
                 {detail}
             }

@@ -1,0 +1,286 @@
+//! `release_work` and the operator's force release. Ending a lease ends its attempt in the
+//! same transaction and moves the work item: completed on a successful release with
+//! evidence, back to the queue otherwise.
+
+use super::journal;
+use super::lease::{self, Lease, LeaseStatus, Resource};
+use super::reason::{Decision, ReasonCode};
+use super::work_item::{self, AttemptEnd};
+use super::Options;
+use crate::connection::{write_tx, Connection};
+use crate::error::{Error, Result};
+use crate::ids::Env;
+use crate::params;
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReleaseOutcome {
+    Success,
+    Failure,
+    Partial,
+    Aborted,
+}
+
+impl ReleaseOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseOutcome::Success => "success",
+            ReleaseOutcome::Failure => "failure",
+            ReleaseOutcome::Partial => "partial",
+            ReleaseOutcome::Aborted => "aborted",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "success" => ReleaseOutcome::Success,
+            "failure" => ReleaseOutcome::Failure,
+            "partial" => ReleaseOutcome::Partial,
+            "aborted" => ReleaseOutcome::Aborted,
+            other => {
+                return Err(Error::invalid(
+                    "outcome",
+                    format!(
+                    "'{other}' is not a release outcome; use success, failure, partial or aborted"
+                ),
+                ))
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleaseResponse {
+    #[serde(flatten)]
+    pub decision: Decision,
+    pub lease: Option<Lease>,
+    /// What was written on the attempt (`completed`, `failed`, …), if one was ended.
+    pub attempt_outcome: Option<&'static str>,
+    pub warnings: Vec<String>,
+}
+
+/// Releases a lease. `rollback` is the original's `auto` (on failure/aborted it reports
+/// that rollback is unsupported); nothing is ever rolled back.
+pub fn release_work<C: Connection + ?Sized>(
+    conn: &C,
+    env: &Env,
+    opts: &Options,
+    lease_id: &str,
+    outcome: ReleaseOutcome,
+    rollback: bool,
+) -> Result<ReleaseResponse> {
+    lease::validate_lease_id(lease_id)?;
+    let started = env.now();
+    write_tx(conn, |c| {
+        let resp = release_in_tx(c, env, lease_id, outcome, rollback)?;
+        journal::metric(
+            c,
+            env,
+            opts,
+            "release_work",
+            started,
+            resp.decision.is_granted(),
+        )?;
+        Ok(resp)
+    })
+}
+
+fn release_in_tx<C: Connection + ?Sized>(
+    conn: &C,
+    env: &Env,
+    lease_id: &str,
+    outcome: ReleaseOutcome,
+    rollback: bool,
+) -> Result<ReleaseResponse> {
+    let Some(mut lease) = lease::load_current(conn, env, lease_id)? else {
+        return Ok(ReleaseResponse {
+            decision: Decision::new(ReasonCode::LeaseNotFound, &["validate_lease"]),
+            lease: None,
+            attempt_outcome: None,
+            warnings: vec![],
+        });
+    };
+    if lease.status != LeaseStatus::Active {
+        let mut warnings = vec![];
+        if lease.status == LeaseStatus::Expired {
+            warnings.push(format!(
+                "the lease expired at {} before this release; nothing was recorded",
+                lease.deadline().to_rfc3339()
+            ));
+        }
+        return Ok(ReleaseResponse {
+            decision: Decision::new(ReasonCode::ReleasedIdempotentReplay, &["idempotent_check"]),
+            lease: Some(lease),
+            attempt_outcome: None,
+            warnings,
+        });
+    }
+    let rollback_requested =
+        rollback && matches!(outcome, ReleaseOutcome::Failure | ReleaseOutcome::Aborted);
+    let status = if outcome == ReleaseOutcome::Aborted {
+        LeaseStatus::Aborted
+    } else {
+        LeaseStatus::Released
+    };
+    let mut warnings = vec![];
+    let end = match outcome {
+        ReleaseOutcome::Success => match &lease.attempt_id {
+            Some(a) if work_item::attempt_has_evidence(conn, a)? => AttemptEnd::Completed,
+            Some(_) => {
+                warnings.push(
+                    "no evidence was recorded on this lease, so the work item is not completed; \
+                     record evidence before a successful release"
+                        .into(),
+                );
+                AttemptEnd::Unproven
+            }
+            None => AttemptEnd::Unproven,
+        },
+        ReleaseOutcome::Failure | ReleaseOutcome::Aborted => AttemptEnd::Failed,
+        ReleaseOutcome::Partial => AttemptEnd::HandedOff,
+    };
+    lease::set_status(conn, &mut lease, status, Some(outcome.as_str()), env.now())?;
+    let attempt_outcome = work_item::end_attempt(conn, env, &lease, end, None)?;
+    let evidence_ids = crate::ConnectionExt::query_scalar::<String>(
+        conn,
+        "SELECT json_group_array(id) FROM (SELECT id FROM evidence WHERE lease_id = ?1 ORDER BY created_at, id)",
+        params![lease_id],
+    )?
+    .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+    .unwrap_or_else(|| json!([]));
+    let payload = json!({
+        "outcome": outcome.as_str(),
+        "rollback_requested": rollback_requested,
+        "rollback_performed": false,
+        "rollback_success": null,
+        "rollback_reason": if rollback_requested { Some("unsupported") } else { None },
+        "evidence_ids": evidence_ids,
+        "handoff": null,
+        "attempt_outcome": attempt_outcome,
+    });
+    journal::event(conn, env, lease_id, "LEASE_RELEASED", &payload)?;
+    journal::audit(
+        conn,
+        env,
+        &lease.owner_agent_id,
+        "work.release",
+        "lease",
+        lease_id,
+        "release",
+        Some(
+            json!({"outcome": outcome.as_str(), "status": status.as_str(), "attempt_outcome": attempt_outcome}),
+        ),
+    )?;
+    let decision = if rollback_requested {
+        Decision::new(
+            ReasonCode::ReleasedRollbackUnsupported,
+            &["release_lease", "record_outcome", "rollback_unsupported"],
+        )
+    } else {
+        Decision::new(ReasonCode::ReleasedOk, &["release_lease", "record_outcome"])
+    };
+    Ok(ReleaseResponse {
+        decision,
+        lease: Some(lease),
+        attempt_outcome,
+        warnings,
+    })
+}
+
+/// What an operator force-releases: one lease, or every lease holding a resource.
+#[derive(Debug, Clone)]
+pub enum ForceTarget {
+    Lease(String),
+    Resource(Resource),
+}
+
+/// The roles allowed to force-release (from the host: `MC_AGENT_ROLE` / `MC_ROLE`).
+pub const OPERATOR_ROLES: &[&str] = &["operator", "architect"];
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForceReleaseResponse {
+    #[serde(flatten)]
+    pub decision: Decision,
+    pub released: Vec<String>,
+}
+
+pub fn force_release<C: Connection + ?Sized>(
+    conn: &C,
+    env: &Env,
+    target: &ForceTarget,
+    reason: &str,
+    operator_id: &str,
+    role: Option<&str>,
+) -> Result<ForceReleaseResponse> {
+    if reason.trim().is_empty() {
+        return Err(Error::invalid(
+            "reason",
+            "say why the lease is force-released (--reason TEXT)",
+        ));
+    }
+    if let ForceTarget::Lease(id) = target {
+        lease::validate_lease_id(id)?;
+    }
+    if !role.is_some_and(|r| OPERATOR_ROLES.contains(&r)) {
+        return Ok(ForceReleaseResponse {
+            decision: Decision::new(ReasonCode::DenyPolicy, &["force_release_auth"])
+                .with_actions(&["Force release needs MC_AGENT_ROLE=operator (or architect)"]),
+            released: vec![],
+        });
+    }
+    write_tx(conn, |c| {
+        let now = env.now();
+        let mut targets: Vec<Lease> = Vec::new();
+        for mut l in lease::load_active(c)? {
+            let hit = match target {
+                ForceTarget::Lease(id) => &l.lease_id == id,
+                ForceTarget::Resource(r) => l.resources.contains(r),
+            };
+            if !hit {
+                continue;
+            }
+            if l.is_live(now) {
+                targets.push(l);
+            } else {
+                lease::expire(c, env, &mut l)?;
+            }
+        }
+        if targets.is_empty() {
+            return Ok(ForceReleaseResponse {
+                decision: Decision::new(ReasonCode::ReleasedIdempotentReplay, &["check_locks"]),
+                released: vec![],
+            });
+        }
+        let mut released = vec![];
+        for mut l in targets {
+            lease::set_status(c, &mut l, LeaseStatus::Aborted, Some("aborted"), now)?;
+            work_item::end_attempt_abnormally(
+                c,
+                env,
+                &l,
+                &format!("force released by {operator_id}: {reason}"),
+            )?;
+            let payload = json!({"operator_id": operator_id, "reason": reason, "override_type": "force_release"});
+            journal::event(c, env, &l.lease_id, "POLICY_OVERRIDE", &payload)?;
+            journal::audit(
+                c,
+                env,
+                operator_id,
+                "work.force_release",
+                "lease",
+                &l.lease_id,
+                "force_release",
+                Some(payload),
+            )?;
+            released.push(l.lease_id);
+        }
+        Ok(ForceReleaseResponse {
+            decision: Decision::new(
+                ReasonCode::OverrideForceRelease,
+                &["force_release_override"],
+            ),
+            released,
+        })
+    })
+}

@@ -1,0 +1,731 @@
+//! `motus roadmap …`: planning items, dependencies, readiness and exports.
+
+use super::render::{self, actor, clearable, table};
+use super::Ctx;
+use crate::db;
+use crate::output::{emit, CliError};
+use clap::{Subcommand, ValueEnum};
+use motus_core::roadmap::{
+    assignments, dependencies, export, items, readiness, DependencyType, Item, ItemSummary,
+    ItemUpdate, ListFilter, NewItem,
+};
+use motus_core::Clock;
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum RoadmapCommand {
+    /// Add an item (prints it, with its id)
+    Add(Box<AddArgs>),
+    /// Change fields of an item (an empty value clears an optional field)
+    Update(Box<UpdateArgs>),
+    /// Show one item with its dependencies, dependents, assignments and readiness
+    Show { id: String },
+    /// List items by phase and rank
+    List(ListArgs),
+    /// Items that can be started now, by rank (first 20 unless --limit/--all)
+    Ready {
+        /// How many items to show
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Show every ready item
+        #[arg(long, conflicts_with = "limit")]
+        all: bool,
+    },
+    /// Items held back by an unfinished blocking dependency or an open blocker
+    Blocked,
+    /// Explain what holds an item back, down to the unfinished items at the root
+    Why { id: String },
+    /// Add, remove or move dependencies
+    #[command(subcommand)]
+    Dep(DepCommand),
+    /// Assign an agent to an item
+    Assign {
+        id: String,
+        agent: String,
+        /// implementer, reviewer, owner or observer
+        #[arg(long, default_value = "implementer")]
+        role: String,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// Drop an agent's open assignments on an item (in_progress goes back to pending)
+    Release {
+        id: String,
+        /// The agent to release [default: $MC_AGENT_ID, else user]
+        #[arg(long)]
+        agent: Option<String>,
+    },
+    /// Ask for review (status review)
+    Review {
+        id: String,
+        #[arg(long, short)]
+        comment: Option<String>,
+    },
+    /// Mark an item completed (refused while a blocking prerequisite is unfinished)
+    Complete { id: String },
+    /// Soft-delete an item (restore brings it back)
+    Delete {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Undo a soft delete
+    Restore { id: String },
+    /// Snapshots and audit trail of an item
+    History { id: String },
+    /// Write the roadmap as Markdown or JSON
+    Export(ExportArgs),
+    /// Write the dependency graph as DOT or Mermaid
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    pub title: String,
+    /// Phase key (terminology domain roadmap_phase)
+    #[arg(long)]
+    pub phase: String,
+    /// Item id [default: RI-<12 hex>]
+    #[arg(long)]
+    pub id: Option<String>,
+    /// work, gate, holding or integration
+    #[arg(long = "type")]
+    pub item_type: Option<String>,
+    /// Status key [default: pending]
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Rank [default: one past the highest in the phase]
+    #[arg(long, allow_negative_numbers = true)]
+    pub rank: Option<f64>,
+    /// YYYY-MM-DD
+    #[arg(long)]
+    pub target_date: Option<String>,
+    #[arg(long)]
+    pub feature: Option<String>,
+    #[arg(long)]
+    pub cr: Option<String>,
+    #[arg(long)]
+    pub external_id: Option<String>,
+    #[arg(long)]
+    pub external_url: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UpdateArgs {
+    pub id: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub phase: Option<String>,
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long = "type")]
+    pub item_type: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long, allow_negative_numbers = true)]
+    pub rank: Option<f64>,
+    #[arg(long)]
+    pub target_date: Option<String>,
+    #[arg(long)]
+    pub feature: Option<String>,
+    #[arg(long)]
+    pub cr: Option<String>,
+    #[arg(long)]
+    pub external_id: Option<String>,
+    #[arg(long)]
+    pub external_url: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    pub phase: Option<String>,
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long = "type")]
+    pub item_type: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Include deleted items
+    #[arg(long)]
+    pub all: bool,
+    /// Only deleted items
+    #[arg(long, conflicts_with = "all")]
+    pub deleted: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DepCommand {
+    /// ITEM depends on DEPENDS_ON (refused when it would close a cycle)
+    Add {
+        item: String,
+        depends_on: String,
+        /// blocks (holds ITEM back), soft or related (informational)
+        #[arg(long = "type", default_value = "blocks")]
+        dep_type: String,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// Remove the dependency ITEM -> DEPENDS_ON
+    Rm { item: String, depends_on: String },
+    /// Point ITEM's dependency on OLD at NEW instead (checked for cycles)
+    Move {
+        item: String,
+        old: String,
+        new: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ExportFormat,
+    /// Write to FILE instead of stdout
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub phase: Option<String>,
+    #[arg(long)]
+    pub include_deleted: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    #[arg(long, value_enum, default_value = "dot")]
+    pub format: GraphFormat,
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub phase: Option<String>,
+    #[arg(long)]
+    pub include_deleted: bool,
+}
+
+pub fn run(ctx: &Ctx, cmd: RoadmapCommand) -> Result<u8, CliError> {
+    match cmd {
+        RoadmapCommand::Add(a) => add(ctx, *a),
+        RoadmapCommand::Update(a) => update(ctx, *a),
+        RoadmapCommand::Show { id } => show(ctx, &id),
+        RoadmapCommand::List(a) => list(ctx, a),
+        RoadmapCommand::Ready { limit, all } => ready(ctx, (!all).then_some(limit)),
+        RoadmapCommand::Blocked => blocked(ctx),
+        RoadmapCommand::Why { id } => why(ctx, &id),
+        RoadmapCommand::Dep(d) => dep(ctx, d),
+        RoadmapCommand::Assign {
+            id,
+            agent,
+            role,
+            notes,
+        } => assign(ctx, &id, &agent, &role, notes.as_deref()),
+        RoadmapCommand::Release { id, agent } => release(ctx, &id, agent),
+        RoadmapCommand::Review { id, comment } => {
+            let db = write_db(ctx)?;
+            let item = items::review(&db.conn, &render::env(), &actor(), &id, comment.as_deref())?;
+            emit(ctx.json, &item, || {
+                format!("Review requested: {} {}", item.id, item.title)
+            });
+            Ok(0)
+        }
+        RoadmapCommand::Complete { id } => {
+            let db = write_db(ctx)?;
+            let done = items::complete(&db.conn, &render::env(), &actor(), &id)?;
+            emit(ctx.json, &done, || {
+                let mut s = format!("Completed {} {}", done.item.id, done.item.title);
+                if !done.unblocked.is_empty() {
+                    s.push_str(&format!(
+                        "\nNow ready ({}): {}",
+                        done.unblocked.len(),
+                        done.unblocked.join(", ")
+                    ));
+                }
+                s
+            });
+            Ok(0)
+        }
+        RoadmapCommand::Delete { id, reason } => {
+            let db = write_db(ctx)?;
+            let item = items::delete(&db.conn, &render::env(), &actor(), &id, reason.as_deref())?;
+            emit(ctx.json, &item, || {
+                format!(
+                    "Deleted {} (restore with `motus roadmap restore {}`)",
+                    item.id, item.id
+                )
+            });
+            Ok(0)
+        }
+        RoadmapCommand::Restore { id } => {
+            let db = write_db(ctx)?;
+            let item = items::restore(&db.conn, &render::env(), &actor(), &id)?;
+            emit(ctx.json, &item, || {
+                format!("Restored {} {}", item.id, item.title)
+            });
+            Ok(0)
+        }
+        RoadmapCommand::History { id } => {
+            let db = db::open_read(&ctx.db_path)?;
+            let h = items::history(&db.conn, &id)?;
+            emit(ctx.json, &h, || super::program::history_text(&h));
+            Ok(0)
+        }
+        RoadmapCommand::Export(a) => export_cmd(ctx, a),
+        RoadmapCommand::Graph(a) => graph_cmd(ctx, a),
+    }
+}
+
+fn write_db(ctx: &Ctx) -> Result<db::Db, CliError> {
+    db::open_write(&ctx.db_path).map(|(db, _)| db)
+}
+
+fn item_line(i: &Item) -> String {
+    format!("{} [{}] {} ({})", i.id, i.status_key, i.title, i.phase_key)
+}
+
+fn item_text(i: &Item) -> String {
+    let mut s = format!(
+        "{}  {}\n  phase: {}  status: {}  type: {}  rank: {}",
+        i.id,
+        i.title,
+        i.phase_key,
+        i.status_key,
+        i.item_type,
+        render::rank(i.rank)
+    );
+    for (label, v) in [
+        ("owner", &i.owner),
+        ("description", &i.description),
+        ("target date", &i.target_date),
+        ("feature", &i.feature_id),
+        ("change request", &i.cr_id),
+        ("external id", &i.external_id),
+        ("external url", &i.external_url),
+        ("completed at", &i.completed_at),
+        ("deleted at", &i.deleted_at),
+    ] {
+        if let Some(v) = v {
+            s.push_str(&format!("\n  {label}: {v}"));
+        }
+    }
+    s
+}
+
+fn items_table(items: &[Item]) -> String {
+    let rows: Vec<[&str; 5]> = items
+        .iter()
+        .map(|i| [&i.id, &i.status_key, &i.phase_key, &i.title, ""])
+        .collect();
+    let ranks: Vec<Option<f64>> = items.iter().map(|i| i.rank).collect();
+    rank_table(&rows, &ranks)
+}
+
+fn summary_table(items: &[ItemSummary]) -> String {
+    let rows: Vec<[&str; 5]> = items
+        .iter()
+        .map(|i| [&i.id, &i.status_key, &i.phase_key, &i.title, ""])
+        .collect();
+    let ranks: Vec<Option<f64>> = items.iter().map(|i| i.rank).collect();
+    rank_table(&rows, &ranks)
+}
+
+fn rank_table(rows: &[[&str; 5]], ranks: &[Option<f64>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .zip(ranks)
+        .map(|(r, rank)| {
+            vec![
+                r[0].to_string(),
+                render::rank(*rank),
+                r[1].to_string(),
+                r[2].to_string(),
+                r[3].to_string(),
+            ]
+        })
+        .collect();
+    table(&["ID", "RANK", "STATUS", "PHASE", "TITLE"], &rows)
+}
+
+fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
+    let db = write_db(ctx)?;
+    let item = items::add(
+        &db.conn,
+        &render::env(),
+        &actor(),
+        &NewItem {
+            id: a.id,
+            title: a.title,
+            phase_key: a.phase,
+            item_type: a.item_type,
+            status_key: a.status,
+            description: a.description,
+            owner: a.owner,
+            rank: a.rank,
+            target_date: a.target_date,
+            feature_id: a.feature,
+            cr_id: a.cr,
+            external_id: a.external_id,
+            external_url: a.external_url,
+        },
+    )?;
+    emit(ctx.json, &item, || format!("Added {}", item_line(&item)));
+    Ok(0)
+}
+
+fn update(ctx: &Ctx, a: UpdateArgs) -> Result<u8, CliError> {
+    let db = write_db(ctx)?;
+    let change = ItemUpdate {
+        title: a.title,
+        phase_key: a.phase,
+        status_key: a.status,
+        item_type: a.item_type,
+        description: clearable(a.description),
+        owner: clearable(a.owner),
+        rank: a.rank,
+        target_date: clearable(a.target_date),
+        feature_id: clearable(a.feature),
+        cr_id: clearable(a.cr),
+        external_id: clearable(a.external_id),
+        external_url: clearable(a.external_url),
+    };
+    let item = items::update(&db.conn, &render::env(), &actor(), &a.id, &change)?;
+    emit(ctx.json, &item, || format!("Updated {}", item_line(&item)));
+    Ok(0)
+}
+
+fn show(ctx: &Ctx, id: &str) -> Result<u8, CliError> {
+    let db = db::open_read(&ctx.db_path)?;
+    let item = items::get(&db.conn, id)?;
+    let (depends_on, dependents) = dependencies::of_item(&db.conn, id)?;
+    let assigned = assignments::of_item(&db.conn, id)?;
+    let why = readiness::why(&db.conn, id)?;
+    let doc = json!({
+        "item": item,
+        "depends_on": depends_on,
+        "dependents": dependents,
+        "assignments": assigned,
+        "ready": why.ready,
+        "reasons": why.reasons,
+    });
+    emit(ctx.json, &doc, || {
+        let mut s = item_text(&item);
+        for e in &depends_on {
+            s.push_str(&format!(
+                "\n  depends on: {} ({})",
+                e.depends_on_id, e.dependency_type
+            ));
+        }
+        for e in &dependents {
+            s.push_str(&format!(
+                "\n  needed by: {} ({})",
+                e.item_id, e.dependency_type
+            ));
+        }
+        for a in &assigned {
+            s.push_str(&format!(
+                "\n  assigned: {} as {} ({})",
+                a.agent_id, a.role, a.status
+            ));
+        }
+        if why.ready {
+            s.push_str("\n  ready: yes");
+        } else {
+            for r in &why.reasons {
+                s.push_str(&format!("\n  not ready: {r}"));
+            }
+        }
+        s
+    });
+    Ok(0)
+}
+
+fn list(ctx: &Ctx, a: ListArgs) -> Result<u8, CliError> {
+    let db = db::open_read(&ctx.db_path)?;
+    let all = items::list(
+        &db.conn,
+        &ListFilter {
+            phase_key: a.phase,
+            status_key: a.status,
+            item_type: a.item_type,
+            owner: a.owner,
+            include_deleted: a.all,
+            only_deleted: a.deleted,
+        },
+    )?;
+    emit(ctx.json, &all, || {
+        let done = all.iter().filter(|i| i.is_completed()).count();
+        format!(
+            "Roadmap: {} items ({} completed)\n{}",
+            all.len(),
+            done,
+            items_table(&all)
+        )
+    });
+    Ok(0)
+}
+
+fn ready(ctx: &Ctx, limit: Option<usize>) -> Result<u8, CliError> {
+    let db = db::open_read(&ctx.db_path)?;
+    let ready = readiness::ready(&db.conn, limit)?;
+    emit(ctx.json, &ready, || {
+        if ready.is_empty() {
+            return "No items ready. See what holds them back: `motus roadmap blocked`".into();
+        }
+        format!(
+            "Ready to work ({} items)\n{}\nNext: motus roadmap assign {} <agent>",
+            ready.len(),
+            summary_table(&ready),
+            ready[0].id
+        )
+    });
+    Ok(0)
+}
+
+fn blocked(ctx: &Ctx) -> Result<u8, CliError> {
+    let db = db::open_read(&ctx.db_path)?;
+    let blocked = readiness::blocked(&db.conn)?;
+    emit(ctx.json, &blocked, || {
+        if blocked.is_empty() {
+            return "Nothing is blocked".into();
+        }
+        let rows: Vec<Vec<String>> = blocked
+            .iter()
+            .map(|b| {
+                let mut held = b.blocking_dependencies.clone();
+                held.extend(b.blockers.iter().map(|id| format!("blocker {id}")));
+                vec![
+                    b.item.id.clone(),
+                    b.item.status_key.clone(),
+                    b.item.title.clone(),
+                    held.join(", "),
+                ]
+            })
+            .collect();
+        format!(
+            "Blocked ({} items)\n{}",
+            blocked.len(),
+            table(&["ID", "STATUS", "TITLE", "WAITING FOR"], &rows)
+        )
+    });
+    Ok(0)
+}
+
+fn why(ctx: &Ctx, id: &str) -> Result<u8, CliError> {
+    let db = db::open_read(&ctx.db_path)?;
+    let w = readiness::why(&db.conn, id)?;
+    emit(ctx.json, &w, || {
+        if w.ready {
+            return format!("{} is ready: nothing holds it back", w.id);
+        }
+        let mut s = format!("{} '{}' is not ready:", w.id, w.title);
+        for r in &w.reasons {
+            s.push_str(&format!("\n  - {r}"));
+        }
+        if w.blocking_dependencies.len() > 1
+            || w.blocking_dependencies
+                .iter()
+                .any(|n| !n.blockers.is_empty())
+        {
+            s.push_str("\nChain:");
+            for n in &w.blocking_dependencies {
+                let deleted = if n.deleted { ", deleted" } else { "" };
+                s.push_str(&format!(
+                    "\n  {}{} [{}{deleted}] {}",
+                    "  ".repeat(n.depth - 1),
+                    n.id,
+                    n.status_key,
+                    n.title
+                ));
+                for b in &n.blockers {
+                    s.push_str(&format!(" (blocker {}: {})", b.id, b.title));
+                }
+            }
+        }
+        if !w.roots.is_empty() {
+            s.push_str(&format!("\nStart with: {}", w.roots.join(", ")));
+        }
+        s
+    });
+    Ok(0)
+}
+
+fn dep(ctx: &Ctx, cmd: DepCommand) -> Result<u8, CliError> {
+    let db = write_db(ctx)?;
+    let env = render::env();
+    match cmd {
+        DepCommand::Add {
+            item,
+            depends_on,
+            dep_type,
+            notes,
+        } => {
+            let kind = DependencyType::parse(&dep_type)?;
+            let e = dependencies::add(
+                &db.conn,
+                &env,
+                &actor(),
+                &item,
+                &depends_on,
+                kind,
+                notes.as_deref(),
+            )?;
+            emit(ctx.json, &e, || {
+                format!(
+                    "{} now depends on {} ({})",
+                    e.item_id, e.depends_on_id, e.dependency_type
+                )
+            });
+        }
+        DepCommand::Rm { item, depends_on } => {
+            let e = dependencies::remove(&db.conn, &env, &actor(), &item, &depends_on)?;
+            emit(ctx.json, &e, || {
+                format!("Removed dependency {} -> {}", e.item_id, e.depends_on_id)
+            });
+        }
+        DepCommand::Move { item, old, new } => {
+            let e = dependencies::retarget(&db.conn, &env, &actor(), &item, &old, &new)?;
+            emit(ctx.json, &e, || {
+                format!(
+                    "{} now depends on {} instead of {old} ({})",
+                    e.item_id, e.depends_on_id, e.dependency_type
+                )
+            });
+        }
+    }
+    Ok(0)
+}
+
+fn assign(
+    ctx: &Ctx,
+    id: &str,
+    agent: &str,
+    role: &str,
+    notes: Option<&str>,
+) -> Result<u8, CliError> {
+    let db = write_db(ctx)?;
+    let out = assignments::assign(&db.conn, &render::env(), &actor(), id, agent, role, notes)?;
+    emit(ctx.json, &out, || {
+        let a = &out.assignment;
+        let mut s = format!(
+            "Assigned {} to {} as {} ({})",
+            a.agent_id, a.item_id, a.role, a.status
+        );
+        if !out.surfaced_prerequisites.is_empty() {
+            s.push_str("\nUnfinished prerequisites nobody is assigned to:");
+            for p in &out.surfaced_prerequisites {
+                s.push_str(&format!(
+                    "\n  {} [{}] {} (depth {})",
+                    p.item_id, p.status_key, p.title, p.depth
+                ));
+            }
+        }
+        s
+    });
+    Ok(0)
+}
+
+fn release(ctx: &Ctx, id: &str, agent: Option<String>) -> Result<u8, CliError> {
+    let db = write_db(ctx)?;
+    let who = agent.unwrap_or_else(actor);
+    let r = assignments::release(&db.conn, &render::env(), &actor(), id, &who)?;
+    emit(ctx.json, &r, || {
+        let mut s = format!(
+            "Released {} from {id} ({} assignment(s) dropped)",
+            who,
+            r.dropped.len()
+        );
+        if r.item_reset_to_pending {
+            s.push_str(&format!("\n{id} is pending again"));
+        }
+        s
+    });
+    Ok(0)
+}
+
+fn scope(phase: Option<String>, include_deleted: bool) -> export::Scope {
+    export::Scope {
+        phase_key: phase,
+        include_deleted,
+    }
+}
+
+/// Prints or writes a document; with --json, a file write reports where it went.
+fn deliver(
+    ctx: &Ctx,
+    output: Option<PathBuf>,
+    format: &str,
+    text: String,
+    items: usize,
+) -> Result<u8, CliError> {
+    match &output {
+        Some(path) => {
+            std::fs::write(path, &text).map_err(|e| {
+                CliError::failed("io", format!("cannot write {}: {e}", path.display()))
+            })?;
+            let doc = json!({"ok": true, "path": path.display().to_string(), "format": format, "items": items});
+            emit(ctx.json, &doc, || {
+                format!("Exported {items} items to {}", path.display())
+            });
+        }
+        None if ctx.json && format != "json" => {
+            emit(
+                true,
+                &json!({"format": format, "items": items, "content": text}),
+                String::new,
+            );
+        }
+        None => render::write_or_print(None, &text)?,
+    }
+    Ok(0)
+}
+
+fn export_cmd(ctx: &Ctx, a: ExportArgs) -> Result<u8, CliError> {
+    let db = db::open_read(&ctx.db_path)?;
+    let snap = export::snapshot(
+        &db.conn,
+        render::CLOCK.now(),
+        &scope(a.phase, a.include_deleted),
+    )?;
+    let n = snap.items.len();
+    let (format, text) = match a.format {
+        ExportFormat::Markdown => ("markdown", export::markdown(&snap)),
+        ExportFormat::Json => (
+            "json",
+            serde_json::to_string_pretty(&snap)
+                .map_err(|e| CliError::failed("io", e.to_string()))?,
+        ),
+    };
+    deliver(ctx, a.output, format, text, n)
+}
+
+fn graph_cmd(ctx: &Ctx, a: GraphArgs) -> Result<u8, CliError> {
+    let db = db::open_read(&ctx.db_path)?;
+    let snap = export::snapshot(
+        &db.conn,
+        render::CLOCK.now(),
+        &scope(a.phase, a.include_deleted),
+    )?;
+    let n = snap.items.len();
+    let (format, text) = match a.format {
+        GraphFormat::Dot => ("dot", export::dot(&snap)),
+        GraphFormat::Mermaid => ("mermaid", export::mermaid(&snap)),
+    };
+    deliver(ctx, a.output, format, text, n)
+}

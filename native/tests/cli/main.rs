@@ -1,0 +1,8 @@
+//! End-to-end tests of the `motus` binary on real database files.
+mod db;
+mod hostile;
+mod ops;
+mod program;
+mod roadmap;
+mod userland;
+mod work;

@@ -1,0 +1,273 @@
+//! `motus roadmap …` end to end on real database files.
+
+use motus_tests::{motus, stdout_json};
+use serde_json::Value;
+use std::path::Path;
+
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Self {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn db(&self) -> String {
+        self.dir.path().join("c.db").display().to_string()
+    }
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        let db = self.db();
+        let mut all = vec!["--db", db.as_str()];
+        all.extend_from_slice(args);
+        motus(self.dir.path(), &all)
+    }
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.run(&all);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout_json(&out)
+    }
+    fn add(&self, id: &str, rank: &str) {
+        self.json(&[
+            "roadmap",
+            "add",
+            &format!("Item {id}"),
+            "--phase",
+            "phase_a",
+            "--id",
+            id,
+            "--rank",
+            rank,
+        ]);
+    }
+}
+
+fn ids(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn add_prints_the_new_item_with_its_id() {
+    let h = Home::new();
+    let v = h.json(&[
+        "roadmap",
+        "add",
+        "Write the spec",
+        "--phase",
+        "phase_b",
+        "--type",
+        "gate",
+    ]);
+    let id = v["id"].as_str().unwrap();
+    assert!(id.starts_with("RI-"), "{id}");
+    assert_eq!(v["title"], "Write the spec");
+    assert_eq!(v["item_type"], "gate");
+    assert_eq!(v["status_key"], "pending");
+    let shown = h.json(&["roadmap", "show", id]);
+    assert_eq!(shown["item"]["id"], id);
+    assert_eq!(shown["ready"], true);
+}
+
+#[test]
+fn ready_and_blocked_print_json_arrays_and_follow_dependencies() {
+    let h = Home::new();
+    h.add("A", "1");
+    h.add("B", "2");
+    h.add("C", "3");
+    h.json(&["roadmap", "dep", "add", "A", "B"]);
+    h.json(&["roadmap", "dep", "add", "B", "C", "--type", "blocks"]);
+    let ready = h.json(&["roadmap", "ready"]);
+    assert_eq!(ids(&ready), ["C"]);
+    for key in ["id", "title", "status_key", "rank"] {
+        assert!(ready[0].get(key).is_some(), "missing {key}");
+    }
+    let blocked = h.json(&["roadmap", "blocked"]);
+    assert_eq!(ids(&blocked), ["A", "B"]);
+    assert_eq!(blocked[0]["blocking_dependencies"][0], "B");
+    h.json(&["roadmap", "complete", "C"]);
+    assert_eq!(ids(&h.json(&["roadmap", "ready"])), ["B"]);
+    // The original printed Python reprs here; ours is JSON even when empty.
+    h.json(&["roadmap", "complete", "B"]);
+    h.json(&["roadmap", "complete", "A"]);
+    assert_eq!(h.json(&["roadmap", "ready"]), serde_json::json!([]));
+}
+
+#[test]
+fn a_cycle_exits_1_and_names_the_path() {
+    let h = Home::new();
+    for (id, r) in [("A", "1"), ("B", "2"), ("C", "3")] {
+        h.add(id, r);
+    }
+    h.json(&["roadmap", "dep", "add", "A", "B"]);
+    h.json(&["roadmap", "dep", "add", "B", "C"]);
+    let out = h.run(&["roadmap", "dep", "add", "C", "A"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("Circular dependency detected: C -> A -> B -> C"),
+        "{}",
+        stderr(&out)
+    );
+    // With --json the error is a JSON document too.
+    let out = h.run(&["roadmap", "dep", "add", "C", "A", "--json"]);
+    let v = stdout_json(&out);
+    assert_eq!(v["error"]["code"], "kernel_rule");
+    // Moving an existing edge into a cycle is refused as well.
+    h.add("X", "4");
+    h.json(&["roadmap", "dep", "add", "C", "X", "--type", "soft"]);
+    let out = h.run(&["roadmap", "dep", "move", "C", "X", "A"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("C -> A -> B -> C"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn why_names_each_blocking_dependency_and_blocker() {
+    let h = Home::new();
+    for (id, r) in [("A", "1"), ("B", "2"), ("C", "3")] {
+        h.add(id, r);
+    }
+    h.json(&["roadmap", "dep", "add", "A", "B"]);
+    h.json(&["roadmap", "dep", "add", "B", "C"]);
+    // A kernel blocker on C, written as the kernel writes it.
+    let conn = motus_core::sqlite::SqliteConnection::open(
+        &h.db(),
+        motus_core::sqlite::OpenMode::ReadWrite,
+    )
+    .unwrap();
+    use motus_core::Connection;
+    conn.execute(
+        "INSERT INTO blockers (id, work_id, reason_code, title, created_by) VALUES ('blk-1', 'C', 'missing_credential', 'API key', 'k')",
+        &[],
+    )
+    .unwrap();
+    drop(conn);
+    let w = h.json(&["roadmap", "why", "A"]);
+    assert_eq!(w["ready"], false);
+    let chain: Vec<&str> = w["blocking_dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(chain, ["B", "C"]);
+    assert_eq!(w["roots"], serde_json::json!(["C"]));
+    assert_eq!(w["blocking_dependencies"][1]["blockers"][0]["id"], "blk-1");
+    let c = h.json(&["roadmap", "why", "C"]);
+    assert_eq!(c["blockers"][0]["id"], "blk-1");
+    assert!(ids(&h.json(&["roadmap", "ready"])).is_empty());
+    let text = h.run(&["roadmap", "why", "A"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Start with: C"), "{text}");
+}
+
+#[test]
+fn delete_and_restore_work_where_the_original_crashed() {
+    let h = Home::new();
+    h.add("A", "1");
+    let d = h.json(&["roadmap", "delete", "A", "--reason", "duplicate"]);
+    assert!(d["deleted_at"].is_string());
+    assert!(ids(&h.json(&["roadmap", "list"])).is_empty());
+    assert_eq!(ids(&h.json(&["roadmap", "list", "--deleted"])), ["A"]);
+    h.json(&["roadmap", "restore", "A"]);
+    assert_eq!(ids(&h.json(&["roadmap", "list"])), ["A"]);
+    let hist = h.json(&["roadmap", "history", "A"]);
+    let actions: Vec<&str> = hist["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "delete", "restore"]);
+    assert_eq!(hist["versions"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn release_drops_the_assignment_where_the_original_always_failed() {
+    let h = Home::new();
+    h.add("A", "1");
+    h.json(&["roadmap", "assign", "A", "agent:x"]);
+    h.json(&["roadmap", "update", "A", "--status", "in_progress"]);
+    let r = h.json(&["roadmap", "release", "A", "--agent", "agent:x"]);
+    assert_eq!(r["dropped"][0]["status"], "dropped");
+    assert_eq!(r["item_reset_to_pending"], true);
+    assert_eq!(ids(&h.json(&["roadmap", "ready"])), ["A"]);
+}
+
+#[test]
+fn bad_input_says_what_is_accepted() {
+    let h = Home::new();
+    let out = h.run(&["roadmap", "add", "x", "--phase", "phase_q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("valid keys: phase_a, phase_b"),
+        "{}",
+        stderr(&out)
+    );
+    h.add("A", "1");
+    h.add("B", "2");
+    let out = h.run(&["roadmap", "dep", "add", "A", "B", "--type", "hard"]);
+    assert!(
+        stderr(&out).contains("use blocks, soft or related"),
+        "{}",
+        stderr(&out)
+    );
+    let out = h.run(&["roadmap", "update", "A"]);
+    assert!(
+        stderr(&out).contains("nothing to change"),
+        "{}",
+        stderr(&out)
+    );
+    let out = h.run(&["roadmap", "show", "nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("roadmap item not found: nope"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn export_and_graph_write_markdown_json_dot_and_mermaid() {
+    let h = Home::new();
+    h.add("A", "1");
+    h.add("B", "2");
+    h.json(&["roadmap", "dep", "add", "A", "B", "--type", "soft"]);
+    h.json(&["roadmap", "complete", "B"]);
+    let md = h.run(&["roadmap", "export"]);
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.starts_with("# Roadmap Export"), "{md}");
+    assert!(md.contains("## phase_a (1/2 complete)"), "{md}");
+    assert!(md.contains("- [x] B: Item B"), "{md}");
+    let path = h.dir.path().join("r.json");
+    let p = path.to_str().unwrap();
+    let v = h.json(&["roadmap", "export", "--format", "json", "-o", p]);
+    assert_eq!(v["items"], 2);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(Path::new(p)).unwrap()).unwrap();
+    assert_eq!(doc["dependencies"][0]["dependency_type"], "soft");
+    let dot = h.run(&["roadmap", "graph"]);
+    let dot = String::from_utf8_lossy(&dot.stdout);
+    assert!(dot.starts_with("digraph roadmap {"), "{dot}");
+    assert!(dot.contains("\"A\" -> \"B\" [style=dashed"), "{dot}");
+    let mm = h.run(&["roadmap", "graph", "--format", "mermaid"]);
+    let mm = String::from_utf8_lossy(&mm.stdout);
+    assert!(mm.starts_with("flowchart LR"), "{mm}");
+    assert!(mm.contains("n_A -.->|soft| n_B"), "{mm}");
+}

@@ -1,0 +1,594 @@
+//! `motus work …` end to end: the real binary on a real database file. Every reason code the
+//! kernel has is produced here through the CLI, with its exit code and JSON shape.
+
+use motus_core::kernel::ReasonCode;
+use motus_core::sqlite::{OpenMode, SqliteConnection};
+use motus_core::{params, Connection, ConnectionExt};
+use motus_tests::{motus_bin, stdout_json};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary home with its own database file.
+struct Home {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Home {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("coordination.db");
+        Home { dir, db }
+    }
+    fn run_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(motus_bin());
+        cmd.arg("--db").arg(&self.db).args(args);
+        cmd.env("HOME", self.dir.path())
+            .env_remove("MOTUS_DATABASE__PATH")
+            .env_remove("MC_AGENT_ID")
+            .env_remove("MC_AGENT_ROLE")
+            .env_remove("MC_ROLE");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run motus")
+    }
+    /// Runs `motus --json work …`; returns (exit code, JSON document).
+    fn work(&self, args: &[&str]) -> (i32, Value) {
+        self.work_env(args, &[])
+    }
+    fn work_env(&self, args: &[&str], envs: &[(&str, &str)]) -> (i32, Value) {
+        let mut full = vec!["--json", "work"];
+        full.extend_from_slice(args);
+        let out = self.run_env(&full, envs);
+        (out.status.code().unwrap(), stdout_json(&out))
+    }
+    fn claim(&self, task: &str, agent: &str) -> String {
+        let (code, doc) = self.work(&["claim", task, "--intent", "test", "--agent", agent]);
+        assert_eq!(code, 0, "{doc}");
+        doc["lease_id"].as_str().unwrap().to_string()
+    }
+    fn conn(&self) -> SqliteConnection {
+        SqliteConnection::open(self.db.to_str().unwrap(), OpenMode::ReadWrite).unwrap()
+    }
+}
+
+/// Asserts a verdict document: code, decision, exit code, and the contract's keys.
+fn assert_verdict(
+    seen: &mut BTreeSet<String>,
+    (code, doc): (i32, Value),
+    want: ReasonCode,
+    keys: &[&str],
+) -> Value {
+    assert_eq!(doc["reason_code"], want.as_str(), "{doc}");
+    assert_eq!(doc["decision"], want.verdict().as_str(), "{doc}");
+    assert_eq!(doc["message"], want.human_message(), "{doc}");
+    let granted = want.verdict() == motus_core::kernel::Verdict::Granted;
+    assert_eq!(code, if granted { 0 } else { 1 }, "{doc}");
+    for k in keys {
+        assert!(doc.get(*k).is_some(), "missing key {k} in {doc}");
+    }
+    seen.insert(want.as_str().to_string());
+    doc
+}
+
+/// Asserts a record-call document (`accepted`, the id key, `message`).
+fn assert_record(
+    seen: &mut BTreeSet<String>,
+    (code, doc): (i32, Value),
+    id_key: &str,
+    want: ReasonCode,
+) -> Value {
+    assert_eq!(doc["reason_code"], want.as_str(), "{doc}");
+    let accepted = want == ReasonCode::GrantedOk;
+    assert_eq!(doc["accepted"], accepted, "{doc}");
+    assert_eq!(code, if accepted { 0 } else { 1 }, "{doc}");
+    assert!(
+        doc.get(id_key).is_some() && doc.get("message").is_some(),
+        "{doc}"
+    );
+    assert_eq!(doc[id_key].is_string(), accepted, "{doc}");
+    seen.insert(want.as_str().to_string());
+    doc
+}
+
+const CLAIM_KEYS: &[&str] = &[
+    "decision",
+    "reason_code",
+    "lease_id",
+    "message",
+    "expires_at",
+    "owner",
+    "ttl_remaining_s",
+];
+const RELEASE_KEYS: &[&str] = &["decision", "reason_code", "message", "lease_status"];
+
+#[test]
+fn every_reason_code_is_reachable_through_the_cli() {
+    let h = Home::new();
+    let mut seen = BTreeSet::new();
+    let s = &mut seen;
+
+    // claim: granted, busy (write held, readers present, work in progress), each denial
+    let doc = assert_verdict(
+        s,
+        h.work(&["claim", "ADHOC-A", "--intent", "x", "--agent", "alice"]),
+        ReasonCode::GrantedOk,
+        CLAIM_KEYS,
+    );
+    let lease_a = doc["lease_id"].as_str().unwrap().to_string();
+    assert!(doc["expires_at"].as_str().unwrap().ends_with('Z'));
+    let busy = assert_verdict(
+        s,
+        h.work(&["claim", "ADHOC-A", "--intent", "x", "--agent", "bob"]),
+        ReasonCode::BusyWriteHeld,
+        CLAIM_KEYS,
+    );
+    assert_eq!(busy["owner"]["agent_id"], "alice");
+    assert_eq!(busy["owner"]["lease_id"], lease_a.as_str());
+    assert_eq!(busy["lease_id"], Value::Null);
+    assert_verdict(
+        s,
+        h.work(&[
+            "claim",
+            "ADHOC-A",
+            "--intent",
+            "x",
+            "--agent",
+            "bob",
+            "-r",
+            "file:src/other.rs",
+        ]),
+        ReasonCode::BusyWorkInProgress,
+        CLAIM_KEYS,
+    );
+    assert_verdict(
+        s,
+        h.work(&[
+            "claim", "ADHOC-R", "--intent", "x", "--agent", "r", "--mode", "read",
+        ]),
+        ReasonCode::GrantedOk,
+        CLAIM_KEYS,
+    );
+    assert_verdict(
+        s,
+        h.work(&["claim", "ADHOC-R", "--intent", "x", "--agent", "w"]),
+        ReasonCode::BusyReadersPresent,
+        CLAIM_KEYS,
+    );
+    assert_verdict(
+        s,
+        h.work(&["claim", "TASK-001", "--intent", "x"]),
+        ReasonCode::DenyInvalidWorkId,
+        CLAIM_KEYS,
+    );
+    assert_verdict(
+        s,
+        h.work(&["claim", "ADHOC-B", "--intent", "x", "--agent", " "]),
+        ReasonCode::DenyInvalidAgentId,
+        CLAIM_KEYS,
+    );
+    assert_verdict(
+        s,
+        h.work(&["claim", "ADHOC-B", "--intent", "x", "--ttl", "0"]),
+        ReasonCode::DenyInvalidTtl,
+        CLAIM_KEYS,
+    );
+    assert_verdict(
+        s,
+        h.work(&["claim", "ADHOC-B", "--intent", "x", "--ttl", "604801"]),
+        ReasonCode::DenyInvalidTtl,
+        CLAIM_KEYS,
+    );
+    assert_verdict(
+        s,
+        h.work(&["claim", "ADHOC-B", "--intent", "x", "-r", "file:"]),
+        ReasonCode::DenyInvalidResources,
+        CLAIM_KEYS,
+    );
+
+    // records on a live lease, then context / heartbeat
+    assert_record(
+        s,
+        h.work(&["evidence", &lease_a, "test_result", "--passed", "3"]),
+        "evidence_id",
+        ReasonCode::GrantedOk,
+    );
+    assert_record(
+        s,
+        h.work(&["decision", &lease_a, "go", "-r", "because", "-a", "wait"]),
+        "decision_id",
+        ReasonCode::GrantedOk,
+    );
+    assert_record(
+        s,
+        h.work(&[
+            "outcome", &lease_a, "file", "-p", "src/a.rs", "-d", "changed",
+        ]),
+        "outcome_id",
+        ReasonCode::GrantedOk,
+    );
+    let ctx = assert_verdict(
+        s,
+        h.work(&["context", &lease_a]),
+        ReasonCode::GrantedOk,
+        &["lens", "lease_status"],
+    );
+    assert_eq!(ctx["lens"]["evidence"].as_array().unwrap().len(), 1);
+    assert_eq!(ctx["lease_status"], "active");
+    let hb = assert_verdict(
+        s,
+        h.work(&["heartbeat", &lease_a, "--ttl", "120"]),
+        ReasonCode::GrantedOk,
+        &["lease_id", "expires_at"],
+    );
+    assert!(hb["expires_at"].is_string());
+
+    // handoff, then release of the new lease with each outcome code
+    let ho = assert_verdict(
+        s,
+        h.work(&["handoff", &lease_a, "bob", "--reason", "end of shift"]),
+        ReasonCode::HandedOff,
+        &["lease_id", "from_lease_id"],
+    );
+    let lease_b = ho["lease_id"].as_str().unwrap().to_string();
+    let rel = assert_verdict(
+        s,
+        h.work(&["release", &lease_b, "success"]),
+        ReasonCode::ReleasedOk,
+        RELEASE_KEYS,
+    );
+    assert_eq!(rel["lease_status"], "released");
+    assert_verdict(
+        s,
+        h.work(&["release", &lease_b, "success"]),
+        ReasonCode::ReleasedIdempotentReplay,
+        RELEASE_KEYS,
+    );
+    let unknown = "lease-20200101-00000000";
+    assert_verdict(
+        s,
+        h.work(&["release", unknown, "success"]),
+        ReasonCode::LeaseNotFound,
+        RELEASE_KEYS,
+    );
+    let lease_c = h.claim("ADHOC-C", "carol");
+    let rb = assert_verdict(
+        s,
+        h.work(&["release", &lease_c, "failure"]),
+        ReasonCode::ReleasedRollbackUnsupported,
+        RELEASE_KEYS,
+    );
+    assert_eq!(rb["attempt_outcome"], "failed");
+
+    // records and context on ended or unknown leases
+    assert_record(
+        s,
+        h.work(&["evidence", &lease_c, "log", "--log", "late"]),
+        "evidence_id",
+        ReasonCode::DenyMissingLease,
+    );
+    assert_record(
+        s,
+        h.work(&["decision", unknown, "x"]),
+        "decision_id",
+        ReasonCode::LeaseNotFound,
+    );
+    assert_verdict(
+        s,
+        h.work(&["context", &lease_c]),
+        ReasonCode::DenyMissingLease,
+        &["lens", "lease_status"],
+    );
+
+    // force release: refused without the operator role, then done with it
+    let lease_f = h.claim("ADHOC-F", "frank");
+    assert_verdict(
+        s,
+        h.work(&["force-release", &lease_f, "--reason", "stuck"]),
+        ReasonCode::DenyPolicy,
+        &["released"],
+    );
+    let fr = assert_verdict(
+        s,
+        h.work_env(
+            &[
+                "force-release",
+                "--resource",
+                "task:ADHOC-F",
+                "--reason",
+                "stuck",
+                "--agent",
+                "ops",
+            ],
+            &[("MC_AGENT_ROLE", "operator")],
+        ),
+        ReasonCode::OverrideForceRelease,
+        &["released"],
+    );
+    assert_eq!(fr["released"][0], lease_f.as_str());
+
+    // blockers
+    let lease_k = h.claim("ADHOC-K", "kim");
+    let (code, b) = h.work(&[
+        "block",
+        &lease_k,
+        "missing_info",
+        "need the key",
+        "--agent",
+        "kim",
+    ]);
+    assert_eq!((code, b["ok"].clone()), (0, Value::Bool(true)), "{b}");
+    h.work(&["release", &lease_k, "failure", "--no-rollback"]);
+    assert_verdict(
+        s,
+        h.work(&["claim", "ADHOC-K", "--intent", "x", "--agent", "lee"]),
+        ReasonCode::DenyWorkBlocked,
+        CLAIM_KEYS,
+    );
+
+    // roadmap items: dependencies, completed items (set up through core on the same file)
+    {
+        let conn = h.conn();
+        conn.execute_batch(
+            "INSERT INTO roadmap_items (id, phase_key, title, status_key) VALUES ('RI-1', 'phase_a', 'one', 'pending'), ('RI-2', 'phase_a', 'two', 'pending'), ('RI-9', 'phase_a', 'done', 'completed');
+             INSERT INTO roadmap_dependencies (item_id, depends_on_id) VALUES ('RI-2', 'RI-1');",
+        )
+        .unwrap();
+    }
+    let pre = assert_verdict(
+        s,
+        h.work(&["claim", "RI-2", "--intent", "x"]),
+        ReasonCode::DenyPrereqsIncomplete,
+        CLAIM_KEYS,
+    );
+    assert_eq!(pre["missing_prereqs"][0]["prereq_id"], "RI-1");
+    assert_verdict(
+        s,
+        h.work(&["claim", "RI-9", "--intent", "x"]),
+        ReasonCode::DenyWorkCompleted,
+        CLAIM_KEYS,
+    );
+
+    // the phase limit: 50 active ad hoc items (made directly), then one more claim
+    {
+        let conn = h.conn();
+        let active: i64 = conn.query_one("SELECT count(*) FROM roadmap_items WHERE phase_key = 'phase_f' AND status_key NOT IN ('completed', 'deferred')", params![]).unwrap();
+        for i in active..50 {
+            conn.execute("INSERT INTO roadmap_items (id, phase_key, title, status_key) VALUES (?1, 'phase_f', 'filler', 'in_progress')", params![format!("ADHOC-FILL-{i}")]).unwrap();
+        }
+    }
+    assert_verdict(
+        s,
+        h.work(&["claim", "ADHOC-NEW", "--intent", "x"]),
+        ReasonCode::DenyPhaseFull,
+        CLAIM_KEYS,
+    );
+
+    let all: BTreeSet<String> = ReasonCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
+    let missing: Vec<_> = all.difference(&seen).collect();
+    assert!(
+        missing.is_empty(),
+        "reason codes never produced through the CLI: {missing:?}"
+    );
+    let problems = motus_core::kernel::invariants::check(
+        &h.conn(),
+        motus_core::Timestamp::from_millis(now_ms()),
+    )
+    .unwrap();
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+#[test]
+fn bad_input_gets_a_specific_usage_error() {
+    let h = Home::new();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["evidence", "not-a-lease", "test_result"],
+            "lease ids look like lease-",
+        ),
+        (
+            &["evidence", "lease-20261126-0000000g", "test_result"],
+            "is not a lease id",
+        ),
+        (
+            &["evidence", "lease-20261126-00000000", "test"],
+            "use one of: test_result, build_artifact, diff, log",
+        ),
+        (
+            &["release", "lease-20261126-00000000", "done"],
+            "use success, failure, partial or aborted",
+        ),
+        (&["claim", "ADHOC-X", "--intent", ""], "invalid intent"),
+        (
+            &["claim", "ADHOC-X", "--mode", "exclusive"],
+            "use read or write",
+        ),
+        (
+            &[
+                "decision",
+                "lease-20261126-00000000",
+                "x",
+                "--type",
+                "vibes",
+            ],
+            "use one of: approval, waiver",
+        ),
+        (
+            &[
+                "outcome",
+                "lease-20261126-00000000",
+                "file",
+                "--metadata",
+                "[1]",
+            ],
+            "must be a JSON object",
+        ),
+        (
+            &["block", "ADHOC-NOPE", "bored", "t"],
+            "use one of: missing_approval",
+        ),
+        (
+            &["handoff", "lease-20261126-00000000", "bob", "--reason", " "],
+            "a handoff needs a reason",
+        ),
+    ];
+    for (args, want) in cases {
+        let (code, doc) = h.work(args);
+        assert_eq!(code, 2, "{args:?}: {doc}");
+        assert_eq!(doc["ok"], false);
+        let msg = doc["error"]["message"].as_str().unwrap();
+        assert!(msg.contains(want), "{args:?}: {msg}");
+    }
+    // A well-formed id that does not exist is not a usage error.
+    let (code, doc) = h.work(&["status", "lease-20261126-00000000"]);
+    assert_eq!((code, doc["lease_status"].as_str()), (1, Some("not_found")));
+}
+
+#[test]
+fn the_readme_quickstart_runs_exactly_as_written_on_a_fresh_home() {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/kernel.md"))
+            .unwrap();
+    let block = docs
+        .split("<!-- quickstart -->")
+        .nth(1)
+        .unwrap()
+        .split("<!-- /quickstart -->")
+        .next()
+        .unwrap();
+    let lines: Vec<&str> = block
+        .lines()
+        .filter(|l| l.starts_with("motus ") || l.starts_with("LEASE="))
+        .collect();
+    assert_eq!(lines.len(), 6, "{block}");
+    let home = tempfile::tempdir().unwrap();
+    let bin_dir = home.path().join("bin");
+    std::fs::create_dir(&bin_dir).unwrap();
+    std::os::unix::fs::symlink(motus_bin(), bin_dir.join("motus")).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut lease = String::new();
+    for line in lines {
+        if line.starts_with("LEASE=") {
+            continue; // the reader copies the printed id; we took it from the claim's output
+        }
+        let out = Command::new("bash")
+            .args(["-c", line])
+            .env("HOME", home.path())
+            .env("PATH", &path)
+            .env("LEASE", &lease)
+            .env_remove("MOTUS_DATABASE__PATH")
+            .env_remove("MC_AGENT_ID")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{line}\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if let Some(id) = stdout.lines().find_map(|l| l.strip_prefix("Lease ID: ")) {
+            lease = id.trim().to_string();
+        }
+    }
+    let db = home.path().join(".motus/coordination.db");
+    let conn = SqliteConnection::open(db.to_str().unwrap(), OpenMode::ReadOnly).unwrap();
+    let status: String = conn
+        .query_one(
+            "SELECT status_key FROM roadmap_items WHERE id = 'ADHOC-TASK-001'",
+            params![],
+        )
+        .unwrap();
+    let attempt: String = conn
+        .query_one(
+            "SELECT outcome FROM attempts WHERE work_id = 'ADHOC-TASK-001'",
+            params![],
+        )
+        .unwrap();
+    assert_eq!(
+        (status.as_str(), attempt.as_str()),
+        ("completed", "completed")
+    );
+}
+
+#[test]
+fn evidence_files_are_attached_by_hash_and_verified() {
+    let h = Home::new();
+    let lease = h.claim("ADHOC-FILE", "a");
+    let file = h.dir.path().join("report.txt");
+    std::fs::write(&file, b"all green\n").unwrap();
+    let (code, doc) = h.work(&[
+        "evidence",
+        &lease,
+        "build_artifact",
+        "--file",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    let conn = h.conn();
+    let (size, artifacts): (i64, String) = {
+        let rows = conn
+            .query("SELECT size_bytes, artifacts FROM evidence", params![])
+            .unwrap();
+        let r = rows.first().unwrap();
+        (r.get(0).unwrap(), r.get(1).unwrap())
+    };
+    assert_eq!(size, 10);
+    // sha256 of "all green\n"
+    assert!(
+        artifacts.contains("\"sha256\":\"1eef57a46547"),
+        "{artifacts}"
+    );
+    let (code, v) = h.work(&["verify", &lease]);
+    assert_eq!(
+        (code, v["ok"].clone(), v["checked"].clone()),
+        (0, Value::Bool(true), Value::from(1)),
+        "{v}"
+    );
+    assert_eq!(v["evidence"][0]["file"]["status"], "ok");
+    std::fs::write(&file, b"now red\n").unwrap();
+    let (code, v) = h.work(&["verify", "ADHOC-FILE"]);
+    assert_eq!(
+        (code, v["evidence"][0]["file"]["status"].as_str()),
+        (1, Some("changed")),
+        "{v}"
+    );
+    drop(conn);
+}
+
+#[test]
+fn the_agent_comes_from_mc_agent_id_and_list_shows_live_leases() {
+    let h = Home::new();
+    let (code, doc) = h.work_env(
+        &["claim", "ADHOC-ENV", "--intent", "x"],
+        &[("MC_AGENT_ID", "env-agent")],
+    );
+    assert_eq!(code, 0, "{doc}");
+    let (_, list) = h.work(&["list"]);
+    assert_eq!(list["count"], 1);
+    assert_eq!(list["items"][0]["agent_id"], "env-agent");
+    assert_eq!(list["items"][0]["task_id"], "ADHOC-ENV");
+    let (code, cleanup) = h.work(&["cleanup"]);
+    assert_eq!(
+        (code, cleanup["expired_count"].clone()),
+        (0, Value::from(0))
+    );
+    let (code, st) = h.work(&["status", doc["lease_id"].as_str().unwrap()]);
+    assert_eq!((code, st["lease_status"].as_str()), (0, Some("active")));
+}
