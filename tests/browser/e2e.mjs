@@ -73,21 +73,20 @@ dst.commit()
 
 // A database made by our own binary.
 let fresh = null;
+let freshHasWork = false;
 if (motusBin) {
   fresh = path.join(tmp, 'fresh.db');
   execFileSync(motusBin, ['--db', fresh, 'db', 'init'], { stdio: 'pipe' });
   // The kernel's quickstart, when this build has it.
   let hasWork = true;
   try { execFileSync(motusBin, ['work', '--help'], { stdio: 'pipe' }); } catch { hasWork = false; }
+  freshHasWork = hasWork;
   if (hasWork) {
-    try {
-      const out = execFileSync(motusBin, ['--db', fresh, '--json', 'work', 'claim', 'ADHOC-TASK-001', '--intent', 'e2e quickstart'], { encoding: 'utf8', stdio: 'pipe' });
-      const lease = JSON.parse(out).lease?.lease_id;
-      if (lease) {
-        execFileSync(motusBin, ['--db', fresh, 'work', 'evidence', lease, 'test_result', '--passed', '3'], { stdio: 'pipe' });
-        execFileSync(motusBin, ['--db', fresh, 'work', 'release', lease, 'success'], { stdio: 'pipe' });
-      }
-    } catch (e) { console.log(`note: quickstart via the native binary did not complete: ${String(e.stderr || e.message).trim().split('\n')[0]}`); }
+    const run = (...a) => execFileSync(motusBin, ['--db', fresh, '--json', ...a], { encoding: 'utf8', stdio: 'pipe' });
+    const lease = JSON.parse(run('work', 'claim', 'ADHOC-TASK-001', '--intent', 'e2e quickstart')).lease_id;
+    run('work', 'evidence', lease, 'test_result', '--passed', '3');
+    run('work', 'decision', lease, 'Use the quickstart for the viewer test');
+    run('work', 'release', lease, 'success');
   }
   execFileSync('python3', ['-c', `import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); c.close()`, fresh]);
 }
@@ -118,11 +117,19 @@ dst = sqlite3.connect(sys.argv[2]); src.backup(dst); dst.close()
   };
   db.close();
   if (motusBin) {
-    const cli = (args) => { try { return JSON.parse(execFileSync(motusBin, ['--db', copy, '--json', ...args], { encoding: 'utf8', stdio: 'pipe' })); } catch { return null; } };
-    const status = cli(['db', 'status']);
-    if (status) o.cliSchemaVersion = status.current_version ?? status.schema_version ?? null;
-    const ready = cli(['roadmap', 'ready']);
-    if (ready && Array.isArray(ready.items)) { o.ready = ready.count ?? ready.items.length; o.readySource = 'motus roadmap ready'; }
+    // The native CLI answers on a migrated copy (the viewer shows the unmigrated file as is).
+    const migrated = path.join(tmp, `migrated-${path.basename(file)}`);
+    fs.copyFileSync(copy, migrated);
+    const cli = (args) => { try { return JSON.parse(execFileSync(motusBin, ['--db', migrated, '--json', ...args], { encoding: 'utf8', stdio: 'pipe' })); } catch { return null; } };
+    cli(['db', 'migrate']);
+    const list = cli(['roadmap', 'list']);
+    const ready = cli(['roadmap', 'ready', '--all']);
+    const blocked = cli(['roadmap', 'blocked']);
+    if (Array.isArray(list)) { o.items = list.length; o.source = 'motus roadmap list/ready/blocked'; }
+    if (Array.isArray(ready)) o.ready = ready.length;
+    if (Array.isArray(blocked)) o.blocked = blocked.length;
+    const verify = cli(['work', 'verify', o.verified.work_id]);
+    if (verify) o.cliVerify = verify;
   }
   return o;
 }
@@ -220,13 +227,13 @@ await test('the populated fixture opens and the overview shows counts matching t
   eq(await n('[data-count="roadmap_items"] .n'), pop.items, 'roadmap items');
   eq(await n('[data-count="evidence"] .n'), pop.evidence, 'evidence');
   eq(await n('[data-count="audit_log"] .n'), pop.audit, 'audit rows');
-  eq(await n('#ready-count'), pop.ready, `ready (${pop.readySource || 'v_ready_items'})`);
-  eq(await n('#blocked-count'), pop.blocked, 'blocked (v_blocked_items)');
+  eq(await n('#ready-count'), pop.ready, `ready (${pop.source || 'v_ready_items'})`);
+  eq(await n('#blocked-count'), pop.blocked, `blocked (${pop.source || 'v_blocked_items'})`);
   eq(await n('#active-lease-count'), 5, 'active leases');
   ok((await page.$$('#recent-panel tr')).length > 0, 'recent activity listed');
   const kind = await page.getAttribute('.file-info', 'data-kind');
   eq(kind, 'motus', 'detected as a Motus database');
-  if (pop.cliSchemaVersion != null) ok((await text('.file-info')).includes(`schema v${pop.cliSchemaVersion}`), 'schema version as the CLI reports it');
+  ok((await text('.file-info')).includes('schema v20'), 'schema version of the file (not migrated)');
   await shot('03-overview');
 });
 
@@ -261,6 +268,11 @@ await test('a work item timeline shows attempts and re-verifies evidence hashes'
   const verified = page.locator('[data-hash="verified"]');
   ok(await verified.count() >= 1, 'a verified hash is shown');
   ok((await page.locator('[data-page="timeline"]').innerText()).includes(sha256), 'the stored hash is shown');
+  if (pop.cliVerify) {
+    const checks = Array.isArray(pop.cliVerify) ? pop.cliVerify : (pop.cliVerify.evidence || []);
+    const okCli = checks.filter((c) => c.ok).length;
+    if (checks.length) eq(await verified.count(), okCli, 'verified hashes = `motus work verify` ok count');
+  }
   eq(await page.locator('[data-hash="mismatch"]').count(), 0, 'no mismatches in the untouched fixture');
   ok(await page.locator('article.attempt').count() >= 1, 'attempts listed');
   await shot('06-timeline');
@@ -363,8 +375,13 @@ await test('a non-Motus SQLite file opens in generic mode with a notice', async 
 if (fresh) {
   await test('a fresh database made by our binary opens as Motus', async () => {
     await openFile(fresh);
-    await waitLoaded('overview');
+    await goto('#/overview', 'overview');
     eq(await page.getAttribute('.file-info', 'data-kind'), 'motus', 'Motus kind');
+    if (freshHasWork) {
+      await goto('#/work/ADHOC-TASK-001', 'timeline');
+      ok(await page.locator('[data-hash="verified"]').count() >= 1, 'the quickstart evidence verifies');
+      ok((await page.locator('[data-page="timeline"]').innerText()).includes('Use the quickstart for the viewer test'), 'the decision is shown');
+    }
     await shot('13-fresh');
   });
 }
