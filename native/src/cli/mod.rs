@@ -13,6 +13,7 @@ mod rule;
 mod skill;
 mod terminology;
 mod userland;
+mod view;
 mod work;
 
 use crate::output::CliError;
@@ -51,6 +52,8 @@ pub enum Command {
     Db(db::DbCommand),
     /// Check the database: integrity, foreign keys, schema version and shape, WAL size
     Doctor(doctor::DoctorArgs),
+    /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
+    View(view::ViewArgs),
     /// Claim work, record context, outcomes, evidence and decisions, and release it
     #[command(subcommand)]
     Work(work::WorkCommand),
@@ -123,6 +126,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::View(args) => view::run(&ctx, args),
         Command::Work(cmd) => work::run(&ctx, cmd),
         Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
         Command::Bench(args) => crate::bench::run(&ctx, args),
