@@ -15,6 +15,7 @@ pub mod ids;
 pub mod kernel;
 pub mod migrate;
 pub mod program;
+pub mod repair;
 pub mod roadmap;
 pub mod schema;
 pub mod terminology;

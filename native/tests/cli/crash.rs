@@ -150,7 +150,7 @@ impl Harness {
         while !self.done() {
             n += 1;
             let task = format!("ADHOC-CRASH-{w}-{n}");
-            let mut kill = |rng: &mut Rng| {
+            let kill = |rng: &mut Rng| {
                 // About one call in four is killed, anywhere from spawn to a little past
                 // its typical duration.
                 (rng.below(4) == 0).then(|| {
