@@ -49,6 +49,7 @@ struct Tally {
     calls: AtomicU64,
     successes: AtomicU64,
     checks: AtomicU64,
+    refused: AtomicU64,
     /// Killed claims whose transaction had committed / had not, found after the kill.
     killed_claims_committed: AtomicU64,
     killed_claims_not_committed: AtomicU64,
@@ -58,11 +59,24 @@ struct Harness {
     home: PathBuf,
     db: PathBuf,
     reported: Mutex<Vec<Reported>>,
+    refusals: Mutex<Vec<String>>,
     tally: Tally,
     kills_wanted: u64,
     /// Serialises the after-kill checks so their figures are per kill.
     check_lock: Mutex<()>,
     typical_call: Duration,
+    /// The last successful claim / evidence / release duration (µs), to aim kills at the
+    /// moment a call does its database work.
+    last_call_us: Mutex<[u64; 3]>,
+}
+
+fn kind_index(args: &[&str]) -> Option<usize> {
+    match args.get(1) {
+        Some(&"claim") => Some(0),
+        Some(&"evidence") => Some(1),
+        Some(&"release") => Some(2),
+        _ => None,
+    }
 }
 
 struct SystemNow;
@@ -98,30 +112,36 @@ impl Harness {
     /// Runs one call; with `kill_after`, SIGKILLs it at that point if it is still running.
     fn call(&self, args: &[&str], kill_after: Option<Duration>) -> Run {
         self.tally.calls.fetch_add(1, Ordering::Relaxed);
+        let spawned = Instant::now();
         let mut child = self.command(args).spawn().expect("spawn motus");
         if let Some(delay) = kill_after {
             let started = Instant::now();
-            loop {
-                if child.try_wait().unwrap().is_some() {
-                    break;
-                }
+            while child.try_wait().unwrap().is_none() {
                 if started.elapsed() >= delay {
                     child.kill().expect("SIGKILL"); // std sends SIGKILL on Unix
-                    let status = child.wait().unwrap();
-                    assert!(status.code().is_none(), "killed by a signal");
-                    self.tally.kills.fetch_add(1, Ordering::Relaxed);
-                    return Run::Killed;
+                    break;
                 }
                 std::thread::sleep(Duration::from_micros(200));
             }
         }
         let out = child.wait_with_output().unwrap();
+        {
+            use std::os::unix::process::ExitStatusExt;
+            // (A call that finished just before the kill reached it counts as finished.)
+            if out.status.signal() == Some(9) {
+                self.tally.kills.fetch_add(1, Ordering::Relaxed);
+                return Run::Killed;
+            }
+        }
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             !stderr.contains("panicked"),
             "motus {args:?} panicked: {stderr}"
         );
         if out.status.success() {
+            if let Some(k) = kind_index(args) {
+                self.last_call_us.lock().unwrap()[k] = spawned.elapsed().as_micros() as u64;
+            }
             let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
                 .unwrap_or_else(|e| panic!("motus {args:?}: exit 0 without JSON ({e}): {stderr}"));
             Run::Finished(Some(doc))
@@ -129,6 +149,18 @@ impl Harness {
             // A refusal (busy past the wait, a lease another writer's killed call left
             // behind, …) is a reported failure, not a crash: it must have written nothing,
             // which the invariants check.
+            self.tally.refused.fetch_add(1, Ordering::Relaxed);
+            let mut seen = self.refusals.lock().unwrap();
+            if seen.len() < 5 {
+                let reason = serde_json::from_slice::<serde_json::Value>(&out.stdout)
+                    .map(|d| format!("{} {}", d["reason_code"], d["message"]))
+                    .unwrap_or_default();
+                seen.push(format!(
+                    "motus {}: {reason} {}",
+                    args.join(" "),
+                    stderr.trim()
+                ));
+            }
             Run::Finished(None)
         }
     }
@@ -142,72 +174,120 @@ impl Harness {
         self.tally.kills.load(Ordering::Relaxed) >= self.kills_wanted
     }
 
+    /// The live lease on `task`, if a claim of it committed (found with `motus work list`).
+    fn live_lease(&self, task: &str) -> Option<String> {
+        let Run::Finished(Some(doc)) = self.call(&["work", "list"], None) else {
+            panic!("motus work list failed");
+        };
+        doc["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["task_id"] == task)
+            .map(|l| l["lease_id"].as_str().unwrap().to_string())
+    }
+
     /// One writer: claim → evidence → release on a new ad hoc task, again and again, each
-    /// call possibly killed at a random point.
+    /// call possibly killed at a random point. After a kill the writer picks the task up
+    /// where the database says it is, so every task is finished in the end (and the ad hoc
+    /// phase never fills up with abandoned items).
     fn writer(&self, w: usize, seed: u64) {
         let mut rng = Rng(seed | 1);
         let mut n = 0;
         while !self.done() {
             n += 1;
             let task = format!("ADHOC-CRASH-{w}-{n}");
-            let kill = |rng: &mut Rng| {
-                // About one call in four is killed, anywhere from spawn to a little past
-                // its typical duration.
+            let kill = |rng: &mut Rng, kind: usize| {
+                // About one call in four is killed: a third of those anywhere from spawn to
+                // a little past the typical call's end, a third in its last stretch, and a
+                // third aimed at the last 15% of the previous call of the same kind, where it
+                // does its database work and commits.
                 (rng.below(4) == 0).then(|| {
-                    let span = self.typical_call.as_micros() as u64 * 5 / 4;
-                    Duration::from_micros(rng.below(span))
+                    let t = self.typical_call.as_micros() as u64;
+                    let last = self.last_call_us.lock().unwrap()[kind];
+                    let at = match rng.below(3) {
+                        0 => rng.below(t * 5 / 4),
+                        1 => t * 6 / 10 + rng.below(t / 2),
+                        _ => last * 85 / 100 + rng.below(last * 17 / 100),
+                    };
+                    Duration::from_micros(at)
                 })
             };
-            let claim = self.call(
-                &["work", "claim", &task, "--intent", "crash"],
-                kill(&mut rng),
-            );
-            let Run::Finished(Some(doc)) = claim else {
-                if matches!(claim, Run::Killed) {
-                    self.check();
-                    self.classify_killed_claim(&task);
+            let mut resumed = false;
+            loop {
+                let lease_id = match if resumed {
+                    self.live_lease(&task)
+                } else {
+                    None
+                } {
+                    Some(id) => id,
+                    None => {
+                        let claim = self.call(
+                            &["work", "claim", &task, "--intent", "crash"],
+                            kill(&mut rng, 0),
+                        );
+                        match claim {
+                            Run::Finished(Some(doc)) => {
+                                let lease_id =
+                                    doc["lease_id"].as_str().expect("lease_id").to_string();
+                                self.record(Reported::Claim {
+                                    lease_id: lease_id.clone(),
+                                    work_id: task.clone(),
+                                });
+                                lease_id
+                            }
+                            Run::Killed => {
+                                self.check();
+                                self.classify_killed_claim(&task);
+                                resumed = true;
+                                continue;
+                            }
+                            // Refused: a killed release had completed the task already.
+                            Run::Finished(None) => break,
+                        }
+                    }
+                };
+                let ev = self.call(
+                    &[
+                        "work",
+                        "evidence",
+                        &lease_id,
+                        "test_result",
+                        "--passed",
+                        "1",
+                    ],
+                    kill(&mut rng, 1),
+                );
+                match ev {
+                    Run::Finished(Some(doc)) => self.record(Reported::Evidence {
+                        evidence_id: doc["evidence_id"]
+                            .as_str()
+                            .unwrap_or_else(|| panic!("evidence_id in {doc}"))
+                            .to_string(),
+                    }),
+                    Run::Killed => {
+                        self.check();
+                        resumed = true;
+                        continue;
+                    }
+                    Run::Finished(None) => break,
                 }
-                continue;
-            };
-            let lease_id = doc["lease_id"].as_str().expect("lease_id").to_string();
-            self.record(Reported::Claim {
-                lease_id: lease_id.clone(),
-                work_id: task.clone(),
-            });
-            let ev = self.call(
-                &[
-                    "work",
-                    "evidence",
-                    &lease_id,
-                    "test_result",
-                    "--passed",
-                    "1",
-                ],
-                kill(&mut rng),
-            );
-            match &ev {
-                Run::Finished(Some(doc)) => self.record(Reported::Evidence {
-                    evidence_id: doc["evidence_id"]
-                        .as_str()
-                        .unwrap_or_else(|| panic!("evidence_id in {doc}"))
-                        .to_string(),
-                }),
-                other => {
-                    self.after_kill_if(other);
-                    continue;
+                let rel = self.call(
+                    &["work", "release", &lease_id, "success"],
+                    kill(&mut rng, 2),
+                );
+                match rel {
+                    Run::Finished(Some(_)) => {
+                        self.record(Reported::Release { lease_id });
+                        break;
+                    }
+                    Run::Killed => {
+                        self.check();
+                        resumed = true;
+                    }
+                    Run::Finished(None) => break,
                 }
             }
-            let rel = self.call(&["work", "release", &lease_id, "success"], kill(&mut rng));
-            match &rel {
-                Run::Finished(Some(_)) => self.record(Reported::Release { lease_id }),
-                other => self.after_kill_if(other),
-            }
-        }
-    }
-
-    fn after_kill_if(&self, run: &Run) {
-        if matches!(run, Run::Killed) {
-            self.check();
         }
     }
 
@@ -328,10 +408,12 @@ fn sigkilled_writers_never_lose_or_half_write_a_call() {
         home: home.path().to_path_buf(),
         db: db.clone(),
         reported: Mutex::new(Vec::new()),
+        refusals: Mutex::new(Vec::new()),
         tally: Tally::default(),
         kills_wanted: kills,
         check_lock: Mutex::new(()),
         typical_call: typical,
+        last_call_us: Mutex::new([typical.as_micros() as u64; 3]),
     });
     let started = Instant::now();
     let writers: Vec<_> = (0..WRITERS)
@@ -348,6 +430,20 @@ fn sigkilled_writers_never_lose_or_half_write_a_call() {
     }
     // A last check once everyone stopped, plus doctor on the real binary.
     h.check();
+    let conn = SqliteConnection::open(db.to_str().unwrap(), OpenMode::ReadOnly).unwrap();
+    let (tasks, unfinished): (i64, i64) = conn
+        .inner()
+        .query_row(
+            "SELECT count(*), count(*) FILTER (WHERE status_key != 'completed') FROM roadmap_items WHERE id LIKE 'ADHOC-CRASH-%'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    drop(conn);
+    assert_eq!(
+        unfinished, 0,
+        "every task is finished despite the kills ({tasks} tasks)"
+    );
     let doctor = Command::new(motus_bin())
         .args(["--db", db.to_str().unwrap(), "--json", "doctor"])
         .env("HOME", home.path())
@@ -356,12 +452,16 @@ fn sigkilled_writers_never_lose_or_half_write_a_call() {
     let doc: serde_json::Value = serde_json::from_slice(&doctor.stdout).unwrap();
     assert_eq!(doc["summary"]["failed"], 0, "{doc}");
     let t = &h.tally;
+    for r in h.refusals.lock().unwrap().iter() {
+        eprintln!("crash harness: a refused call: {r}");
+    }
     eprintln!(
-        "crash harness: seed {seed}, {} writers, {} kills survived, {} calls ({} reported success, all present), {} after-kill checks passed, 0 lost, 0 half-written; killed claims found committed {} / not committed {}; typical call {:?}, {:.1}s",
+        "crash harness: seed {seed}, {} writers, {} kills survived, {} calls ({} reported success, all present; {} refused), {} after-kill checks passed, 0 lost, 0 half-written, {tasks} tasks all completed; killed claims found committed {} / not committed {}; typical call {:?}, {:.1}s",
         WRITERS,
         t.kills.load(Ordering::Relaxed),
         t.calls.load(Ordering::Relaxed),
         t.successes.load(Ordering::Relaxed),
+        t.refused.load(Ordering::Relaxed),
         t.checks.load(Ordering::Relaxed),
         t.killed_claims_committed.load(Ordering::Relaxed),
         t.killed_claims_not_committed.load(Ordering::Relaxed),
