@@ -52,8 +52,6 @@ pub enum Command {
     Db(db::DbCommand),
     /// Check the database: integrity, foreign keys, schema version and shape, WAL size
     Doctor(doctor::DoctorArgs),
-    /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
-    View(view::ViewArgs),
     /// Claim work, record context, outcomes, evidence and decisions, and release it
     #[command(subcommand)]
     Work(work::WorkCommand),
@@ -98,11 +96,8 @@ pub enum Command {
     /// List learned and detected patterns
     #[command(subcommand)]
     Pattern(pattern::PatternCommand),
-    /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
-    Bench(crate::bench::BenchArgs),
-    /// Plan work: items, dependencies, what is ready, blocked, and why
-    #[command(subcommand)]
-    Roadmap(roadmap::RoadmapCommand),
+    /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
+    View(view::ViewArgs),
 }
 
 /// Global options every command sees.
@@ -126,7 +121,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Doctor(args) => doctor::run(&ctx, args),
-        Command::View(args) => view::run(&ctx, args),
         Command::Work(cmd) => work::run(&ctx, cmd),
         Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
         Command::Bench(args) => crate::bench::run(&ctx, args),
@@ -145,7 +139,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Skill(cmd) => skill::run(&ctx, cmd),
         Command::Rule(cmd) => rule::run(&ctx, cmd),
         Command::Pattern(cmd) => pattern::run(&ctx, cmd),
-        Command::Bench(args) => crate::bench::run(&ctx, args),
-        Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
+        Command::View(args) => view::run(&ctx, args),
     }
 }
