@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod browse;
 pub mod connection;
 pub mod deploy;
 pub mod doctor;
@@ -15,7 +16,9 @@ pub mod fingerprint;
 pub mod ids;
 pub mod kernel;
 pub mod migrate;
+pub mod overview;
 pub mod program;
+pub mod repair;
 pub mod roadmap;
 pub mod schema;
 pub mod terminology;
