@@ -167,10 +167,10 @@ export interface LeaseStatusResult {
   decisions: Record<string, unknown>[]; events?: Record<string, unknown>[];
 }
 export interface VerifyResult {
-  ok: boolean; target: string; checked: number; failed: number;
+  ok: boolean; target: string; checked: number; failed: number; unverifiable: number;
   evidence: {
     evidence_id: string; lease_id: string | null; evidence_type: string; stored_sha256: string;
-    computed_sha256: string; ok: boolean;
+    computed_sha256: string; ok: boolean; status: string;
     file: { path: string; status: "ok" | "changed" | "missing" | "unchecked" } | null;
   }[];
 }
@@ -230,7 +230,9 @@ export type ProgramRecord = Record<string, unknown> & { id: string };
 
 export interface RoadmapAddInput {
   title: string; phase_key: string; id?: string; item_type?: string; status_key?: string;
-  description?: string; owner?: string; rank?: number; target_date?: string;
+  description?: string; owner?: string; rank?: number;
+  /** rank it just before / after this item (instead of rank) */
+  before?: string; after?: string; target_date?: string;
   feature_id?: string; cr_id?: string; external_id?: string; external_url?: string;
 }
 export interface RoadmapListFilter {
