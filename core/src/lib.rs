@@ -7,13 +7,16 @@
 
 pub mod audit;
 pub mod backup;
+pub mod browse;
 pub mod connection;
+pub mod deploy;
 pub mod doctor;
 pub mod error;
 pub mod fingerprint;
 pub mod ids;
 pub mod kernel;
 pub mod migrate;
+pub mod overview;
 pub mod program;
 pub mod repair;
 pub mod roadmap;
@@ -21,6 +24,7 @@ pub mod schema;
 pub mod terminology;
 pub mod time;
 pub mod transfer;
+pub mod userland;
 
 #[cfg(feature = "rusqlite")]
 pub mod sqlite;

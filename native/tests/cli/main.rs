@@ -3,5 +3,7 @@ mod crash;
 mod db;
 mod hostile;
 mod ops;
+mod program;
 mod roadmap;
+mod userland;
 mod work;
