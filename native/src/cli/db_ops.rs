@@ -451,14 +451,23 @@ pub fn export(ctx: &Ctx, out: &Path) -> Result<u8, CliError> {
             })?;
             Ok(s)
         });
-        let finished = written.map_err(at(out)).and_then(|s| {
-            drop(w);
-            sync_file(&tmp)?;
-            std::fs::rename(&tmp, out)
-                .map_err(|e| io_failed(e, format!("cannot name the export {}", out.display())))?;
-            sync_parent(out);
-            Ok(s)
-        });
+        let finished = written
+            .map_err(|e| match e {
+                // Trouble writing the file names the file; anything else names the database.
+                motus_core::Error::DiskFull { .. }
+                | motus_core::Error::ReadOnly { .. }
+                | motus_core::Error::CannotOpen { .. } => CliError::from(e).at(out),
+                other => CliError::from(other).at(&ctx.db_path),
+            })
+            .and_then(|s| {
+                drop(w);
+                sync_file(&tmp)?;
+                std::fs::rename(&tmp, out).map_err(|e| {
+                    io_failed(e, format!("cannot name the export {}", out.display()))
+                })?;
+                sync_parent(out);
+                Ok(s)
+            });
         if finished.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
