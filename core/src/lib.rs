@@ -18,6 +18,7 @@ pub mod kernel;
 pub mod migrate;
 pub mod overview;
 pub mod program;
+pub mod repair;
 pub mod roadmap;
 pub mod schema;
 pub mod terminology;

@@ -658,7 +658,7 @@ where
             })?;
         }
         done += 1;
-        if done % 1000 == 0 || done == total {
+        if done.is_multiple_of(1000) || done == total {
             progress(Progress {
                 table: &row.table,
                 rows_done: done,

@@ -54,6 +54,9 @@ pub struct BenchArgs {
     /// Where to put the scratch databases [default: a new directory under the temp dir]
     #[arg(long)]
     pub dir: Option<PathBuf>,
+    /// Also write the full JSON report here
+    #[arg(long)]
+    pub json_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -749,6 +752,9 @@ fn report(ctx: &super::cli::Ctx, args: BenchArgs) -> Result<u8, CliError> {
     });
     if args.dir.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
+    }
+    if let Some(p) = &args.json_out {
+        std::fs::write(p, serde_json::to_string_pretty(&doc).expect("serializable"))?;
     }
     emit(ctx.json, &doc, || render(&doc));
     Ok(0)

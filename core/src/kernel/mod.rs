@@ -47,5 +47,5 @@ impl Default for Options {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rusqlite"))]
 mod tests;

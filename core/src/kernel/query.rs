@@ -102,22 +102,28 @@ pub struct EvidenceCheck {
     pub evidence_type: String,
     pub stored_sha256: String,
     pub computed_sha256: String,
+    /// `ok`, `mismatch`, or `unverifiable` (a row the original wrote by another rule, e.g.
+    /// scratch promotions with a `scratch:` uri, whose hash is not of this content).
+    pub status: &'static str,
+    /// False only for a mismatch.
     pub ok: bool,
     /// The attached file (path, recorded sha256), for the host to re-hash.
     pub file: Option<(String, String)>,
 }
 
 /// Recomputes the hash of every evidence row of a lease (`lease-…`) or of a work item.
+/// Rows written by `record_evidence` (uri `evidence:<id>`) must match; rows the original
+/// wrote through other paths are reported `unverifiable` when they do not.
 pub fn verify_evidence<C: Connection + ?Sized>(
     conn: &C,
     target: &str,
 ) -> Result<Vec<EvidenceCheck>> {
     let (sql, kind) = if target.starts_with("lease-") {
         lease::validate_lease_id(target)?;
-        ("SELECT id, lease_id, evidence_type, sha256, artifacts, test_results, diff_summary, log_excerpt \
+        ("SELECT id, lease_id, evidence_type, sha256, artifacts, test_results, diff_summary, log_excerpt, uri \
           FROM evidence WHERE lease_id = ?1 ORDER BY created_at, id", "lease")
     } else {
-        ("SELECT id, lease_id, evidence_type, sha256, artifacts, test_results, diff_summary, log_excerpt \
+        ("SELECT id, lease_id, evidence_type, sha256, artifacts, test_results, diff_summary, log_excerpt, uri \
           FROM evidence WHERE work_id = ?1 ORDER BY created_at, id", "work item")
     };
     read_tx(conn, |c| {
@@ -158,6 +164,14 @@ pub fn verify_evidence<C: Connection + ?Sized>(
                     log.as_deref(),
                 );
                 let stored: String = r.get(3)?;
+                let uri: Option<String> = r.get(8)?;
+                let canonical = uri.as_deref().is_none_or(|u| u.starts_with("evidence:"));
+                let matches = stored.eq_ignore_ascii_case(&computed);
+                let status = match (matches, canonical) {
+                    (true, _) => "ok",
+                    (false, true) => "mismatch",
+                    (false, false) => "unverifiable",
+                };
                 let file = artifacts
                     .as_ref()
                     .and_then(|a| a.get("file"))
@@ -171,7 +185,8 @@ pub fn verify_evidence<C: Connection + ?Sized>(
                     evidence_id: r.get(0)?,
                     lease_id: r.get(1)?,
                     evidence_type,
-                    ok: stored.eq_ignore_ascii_case(&computed),
+                    status,
+                    ok: status != "mismatch",
                     stored_sha256: stored,
                     computed_sha256: computed,
                     file,

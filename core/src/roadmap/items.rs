@@ -218,6 +218,47 @@ pub fn next_rank<C: Connection + ?Sized>(conn: &C, phase: &str) -> Result<f64> {
     )
 }
 
+/// Where to place an item relative to another one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Placement<'a> {
+    Before(&'a str),
+    After(&'a str),
+}
+
+/// A rank just before or after `anchor` (midway to its neighbour in the same phase, or one
+/// step beyond it), so items can be reordered without renumbering the others.
+pub fn rank_next_to<C: Connection + ?Sized>(conn: &C, place: Placement<'_>) -> Result<f64> {
+    let (anchor, after) = match place {
+        Placement::Before(a) => (a, false),
+        Placement::After(a) => (a, true),
+    };
+    let a = get_live(conn, anchor)?;
+    let rank = a.rank.ok_or_else(|| {
+        Error::invalid(
+            "rank",
+            format!("{anchor} has no rank to place next to; give it one with --rank"),
+        )
+    })?;
+    let neighbour: Option<f64> = if after {
+        conn.query_scalar::<Option<f64>>(
+            "SELECT min(rank) FROM roadmap_items WHERE phase_key = ?1 AND deleted_at IS NULL AND rank > ?2",
+            params![&a.phase_key, rank],
+        )?
+        .flatten()
+    } else {
+        conn.query_scalar::<Option<f64>>(
+            "SELECT max(rank) FROM roadmap_items WHERE phase_key = ?1 AND deleted_at IS NULL AND rank < ?2",
+            params![&a.phase_key, rank],
+        )?
+        .flatten()
+    };
+    Ok(match (neighbour, after) {
+        (Some(n), _) => (rank + n) / 2.0,
+        (None, true) => rank + 1.0,
+        (None, false) => rank - 1.0,
+    })
+}
+
 /// Creates an item. The phase, type and status are checked against their terminology domains.
 pub fn add<C: Connection + ?Sized>(
     conn: &C,
@@ -397,16 +438,22 @@ fn check_status_change<C: Connection + ?Sized>(conn: &C, before: &Item, to: &str
             ),
         });
     }
-    if to == "in_progress" {
+    if to == "in_progress" || to == "completed" {
         let open = super::readiness::open_blocking_prerequisites(conn, &before.id)?;
         if !open.is_empty() {
             let names: Vec<String> = open
                 .iter()
                 .map(|(id, status)| format!("{id} ({status})"))
                 .collect();
+            // Starting uses the schema trigger's words; completing follows `complete`.
+            let verb = if to == "in_progress" {
+                "Cannot start".to_string()
+            } else {
+                format!("Cannot complete {}", before.id)
+            };
             return Err(Error::KernelRule {
                 message: format!(
-                    "Cannot start: blocking dependencies not complete: {}",
+                    "{verb}: blocking dependencies not complete: {}",
                     names.join(", ")
                 ),
             });
@@ -967,6 +1014,19 @@ mod tests {
             },
         )
         .unwrap();
+    }
+
+    #[test]
+    fn items_can_be_placed_before_or_after_another() {
+        let db = TestDb::new();
+        db.item("A", "phase_a", 1.0);
+        db.item("B", "phase_a", 2.0);
+        assert_eq!(rank_next_to(&db.conn, Placement::After("A")).unwrap(), 1.5);
+        assert_eq!(rank_next_to(&db.conn, Placement::Before("A")).unwrap(), 0.0);
+        assert_eq!(rank_next_to(&db.conn, Placement::After("B")).unwrap(), 3.0);
+        assert_eq!(rank_next_to(&db.conn, Placement::Before("B")).unwrap(), 1.5);
+        let err = rank_next_to(&db.conn, Placement::After("nope")).unwrap_err();
+        assert_eq!(err.code(), "not_found");
     }
 
     #[test]

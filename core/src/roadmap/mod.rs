@@ -19,7 +19,7 @@ use crate::error::Result;
 use serde::Serialize;
 
 pub use dependencies::{DependencyType, Edge};
-pub use items::{ItemUpdate, ListFilter, NewItem};
+pub use items::{ItemUpdate, ListFilter, NewItem, Placement};
 pub use readiness::{BlockedItem, BlockerRef, ChainNode, Why};
 
 /// The columns of `roadmap_items` every read selects, in [`Item::from_row`] order.

@@ -551,6 +551,22 @@ mod tests {
         );
         let err = items::complete(&db.conn, &db.env(), "t", "A").unwrap_err();
         assert!(err.to_string().starts_with("Cannot complete A"), "{err}");
+        // The same rule holds when the status is set through update.
+        let err = items::update(
+            &db.conn,
+            &db.env(),
+            "t",
+            "A",
+            &ItemUpdate {
+                status_key: Some("completed".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Cannot complete A: blocking dependencies not complete: B (pending)"
+        );
         items::complete(&db.conn, &db.env(), "t", "B").unwrap();
         set_status(&db, "A", "in_progress");
     }

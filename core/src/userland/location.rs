@@ -203,7 +203,7 @@ pub fn resolve<C: Connection + ?Sized>(
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rusqlite"))]
 mod tests {
     use super::super::testing::{self, TempDir};
     use super::super::{extract, preferences};

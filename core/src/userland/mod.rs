@@ -23,7 +23,7 @@ pub mod skills;
 pub mod store;
 
 mod record;
-#[cfg(test)]
+#[cfg(all(test, feature = "rusqlite"))]
 mod testing;
 
 pub use location::{Location, Placement};
@@ -71,7 +71,7 @@ pub(crate) fn required(field: &str, value: &str) -> crate::Result<()> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rusqlite"))]
 mod tests {
     use super::testing;
     use super::*;

@@ -111,7 +111,7 @@ pub fn list<C: Connection + ?Sized>(
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rusqlite"))]
 mod tests {
     use super::super::testing;
     use super::*;

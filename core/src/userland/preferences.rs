@@ -195,7 +195,7 @@ pub fn unset<C: Connection + ?Sized>(
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rusqlite"))]
 mod tests {
     use super::super::testing;
     use super::*;

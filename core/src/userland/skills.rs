@@ -188,7 +188,7 @@ pub fn delete<C: Connection + ?Sized>(
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rusqlite"))]
 mod tests {
     use super::super::testing;
     use super::*;

@@ -11,6 +11,7 @@ mod render;
 mod roadmap;
 mod rule;
 mod skill;
+mod terminology;
 mod userland;
 mod view;
 mod work;
@@ -51,14 +52,11 @@ pub enum Command {
     Db(db::DbCommand),
     /// Check the database: integrity, foreign keys, schema version and shape, WAL size
     Doctor(doctor::DoctorArgs),
-    /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
-    View(view::ViewArgs),
     /// Claim work, record context, outcomes, evidence and decisions, and release it
     #[command(subcommand)]
     Work(work::WorkCommand),
     /// Plan work: items, dependencies, what is ready, blocked, and why
-    #[command(subcommand)]
-    Roadmap(roadmap::RoadmapCommand),
+    Roadmap(roadmap::RoadmapArgs),
     /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
     Bench(crate::bench::BenchArgs),
     /// Programs: top-level containers of products
@@ -80,6 +78,9 @@ pub enum Command {
     /// The deploy gate: claims that tests must back, and deployment events
     #[command(subcommand)]
     Deploy(deploy::DeployCommand),
+    /// The keys each `*_key` column accepts, by domain
+    #[command(subcommand)]
+    Terminology(terminology::TerminologyCommand),
     /// Move preferences, skills, rules and patterns into userland.db, and see where they live
     #[command(subcommand)]
     Userland(userland::UserlandCommand),
@@ -95,6 +96,8 @@ pub enum Command {
     /// List learned and detected patterns
     #[command(subcommand)]
     Pattern(pattern::PatternCommand),
+    /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
+    View(view::ViewArgs),
 }
 
 /// Global options every command sees.
@@ -118,7 +121,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Doctor(args) => doctor::run(&ctx, args),
-        Command::View(args) => view::run(&ctx, args),
         Command::Work(cmd) => work::run(&ctx, cmd),
         Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
         Command::Bench(args) => crate::bench::run(&ctx, args),
@@ -131,10 +133,12 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Standard(a) => program::run(&ctx, a),
         Command::Charter(a) => program::run(&ctx, a),
         Command::Deploy(cmd) => deploy::run(&ctx, cmd),
+        Command::Terminology(cmd) => terminology::run(&ctx, cmd),
         Command::Userland(cmd) => userland::run(&ctx, cmd),
         Command::Pref(cmd) => pref::run(&ctx, cmd),
         Command::Skill(cmd) => skill::run(&ctx, cmd),
         Command::Rule(cmd) => rule::run(&ctx, cmd),
         Command::Pattern(cmd) => pattern::run(&ctx, cmd),
+        Command::View(args) => view::run(&ctx, args),
     }
 }

@@ -729,7 +729,8 @@ fn verify(ctx: &Ctx, target: &str) -> Result<u8, CliError> {
         row["file"] = file.unwrap_or(Value::Null);
         rows.push(row);
     }
-    let doc = json!({"ok": failed == 0, "target": target, "checked": checks.len(), "failed": failed, "evidence": rows});
+    let unverifiable = checks.iter().filter(|c| c.status == "unverifiable").count();
+    let doc = json!({"ok": failed == 0, "target": target, "checked": checks.len(), "failed": failed, "unverifiable": unverifiable, "evidence": rows});
     emit(ctx.json, &doc, || {
         let mut s = String::new();
         for r in &rows {
@@ -739,7 +740,11 @@ fn verify(ctx: &Ctx, target: &str) -> Result<u8, CliError> {
                 .unwrap_or_default();
             s.push_str(&format!(
                 "{}  {}  {}{file}\n",
-                if r["ok"] == true { "ok  " } else { "FAIL" },
+                match (r["status"].as_str(), r["file"]["status"].as_str()) {
+                    (_, Some("changed")) | (Some("mismatch"), _) => "FAIL",
+                    (Some("unverifiable"), _) => "n/a ",
+                    _ => "ok  ",
+                },
                 r["evidence_id"].as_str().unwrap_or(""),
                 r["evidence_type"].as_str().unwrap_or("")
             ));

@@ -28,7 +28,7 @@ impl Home {
     fn new() -> Home {
         let dir = tempfile::tempdir().unwrap();
         let db = copy_fixture("motusos-0.3.3-populated.db", dir.path());
-        let mut home = Home {
+        let home = Home {
             good_backup: dir.path().join("good-backup.db"),
             good_export: dir.path().join("good-export.jsonl"),
             dir,

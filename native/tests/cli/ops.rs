@@ -590,3 +590,139 @@ fn export_to_stdout_and_import_from_stdin_with_progress_for_large_databases() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("motus: imported"));
     assert_eq!(contents(&db), contents(&copy));
 }
+
+fn repair<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doc["repairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no repair {name} in {doc}"))
+}
+
+#[test]
+fn doctor_fix_repairs_leases_and_attempts_the_original_left_open_then_finds_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let db = populated(home.path());
+    let doc = ok(&motus(
+        home.path(),
+        &["--db", arg(&db), "doctor", "--fix", "--json"],
+    ));
+    let leases = repair(&doc, "expired_leases");
+    assert_eq!(
+        (leases["outcome"].as_str(), leases["count"].as_u64()),
+        (Some("repaired"), Some(5)),
+        "{leases}"
+    );
+    let attempts = repair(&doc, "open_attempts");
+    assert_eq!(
+        (attempts["outcome"].as_str(), attempts["count"].as_u64()),
+        (Some("repaired"), Some(1)),
+        "{attempts}"
+    );
+    assert_eq!(doc["status"], "pass");
+    // The original's history is explained, not counted as a failure.
+    assert_eq!(repair(&doc, "kernel_invariants")["outcome"], "explained");
+    let c = open(&db);
+    let still_open: i64 = c
+        .inner()
+        .query_row(
+            "SELECT count(*) FROM attempts a JOIN coordination_leases l ON l.attempt_id = a.id WHERE a.ended_at IS NULL AND l.status != 'active'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let overdue: i64 = c
+        .inner()
+        .query_row(
+            "SELECT count(*) FROM coordination_leases WHERE status = 'active' AND datetime(heartbeat_deadline) < datetime('now')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!((still_open, overdue), (0, 0));
+    let audited: i64 = c
+        .inner()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE event_type IN ('doctor.fix', 'work.expire')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 6, "one audit row per repaired record");
+    drop(c);
+    // Idempotent: a second run finds nothing to repair.
+    let again = ok(&motus(
+        home.path(),
+        &["--db", arg(&db), "doctor", "--fix", "--json"],
+    ));
+    for r in again["repairs"].as_array().unwrap() {
+        assert!(
+            r["outcome"] == "clean" || r["outcome"] == "explained",
+            "{r}"
+        );
+    }
+    assert_eq!(again["summary"]["repaired"], 0);
+}
+
+#[test]
+fn doctor_fix_checkpoints_the_wal_and_fills_missing_audit_columns() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("w.db");
+    ok(&motus(
+        home.path(),
+        &["--db", arg(&db), "db", "init", "--json"],
+    ));
+    // A connection that keeps the WAL from being checkpointed on close, and writes into it.
+    let holder = open(&db);
+    holder
+        .execute_batch(
+            "PRAGMA wal_autocheckpoint = 0;
+             UPDATE terminology SET created_at = '', updated_at = NULL WHERE rowid IN (1, 2, 3);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+             INSERT INTO metrics (timestamp, operation, elapsed_ms) SELECT 't', 'op' || i, 1.0 FROM n;",
+        )
+        .unwrap();
+    let wal = home.path().join("w.db-wal");
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+    let doc = ok(&motus(
+        home.path(),
+        &["--db", arg(&db), "doctor", "--fix", "--json"],
+    ));
+    let cp = repair(&doc, "wal_checkpoint");
+    assert_eq!(cp["outcome"], "repaired", "{cp}");
+    assert!(cp["count"].as_u64().unwrap() > 0);
+    assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0, "WAL truncated");
+    let cols = repair(&doc, "audit_columns");
+    assert_eq!(cols["outcome"], "repaired", "{cols}");
+    assert_eq!(cols["details"][0], "terminology: 3 row(s)");
+    let missing: i64 = holder
+        .inner()
+        .query_row(
+            "SELECT count(*) FROM terminology WHERE created_at IS NULL OR created_at = '' OR updated_at IS NULL OR updated_at = ''",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(missing, 0);
+}
+
+#[test]
+fn doctor_fix_refuses_to_write_into_a_damaged_file() {
+    let home = tempfile::tempdir().unwrap();
+    let db = populated(home.path());
+    open(&db)
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    let mut bytes = std::fs::read(&db).unwrap();
+    let n = bytes.len();
+    bytes.truncate(n / 2);
+    std::fs::write(&db, &bytes).unwrap();
+    let out = motus(
+        home.path(),
+        &["--db", arg(&db), "doctor", "--fix", "--json"],
+    );
+    let msg = failed(&out, "corrupt");
+    assert!(msg.contains("restore"), "{msg}");
+    assert_eq!(std::fs::read(&db).unwrap(), bytes, "nothing written");
+}

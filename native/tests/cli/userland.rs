@@ -38,7 +38,7 @@ const STEPS: [(&str, &str); 9] = [
 /// Rows as the original's schema writes them: its column defaults (`datetime('now')`, second
 /// precision) and its audit triggers fill the timestamps; plus a soft-deleted row, a NULL
 /// updated_at and non-ASCII text. (The 0.3.3 fixtures hold no rows in these five tables: the
-/// original has no command that writes them, so they are seeded through its own schema.)
+/// sessions that produced them wrote none, so rows are seeded through the original's schema.)
 const ORIGINAL_STYLE_ROWS: &str = "
 INSERT INTO preferences (key, value, source) VALUES ('editor', 'vim', 'cli'), ('theme', 'dark ☾', 'config_file');
 INSERT INTO preferences (key, value, source, deleted_at, deleted_by, deletion_reason) VALUES ('old', 'x', 'learned', '2026-01-02 03:04:05', 'user', 'stale');
@@ -191,6 +191,11 @@ fn extraction_of_the_populated_fixture_moves_every_row_and_changes_nothing_else(
     // The backup taken first holds the rows as they were.
     let backup = PathBuf::from(out["backup_path"].as_str().unwrap());
     assert_eq!(hashes(&backup, &TABLES), moved_before);
+    let partial = std::fs::read_dir(home.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().ends_with(".partial"));
+    assert!(!partial, "the backup is renamed into place once complete");
     // Reads follow the rows; doctor's verdict is unchanged.
     assert_eq!(served_prefs(home.path(), &db), prefs_before);
     let doctor_after = run(home.path(), &db_args(&db, &["doctor"]));
@@ -291,6 +296,11 @@ fn a_sigkill_at_every_step_then_a_rerun_loses_and_doubles_nothing() {
         let status = ok(home.path(), &db_args(&db, &["userland", "status"]));
         let state = status["state"].as_str().unwrap().to_string();
         assert_eq!(state, expected_state, "{step}");
+        let plan = ok(
+            home.path(),
+            &db_args(&db, &["userland", "extract", "--dry-run"]),
+        );
+        assert_eq!(plan["state"], expected_state, "{step}: dry run");
         let interrupted_after_removal = state == "interrupted_after_removal";
         if interrupted_after_removal {
             // Writes wait for the rerun, and say so.
@@ -644,4 +654,119 @@ fn the_userland_path_comes_from_the_flag_or_the_environment_and_a_wrong_file_is_
         .to_string();
     assert!(msg.contains("another coordination database"), "{msg}");
     assert_eq!(count(&second, "SELECT count(*) FROM preferences"), 1);
+}
+
+#[test]
+fn a_userland_db_passed_as_the_coordination_database_is_named_for_what_it_is() {
+    let home = tempfile::tempdir().unwrap();
+    let db = home.path().join("coordination.db");
+    ok(
+        home.path(),
+        &db_args(&db, &["pref", "set", "editor", "vim"]),
+    );
+    ok(home.path(), &db_args(&db, &["userland", "extract"]));
+    let userland = home.path().join("userland.db");
+    for cmd in [
+        &["db", "status"][..],
+        &["doctor"],
+        &["db", "init"],
+        &["pref", "list"],
+    ] {
+        let out = run(home.path(), &db_args(&userland, cmd));
+        assert_eq!(out.status.code(), Some(1), "{cmd:?}");
+        let msg = stdout_json(&out)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            msg.contains("is a userland.db") && msg.contains("--userland"),
+            "{cmd:?}: {msg}"
+        );
+    }
+}
+
+#[test]
+fn a_preference_written_between_the_copy_and_the_removal_is_not_lost() {
+    let home = tempfile::tempdir().unwrap();
+    // An original v20 file, not upgraded yet: the extraction upgrades it first.
+    let db = copy_fixture("motusos-0.3.3-fresh.db", home.path());
+    open(&db).execute_batch(ORIGINAL_STYLE_ROWS).unwrap();
+    let upgraded = home.path().join("upgraded.db");
+    std::fs::copy(&db, &upgraded).unwrap();
+    ok(home.path(), &db_args(&upgraded, &["db", "migrate"]));
+    // The run is killed after its copy; meanwhile another command writes to coordination.db.
+    kill_extraction_at(home.path(), &db, "verified");
+    let set = ok(home.path(), &db_args(&db, &["pref", "set", "late", "yes"]));
+    assert_eq!(set["lives_in"], "coordination");
+    let out = ok(home.path(), &db_args(&db, &["userland", "extract"]));
+    assert_eq!(out["found"], "interrupted_after_copy");
+    assert_eq!(
+        out["copies"], 1,
+        "the stale copy was discarded and made again"
+    );
+    let got = ok(home.path(), &db_args(&db, &["pref", "get", "late"]));
+    assert_eq!(
+        (
+            got["lives_in"].as_str(),
+            got["preference"]["value"].as_str()
+        ),
+        (Some("userland"), Some("yes"))
+    );
+    let userland = home.path().join("userland.db");
+    assert_eq!(
+        count(
+            &userland,
+            "SELECT count(*) FROM userland_extractions WHERE state = 'discarded'"
+        ),
+        1
+    );
+    // Everything else moved exactly as it was in the original's file.
+    let mut expected = hashes(&upgraded, &TABLES);
+    expected.remove("preferences");
+    let mut moved = hashes(&userland, &TABLES);
+    assert_eq!(moved.remove("preferences").unwrap().rows, 4);
+    assert_eq!(moved, expected);
+    // The original file was upgraded (with its own backup) before the extraction's backup.
+    let backups = std::fs::read_dir(home.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("motusos-0.3.3-fresh.db.backup-"))
+        .count();
+    assert!(backups >= 2, "a migration backup and an extraction backup");
+}
+
+#[test]
+fn a_coordination_db_restored_from_its_backup_is_served_as_it_was_and_not_extracted_twice() {
+    let home = tempfile::tempdir().unwrap();
+    let db = seeded_fixture("motusos-0.3.3-fresh.db", home.path());
+    let prefs = served_prefs(home.path(), &db);
+    let out = ok(home.path(), &db_args(&db, &["userland", "extract"]));
+    let backup = PathBuf::from(out["backup_path"].as_str().unwrap());
+    // The user restores coordination.db from the backup the extraction took.
+    for side in ["-wal", "-shm"] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(side);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    std::fs::copy(&backup, &db).unwrap();
+    // No marker: the rows are served from coordination.db again, as before the extraction.
+    assert_eq!(served_prefs(home.path(), &db), prefs);
+    let status = run(home.path(), &db_args(&db, &["userland", "status"]));
+    assert_eq!(status.status.code(), Some(1));
+    let doc = stdout_json(&status);
+    assert_eq!(doc["state"], "mismatch");
+    assert_eq!(doc["lives_in"], "coordination");
+    // Extracting again over the completed copy is refused with what to do.
+    let again = run(home.path(), &db_args(&db, &["userland", "extract"]));
+    assert_eq!(again.status.code(), Some(2));
+    let msg = stdout_json(&again)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        msg.contains("restored from a backup") && msg.contains("aside"),
+        "{msg}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM preferences"), 3);
 }

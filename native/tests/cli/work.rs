@@ -592,3 +592,46 @@ fn the_agent_comes_from_mc_agent_id_and_list_shows_live_leases() {
     let (code, st) = h.work(&["status", doc["lease_id"].as_str().unwrap()]);
     assert_eq!((code, st["lease_status"].as_str()), (0, Some("active")));
 }
+
+#[test]
+fn evidence_the_original_recorded_verifies_under_our_hash_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, conn) = motus_tests::upgraded_copy("motusos-0.3.3-populated.db", dir.path());
+    let items: Vec<String> = conn
+        .query(
+            "SELECT DISTINCT work_id FROM evidence ORDER BY work_id",
+            params![],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0).unwrap())
+        .collect();
+    let (mut ok, mut unverifiable) = (0, 0);
+    for item in &items {
+        for c in motus_core::kernel::verify_evidence(&conn, item).unwrap() {
+            match c.status {
+                "ok" => ok += 1,
+                "unverifiable" => unverifiable += 1,
+                other => panic!(
+                    "{} of {item}: {other} ({} vs {})",
+                    c.evidence_id, c.stored_sha256, c.computed_sha256
+                ),
+            }
+        }
+    }
+    // 71 rows from the original's record_evidence, 200 from its scratch promotion (another rule).
+    assert_eq!((ok, unverifiable), (71, 200));
+    // The CLI on one of the original's leases, and its lease list read through both time formats.
+    let lease: String = conn
+        .query_one(
+            "SELECT lease_id FROM evidence WHERE uri LIKE 'evidence:%' LIMIT 1",
+            params![],
+        )
+        .unwrap();
+    drop(conn);
+    let home = Home { db: path, dir };
+    let (code, v) = home.work(&["verify", &lease]);
+    assert_eq!((code, v["failed"].clone()), (0, Value::from(0)), "{v}");
+    let (_, list) = home.work(&["list", "--all"]);
+    assert_eq!(list["count"], 60);
+}

@@ -21,6 +21,8 @@ struct OpenOptions {
     path: Option<String>,
     /// `fromBytes` only: open the image read-only.
     read_only: bool,
+    /// Who makes roadmap changes (the CLI's `MC_AGENT_ID`, else `user`).
+    actor: Option<String>,
     /// Write a `metrics` row per kernel call, as the CLI does unless `MC_METRICS_ENABLED=0`.
     metrics: Option<bool>,
 }
@@ -60,6 +62,7 @@ pub struct Database {
     clock: HostClock,
     ids: HostIds,
     path: Option<String>,
+    actor: String,
     kernel_options: motus_core::kernel::Options,
     /// Set once the schema was seen current, so each call does not re-read the ledger.
     schema_ready: std::cell::Cell<bool>,
@@ -76,6 +79,7 @@ impl Database {
             clock,
             ids,
             path: opts.path,
+            actor: opts.actor.unwrap_or_else(|| "user".into()),
             kernel_options: motus_core::kernel::Options {
                 metrics: opts.metrics.unwrap_or(true),
             },
@@ -89,6 +93,10 @@ impl Database {
 
     pub(crate) fn env(&self) -> Env<'_> {
         Env::new(&self.clock, &self.ids)
+    }
+
+    pub(crate) fn actor(&self) -> &str {
+        &self.actor
     }
 
     pub(crate) fn kernel_options(&self) -> &motus_core::kernel::Options {

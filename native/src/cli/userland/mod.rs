@@ -70,8 +70,7 @@ fn extract(ctx: &Ctx) -> Result<u8, CliError> {
     // coordination.db changes only while its rows are still there: back it up first then.
     let backup = if location::placement(&coord.conn).map_err(at)? == Placement::Coordination {
         let dest = open::backup_path(&coord.path, "userland-extract", &SystemClock);
-        coord.conn.vacuum_into(path_str(&dest)?).map_err(at)?;
-        paths::restrict_files(&dest);
+        open::write_backup(&coord.conn, &dest).map_err(at)?;
         Some(dest)
     } else {
         None
@@ -247,7 +246,8 @@ fn status(ctx: &Ctx) -> Result<u8, CliError> {
         }
         s
     });
-    Ok(0)
+    // The files disagreeing is a negative verdict, like a failed check.
+    Ok(if i.state == State::Mismatch { 1 } else { 0 })
 }
 
 fn dry_run(ctx: &Ctx) -> Result<u8, CliError> {
@@ -301,5 +301,5 @@ fn dry_run(ctx: &Ctx) -> Result<u8, CliError> {
         }
         s
     });
-    Ok(0)
+    Ok(if i.state == State::Mismatch { 1 } else { 0 })
 }

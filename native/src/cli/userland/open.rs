@@ -147,10 +147,7 @@ pub fn open_userland_write(path: &Path) -> Result<SqliteConnection, CliError> {
         let clock = SystemClock;
         let mut backup = |s: &Status| {
             let dest = backup_path(path, &format!("v{}", s.current_version), &clock);
-            conn.vacuum_into(
-                path_str(&dest).map_err(|_| motus_core::Error::invalid("path", "not UTF-8"))?,
-            )?;
-            paths::restrict_files(&dest);
+            write_backup(&conn, &dest)?;
             Ok(Some(dest.display().to_string()))
         };
         let report = migrator
@@ -165,6 +162,30 @@ pub fn open_userland_write(path: &Path) -> Result<SqliteConnection, CliError> {
     }
     paths::restrict_files(path);
     Ok(conn)
+}
+
+/// Writes a consistent copy of `conn`'s database to `dest` (0600): `VACUUM INTO` a `.partial`
+/// file, then a rename, so a file under the backup's name is always complete even if the
+/// process is killed while copying.
+pub fn write_backup(conn: &SqliteConnection, dest: &Path) -> motus_core::Result<()> {
+    let io = |e: std::io::Error| motus_core::Error::CannotOpen {
+        message: format!("cannot write the backup {}: {e}", dest.display()),
+    };
+    let mut partial = dest.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    if partial.exists() {
+        std::fs::remove_file(&partial).map_err(io)?;
+    }
+    let partial_str = partial
+        .to_str()
+        .ok_or_else(|| motus_core::Error::invalid("path", "the backup path is not valid UTF-8"))?;
+    if let Err(e) = conn.vacuum_into(partial_str) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
+    paths::restrict_files(&partial);
+    std::fs::rename(&partial, dest).map_err(io)
 }
 
 /// `<file>.backup-<what>-<YYYYMMDDTHHMMSSmmm>`, made unique if a run in the same millisecond
