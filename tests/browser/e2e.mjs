@@ -287,7 +287,7 @@ await test('a work item timeline shows attempts and re-verifies evidence hashes'
   ok((await page.locator('[data-page="timeline"]').innerText()).includes(sha256), 'the stored hash is shown');
   if (pop.cliVerify) {
     const checks = Array.isArray(pop.cliVerify) ? pop.cliVerify : (pop.cliVerify.evidence || []);
-    const okCli = checks.filter((c) => c.ok).length;
+    const okCli = checks.filter((c) => (c.status ? c.status === 'ok' : c.ok)).length;
     if (checks.length) eq(await verified.count(), okCli, 'verified hashes = `motus work verify` ok count');
   }
   eq(await page.locator('[data-hash="mismatch"]').count(), 0, 'no mismatches in the untouched fixture');
