@@ -669,6 +669,15 @@ fn evidence_for<C: Connection + ?Sized>(
         ),
         params![work_id],
     )?;
+    // The kernel's own verification (`motus work verify`), when the work id is a roadmap item.
+    let kernel: HashMap<String, (String, String)> = crate::kernel::verify_evidence(conn, work_id)
+        .map(|checks| {
+            checks
+                .into_iter()
+                .map(|c| (c.evidence_id, (c.status.to_string(), c.computed_sha256)))
+                .collect()
+        })
+        .unwrap_or_default();
     rows.iter()
         .map(|r| {
             let evidence_type = text(&r, 2)?;
@@ -678,19 +687,33 @@ fn evidence_for<C: Connection + ?Sized>(
             let diff = opt_text(&r, 8)?;
             let log = opt_text(&r, 9)?;
             let artifacts = opt_text(&r, 10)?;
-            let check = check_evidence_hash(
-                &evidence_type,
-                &uri,
-                sha.as_deref(),
-                artifacts.as_deref(),
-                tests.as_deref(),
-                diff.as_deref(),
-                log.as_deref(),
-            );
+            let id = text(&r, 1)?;
+            let check = match kernel.get(&id) {
+                Some((status, computed)) => match status.as_str() {
+                    "ok" => HashCheck::Verified,
+                    "mismatch" => HashCheck::Mismatch {
+                        computed: computed.clone(),
+                    },
+                    _ => HashCheck::NotCheckable {
+                        reason: format!(
+                            "the original recorded this row by another rule ({uri}); its hash is not of the stored content"
+                        ),
+                    },
+                },
+                None => check_evidence_hash(
+                    &evidence_type,
+                    &uri,
+                    sha.as_deref(),
+                    artifacts.as_deref(),
+                    tests.as_deref(),
+                    diff.as_deref(),
+                    log.as_deref(),
+                ),
+            };
             Ok((
                 opt_text(&r, 0)?,
                 EvidenceView {
-                    id: text(&r, 1)?,
+                    id,
                     evidence_type,
                     uri,
                     sha256: sha,

@@ -11,7 +11,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -135,19 +135,36 @@ dst = sqlite3.connect(sys.argv[2]); src.backup(dst); dst.close()
 }
 
 // ---------------------------------------------------------------------------------------------
-// A tiny static server for dist, logging every request it sees.
+// The viewer is served by `motus view` (the way users run it) when the binary is given, else by
+// a tiny Node static server. Either way only the viewer's own files are served.
 const mime = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
-const served = [];
-const server = http.createServer((req, res) => {
-  served.push(`${req.method} ${req.url}`);
-  const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
-  const file = path.join(dist, rel);
-  if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); res.end('not found'); return; }
-  res.writeHead(200, { 'content-type': mime[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${server.address().port}`;
+let origin;
+let stopServer;
+if (motusBin && process.env.MOTUS_E2E_SERVER !== 'node') {
+  const child = spawn(motusBin, ['view', '--port', '0', '--dir', dist], { stdio: ['ignore', 'pipe', 'inherit'] });
+  origin = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('motus view did not print its address within 10 s')), 10000);
+    child.stdout.on('data', (d) => {
+      const m = /http:\/\/(127\.0\.0\.1:\d+)\//.exec(String(d));
+      if (m) { clearTimeout(timer); resolve(`http://${m[1]}`); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`motus view exited with ${code}`)); });
+  });
+  stopServer = () => { child.removeAllListeners('exit'); child.kill(); };
+  console.log(`serving with: motus view (${origin})`);
+} else {
+  const server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.join(dist, rel);
+    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); res.end('not found'); return; }
+    res.writeHead(200, { 'content-type': mime[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  stopServer = () => stopServer();
+  console.log(`serving with: node (${origin})`);
+}
 
 // ---------------------------------------------------------------------------------------------
 const results = [];
@@ -270,7 +287,7 @@ await test('a work item timeline shows attempts and re-verifies evidence hashes'
   ok((await page.locator('[data-page="timeline"]').innerText()).includes(sha256), 'the stored hash is shown');
   if (pop.cliVerify) {
     const checks = Array.isArray(pop.cliVerify) ? pop.cliVerify : (pop.cliVerify.evidence || []);
-    const okCli = checks.filter((c) => c.ok).length;
+    const okCli = checks.filter((c) => (c.status ? c.status === 'ok' : c.ok)).length;
     if (checks.length) eq(await verified.count(), okCli, 'verified hashes = `motus work verify` ok count');
   }
   eq(await page.locator('[data-hash="mismatch"]').count(), 0, 'no mismatches in the untouched fixture');
@@ -450,10 +467,10 @@ await test('after load nothing leaves the browser: no other origin, no request w
 });
 
 await context.close();
-server.close();
+stopServer();
 const pass = results.filter((r) => r[1]).length;
 const fail = results.length - pass;
-fs.writeFileSync(path.join(artifacts, 'figures.json'), JSON.stringify({ ...figures, served_requests: served.length }, null, 2));
+fs.writeFileSync(path.join(artifacts, 'figures.json'), JSON.stringify(figures, null, 2));
 console.log(`figures: ${JSON.stringify(figures)}`);
 fs.rmSync(tmp, { recursive: true, force: true });
 fs.rmSync(userDataDir, { recursive: true, force: true });

@@ -15,9 +15,12 @@ pub fn why_list(e: &RoadmapEntry) -> impl IntoView {
         .iter()
         .map(|r| view! { <li class="blocking"><span class="why">{r.clone()}</span></li> })
         .collect_view();
+    // With the roadmap's sentences shown, the prerequisites only need to be links.
+    let terse = !e.reasons.is_empty();
     let links = e
         .waits_for
         .iter()
+        .filter(|w| !terse || w.dependency_type != "blocks")
         .map(|w| {
             let href = Route::to(&["roadmap"])
                 .with("item", w.depends_on.clone())
@@ -31,7 +34,19 @@ pub fn why_list(e: &RoadmapEntry) -> impl IntoView {
             }
         })
         .collect_view();
-    view! { <ul class="why-list">{reasons}{links}</ul> }
+    let open = e
+        .waits_for
+        .iter()
+        .filter(|w| terse && w.dependency_type == "blocks")
+        .map(|w| {
+            let href = Route::to(&["roadmap"])
+                .with("item", w.depends_on.clone())
+                .to_hash();
+            view! { <a class="prereq-link" href=href>{w.depends_on.clone()}</a>" " }
+        })
+        .collect_view();
+    let open = terse.then(|| view! { <li class="prereq-links">"open: "{open}</li> });
+    view! { <ul class="why-list">{reasons}{open}{links}</ul> }
 }
 
 pub fn page() -> impl IntoView {
