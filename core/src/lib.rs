@@ -6,18 +6,25 @@
 //! [`Clock`] and an [`IdSource`] through [`Env`].
 
 pub mod audit;
+pub mod backup;
+pub mod browse;
 pub mod connection;
+pub mod deploy;
 pub mod doctor;
 pub mod error;
 pub mod fingerprint;
 pub mod ids;
 pub mod kernel;
 pub mod migrate;
+pub mod overview;
 pub mod program;
+pub mod repair;
 pub mod roadmap;
 pub mod schema;
 pub mod terminology;
 pub mod time;
+pub mod transfer;
+pub mod userland;
 
 #[cfg(feature = "rusqlite")]
 pub mod sqlite;

@@ -244,6 +244,46 @@ impl SqliteConnection {
             .map_err(map_error)
     }
 
+    /// Copies this database, page by page with SQLite's online backup API, into `dest`
+    /// (created if missing, replaced entirely if it exists). The copy is one consistent
+    /// snapshot: when this connection has a read transaction open, it is that transaction's
+    /// snapshot; otherwise the single backup step takes its own. Other processes keep
+    /// writing meanwhile (WAL readers do not block writers).
+    #[cfg(not(target_family = "wasm"))]
+    pub fn backup_to(&self, dest: &str) -> Result<()> {
+        let mut target = SqliteConnection::open(dest, OpenMode::ReadWriteCreate)?;
+        self.copy_into(&mut target)
+    }
+
+    /// Copies this whole database into another open connection's database with the online
+    /// backup API. The destination is replaced in one step under its write lock, so other
+    /// processes using it see either the old or the new content, never a mix.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn copy_into(&self, dest: &mut SqliteConnection) -> Result<()> {
+        use rusqlite::backup::{Backup, StepResult};
+        use std::time::{Duration, Instant};
+        let limit =
+            Duration::from_millis(busy::LIMIT_MS.load(std::sync::atomic::Ordering::Relaxed));
+        let started = Instant::now();
+        let backup = Backup::new(&self.conn, &mut dest.conn).map_err(map_error)?;
+        loop {
+            // -1: every page in one step, so the copy is one snapshot and never restarts.
+            match backup.step(-1).map_err(map_error)? {
+                StepResult::Done => return Ok(()),
+                StepResult::More => continue,
+                StepResult::Busy | StepResult::Locked => {
+                    if started.elapsed() >= limit {
+                        return Err(Error::Busy {
+                            message: "the destination stayed locked during the copy".into(),
+                        });
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                _ => continue,
+            }
+        }
+    }
+
     pub fn inner(&self) -> &rusqlite::Connection {
         &self.conn
     }

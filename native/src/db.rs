@@ -39,6 +39,22 @@ fn check_existing(path: &Path) -> Result<bool, CliError> {
     }
 }
 
+/// A userland.db passed as --db would otherwise be reported as a coordination database whose
+/// migrations changed; say what it is instead.
+fn refuse_userland_db(path: &Path, conn: &SqliteConnection) -> Result<(), CliError> {
+    use motus_core::userland::detect::{detect, FileKind};
+    if detect(conn).map_err(|e| CliError::from(e).at(path))? == FileKind::Userland {
+        return Err(CliError::failed(
+            "not_motus",
+            format!(
+                "{} is a userland.db (preferences, skills, rules, patterns), not a coordination database; pass it with --userland PATH and --db with the coordination.db",
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Opens an existing database read-only; its schema must be current.
 pub fn open_read(path: &Path) -> Result<Db, CliError> {
     let db = open_read_any(path)?;
@@ -64,6 +80,7 @@ pub fn open_read_any(path: &Path) -> Result<Db, CliError> {
     // Touch the schema now so a foreign or damaged file fails here with its own error.
     conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
         .map_err(|e| CliError::from(e).at(path))?;
+    refuse_userland_db(path, &conn)?;
     Ok(Db {
         path: path.to_path_buf(),
         conn,
@@ -84,6 +101,9 @@ pub fn open_write(path: &Path) -> Result<(Db, Option<Report>), CliError> {
     }
     let conn = SqliteConnection::open(path_str(path)?, OpenMode::ReadWriteCreate)
         .map_err(|e| CliError::from(e).at(path))?;
+    if existed {
+        refuse_userland_db(path, &conn)?;
+    }
     let db = Db {
         path: path.to_path_buf(),
         conn,
@@ -155,15 +175,26 @@ fn backup_before_upgrade(
         .to_db()
         .replace([' ', ':', '-'], "")
         .replace('.', "-");
-    let mut dest = db.path.as_os_str().to_owned();
-    dest.push(format!(
-        ".backup-v{}-{}",
-        status.current_version,
-        &stamp[..15]
-    ));
-    let dest = PathBuf::from(dest);
+    // `20261126075047-123`; a second upgrade attempt in the same millisecond gets `-2`, ….
+    let base = format!(".backup-v{}-{stamp}", status.current_version);
+    let dest = (1..)
+        .map(|n| {
+            let mut p = db.path.as_os_str().to_owned();
+            p.push(if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            });
+            PathBuf::from(p)
+        })
+        .find(|p| !p.exists())
+        .expect("some name is free");
     let dest_str = dest.to_string_lossy().into_owned();
-    db.conn.vacuum_into(&dest_str)?;
+    if let Err(e) = db.conn.vacuum_into(&dest_str) {
+        // A failed copy (a full disk, a read-only folder) must not leave half a backup.
+        let _ = std::fs::remove_file(&dest);
+        return Err(e);
+    }
     paths::restrict_files(&dest);
     Ok(Some(dest_str))
 }

@@ -56,18 +56,18 @@ impl From<std::io::Error> for CliError {
     }
 }
 
-/// Prints `value` as one JSON document, or the human text.
+/// Prints `value` as one JSON document, or the human text. A closed pipe (`motus … | head`)
+/// is not worth a panic: the reader has what it wanted.
 pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(value).expect("serializable")
-        );
+    use std::io::Write;
+    let text = if json {
+        serde_json::to_string_pretty(value).expect("serializable")
     } else {
-        let text = human();
-        if !text.is_empty() {
-            println!("{}", text.trim_end());
-        }
+        human().trim_end().to_string()
+    };
+    if !text.is_empty() {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}").and_then(|_| out.flush());
     }
 }
 

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 pub const ENV_DB_PATH: &str = "MOTUS_DATABASE__PATH";
+pub const ENV_USERLAND_PATH: &str = "MOTUS_USERLAND__PATH";
 
 /// Resolves the coordination database path from the flag and the environment.
 pub fn coordination_db(flag: Option<&Path>) -> Result<PathBuf, String> {
@@ -14,6 +15,21 @@ pub fn coordination_db(flag: Option<&Path>) -> Result<PathBuf, String> {
         return Ok(expand_home(Path::new(&p)));
     }
     Ok(motus_home()?.join("coordination.db"))
+}
+
+/// Resolves the userland database path: `--userland PATH`, else `MOTUS_USERLAND__PATH`, else
+/// `userland.db` beside the coordination database (`~/.motus/userland.db` by default).
+pub fn userland_db(flag: Option<&Path>, coordination: &Path) -> PathBuf {
+    if let Some(p) = flag {
+        return expand_home(p);
+    }
+    if let Some(p) = std::env::var_os(ENV_USERLAND_PATH).filter(|v| !v.is_empty()) {
+        return expand_home(Path::new(&p));
+    }
+    coordination
+        .parent()
+        .unwrap_or_else(|| Path::new(""))
+        .join("userland.db")
 }
 
 /// `~/.motus`.

@@ -192,3 +192,111 @@ fn writes_through_our_api_work_the_same_on_the_upgraded_fixture() {
         assert!(ready_ids(conn).contains(a));
     }
 }
+
+/// The original's trigger checked inserts only, to depth 100; on both databases our schema
+/// refuses an UPDATE that closes a cycle, and our API names the cycle first.
+#[test]
+fn cycles_through_updates_are_refused_on_both_databases() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, upgraded) = upgraded_copy(POPULATED, dir.path());
+    let fresh = fresh_with_fixture_data();
+    let clock = test_clock();
+    for conn in [&upgraded, &fresh] {
+        let ids = SequentialIds::new();
+        let env = Env::new(&clock, &ids);
+        for id in ["CY-A", "CY-B", "CY-C", "CY-X"] {
+            items::add(
+                conn,
+                &env,
+                "t",
+                &items::NewItem {
+                    id: Some(id.into()),
+                    title: id.into(),
+                    phase_key: "phase_c".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        let (a, b, c, x) = ("CY-A", "CY-B", "CY-C", "CY-X");
+        dependencies::add(conn, &env, "t", a, b, DependencyType::Blocks, None).unwrap();
+        dependencies::add(conn, &env, "t", b, c, DependencyType::Blocks, None).unwrap();
+        dependencies::add(conn, &env, "t", c, x, DependencyType::Related, None).unwrap();
+        let raw = conn.execute(
+            "UPDATE roadmap_dependencies SET depends_on_id = ?1 WHERE item_id = ?2 AND depends_on_id = ?3",
+            params![a, c, x],
+        );
+        assert_eq!(raw.unwrap_err().to_string(), "Circular dependency detected");
+        let err = dependencies::retarget(conn, &env, "t", c, x, a).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("Circular dependency detected: {c} -> {a} -> {b} -> {c}")
+        );
+        // Still acyclic, and nothing changed.
+        assert_eq!(dependencies::path(conn, c, a).unwrap(), None);
+        assert_eq!(
+            dependencies::path(conn, a, x).unwrap().unwrap(),
+            [a, b, c, x]
+        );
+    }
+}
+
+/// Program management reads the same on both databases, and history written by the
+/// original continues where it stopped.
+#[test]
+fn program_entities_and_history_agree_on_fresh_and_upgraded_databases() {
+    use motus_core::program::{entity, kinds, standards};
+    let dir = tempfile::tempdir().unwrap();
+    let (_, upgraded) = upgraded_copy(POPULATED, dir.path());
+    let fresh = fresh_with_fixture_data();
+    let names = |conn: &SqliteConnection, kind: &kinds::Kind| -> Vec<(String, String)> {
+        entity::list(conn, kind, &Default::default())
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_string(),
+                    r[kind.title].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    for kind in kinds::ALL {
+        assert_eq!(names(&fresh, kind), names(&upgraded, kind), "{}", kind.name);
+    }
+    assert_eq!(names(&upgraded, &kinds::CHANGE_REQUEST).len(), 2);
+    assert_eq!(
+        standards::compliance(&fresh, "product", "motus").unwrap(),
+        standards::compliance(&upgraded, "product", "motus").unwrap()
+    );
+    // An item the original versioned gets the next version number from us.
+    let (id, last): (String, i64) = {
+        let rows = upgraded
+            .query(
+                "SELECT entity_id, max(version) FROM entity_versions WHERE entity_type = 'roadmap_item' \
+                 GROUP BY entity_id ORDER BY entity_id LIMIT 1",
+                &[],
+            )
+            .unwrap();
+        let r = rows.first().unwrap();
+        (r.get(0).unwrap(), r.get(1).unwrap())
+    };
+    let clock = test_clock();
+    let ids = SequentialIds::new();
+    let env = Env::new(&clock, &ids);
+    items::update(
+        &upgraded,
+        &env,
+        "agent:conformance",
+        &id,
+        &items::ItemUpdate {
+            owner: Some(Some("agent:new".into())),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let h = items::history(&upgraded, &id).unwrap();
+    assert_eq!(h.versions.last().unwrap().version, last + 1);
+    assert_eq!(h.versions.last().unwrap().data["owner"], "agent:new");
+    assert_eq!(h.audit.last().unwrap().actor, "agent:conformance");
+}

@@ -218,6 +218,47 @@ pub fn next_rank<C: Connection + ?Sized>(conn: &C, phase: &str) -> Result<f64> {
     )
 }
 
+/// Where to place an item relative to another one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Placement<'a> {
+    Before(&'a str),
+    After(&'a str),
+}
+
+/// A rank just before or after `anchor` (midway to its neighbour in the same phase, or one
+/// step beyond it), so items can be reordered without renumbering the others.
+pub fn rank_next_to<C: Connection + ?Sized>(conn: &C, place: Placement<'_>) -> Result<f64> {
+    let (anchor, after) = match place {
+        Placement::Before(a) => (a, false),
+        Placement::After(a) => (a, true),
+    };
+    let a = get_live(conn, anchor)?;
+    let rank = a.rank.ok_or_else(|| {
+        Error::invalid(
+            "rank",
+            format!("{anchor} has no rank to place next to; give it one with --rank"),
+        )
+    })?;
+    let neighbour: Option<f64> = if after {
+        conn.query_scalar::<Option<f64>>(
+            "SELECT min(rank) FROM roadmap_items WHERE phase_key = ?1 AND deleted_at IS NULL AND rank > ?2",
+            params![&a.phase_key, rank],
+        )?
+        .flatten()
+    } else {
+        conn.query_scalar::<Option<f64>>(
+            "SELECT max(rank) FROM roadmap_items WHERE phase_key = ?1 AND deleted_at IS NULL AND rank < ?2",
+            params![&a.phase_key, rank],
+        )?
+        .flatten()
+    };
+    Ok(match (neighbour, after) {
+        (Some(n), _) => (rank + n) / 2.0,
+        (None, true) => rank + 1.0,
+        (None, false) => rank - 1.0,
+    })
+}
+
 /// Creates an item. The phase, type and status are checked against their terminology domains.
 pub fn add<C: Connection + ?Sized>(
     conn: &C,
@@ -258,8 +299,10 @@ pub fn add<C: Connection + ?Sized>(
         if let Some(ext) = &new.external_id {
             check_external_id(c, ext, &id)?;
         }
-        // The trigger counts the phase whatever the new row's status; so do we.
-        check_phase_limit(c, &new.phase_key, &id)?;
+        // Only a new active item takes a slot (as the schema's trigger since migration 032).
+        if counts_toward_phase_limit(status) {
+            check_phase_limit(c, &new.phase_key, &id)?;
+        }
         let rank = match new.rank {
             Some(r) => r,
             None => next_rank(c, &new.phase_key)?,
@@ -395,16 +438,22 @@ fn check_status_change<C: Connection + ?Sized>(conn: &C, before: &Item, to: &str
             ),
         });
     }
-    if to == "in_progress" {
+    if to == "in_progress" || to == "completed" {
         let open = super::readiness::open_blocking_prerequisites(conn, &before.id)?;
         if !open.is_empty() {
             let names: Vec<String> = open
                 .iter()
                 .map(|(id, status)| format!("{id} ({status})"))
                 .collect();
+            // Starting uses the schema trigger's words; completing follows `complete`.
+            let verb = if to == "in_progress" {
+                "Cannot start".to_string()
+            } else {
+                format!("Cannot complete {}", before.id)
+            };
             return Err(Error::KernelRule {
                 message: format!(
-                    "Cannot start: blocking dependencies not complete: {}",
+                    "{verb}: blocking dependencies not complete: {}",
                     names.join(", ")
                 ),
             });
@@ -797,18 +846,16 @@ mod tests {
         for i in 0..50 {
             db.item(&format!("A{i:02}"), "phase_a", i as f64);
         }
-        let err = add(
-            &db.conn,
-            &env,
-            "t",
-            &NewItem {
-                title: "51st".into(),
-                phase_key: "phase_a".into(),
-                status_key: Some("completed".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap_err();
+        let fifty_first = |status: &str| NewItem {
+            title: "51st".into(),
+            phase_key: "phase_a".into(),
+            status_key: Some(status.into()),
+            ..Default::default()
+        };
+        // A completed or deferred item does not take a slot (history can be imported).
+        add(&db.conn, &env, "t", &fifty_first("completed")).unwrap();
+        add(&db.conn, &env, "t", &fifty_first("deferred")).unwrap();
+        let err = add(&db.conn, &env, "t", &fifty_first("pending")).unwrap_err();
         assert_eq!(err.code(), "kernel_rule");
         assert!(
             err.to_string()
@@ -967,6 +1014,19 @@ mod tests {
             },
         )
         .unwrap();
+    }
+
+    #[test]
+    fn items_can_be_placed_before_or_after_another() {
+        let db = TestDb::new();
+        db.item("A", "phase_a", 1.0);
+        db.item("B", "phase_a", 2.0);
+        assert_eq!(rank_next_to(&db.conn, Placement::After("A")).unwrap(), 1.5);
+        assert_eq!(rank_next_to(&db.conn, Placement::Before("A")).unwrap(), 0.0);
+        assert_eq!(rank_next_to(&db.conn, Placement::After("B")).unwrap(), 3.0);
+        assert_eq!(rank_next_to(&db.conn, Placement::Before("B")).unwrap(), 1.5);
+        let err = rank_next_to(&db.conn, Placement::After("nope")).unwrap_err();
+        assert_eq!(err.code(), "not_found");
     }
 
     #[test]

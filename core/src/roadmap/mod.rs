@@ -19,22 +19,13 @@ use crate::error::Result;
 use serde::Serialize;
 
 pub use dependencies::{DependencyType, Edge};
-pub use items::{ItemUpdate, ListFilter, NewItem};
+pub use items::{ItemUpdate, ListFilter, NewItem, Placement};
 pub use readiness::{BlockedItem, BlockerRef, ChainNode, Why};
 
 /// The columns of `roadmap_items` every read selects, in [`Item::from_row`] order.
 pub(crate) const ITEM_COLUMNS: &str = "id, phase_key, title, description, status_key, owner, \
      item_type, rank, sort_order, feature_id, cr_id, target_date, completed_at, created_by, \
      created_at, updated_at, deleted_at, external_id, external_url, scope";
-
-/// [`ITEM_COLUMNS`] qualified with a table alias, for joins.
-pub(crate) fn item_columns(alias: &str) -> String {
-    ITEM_COLUMNS
-        .split(", ")
-        .map(|c| format!("{alias}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// One roadmap item as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -100,6 +91,86 @@ impl Item {
     pub(crate) fn audit_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// The columns of [`ItemSummary`], in [`ItemSummary::from_row`] order.
+pub(crate) const SUMMARY_COLUMNS: &str =
+    "id, phase_key, title, status_key, item_type, owner, rank, target_date, external_id";
+
+/// The fields lists show (`ready`, `blocked`): enough to pick and find an item, small enough
+/// that listing every ready item of a large roadmap stays fast.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemSummary {
+    pub id: String,
+    pub phase_key: String,
+    pub title: String,
+    pub status_key: String,
+    pub item_type: String,
+    pub owner: Option<String>,
+    pub rank: Option<f64>,
+    pub target_date: Option<String>,
+    pub external_id: Option<String>,
+}
+
+impl ItemSummary {
+    pub(crate) fn from_row(r: Row<'_>) -> Result<ItemSummary> {
+        Ok(ItemSummary {
+            id: r.get::<Option<String>>(0)?.unwrap_or_default(),
+            phase_key: r.get(1)?,
+            title: r.get(2)?,
+            status_key: r.get(3)?,
+            item_type: r.get(4)?,
+            owner: r.get(5)?,
+            rank: r.get(6)?,
+            target_date: r.get(7)?,
+            external_id: r.get(8)?,
+        })
+    }
+}
+
+impl ItemSummary {
+    /// Builds a summary by moving the row's values (no copies: `ready` can return
+    /// thousands of rows).
+    pub(crate) fn from_values(mut v: Vec<crate::Value>) -> Result<ItemSummary> {
+        use crate::Value;
+        if v.len() < 9 {
+            return Err(crate::Error::Sql {
+                message: "summary row has too few columns".into(),
+            });
+        }
+        let rank = match &v[6] {
+            Value::Integer(i) => Some(*i as f64),
+            Value::Real(f) => Some(*f),
+            _ => None,
+        };
+        let mut opt = |i: usize| -> Option<String> {
+            match std::mem::replace(&mut v[i], Value::Null) {
+                Value::Null => None,
+                Value::Text(s) => Some(s),
+                other => Some(other.to_text()),
+            }
+        };
+        Ok(ItemSummary {
+            id: opt(0).unwrap_or_default(),
+            phase_key: opt(1).unwrap_or_default(),
+            title: opt(2).unwrap_or_default(),
+            status_key: opt(3).unwrap_or_default(),
+            item_type: opt(4).unwrap_or_default(),
+            owner: opt(5),
+            rank,
+            target_date: opt(7),
+            external_id: opt(8),
+        })
+    }
+}
+
+/// [`SUMMARY_COLUMNS`] qualified with a table alias.
+pub(crate) fn summary_columns(alias: &str) -> String {
+    SUMMARY_COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Statuses that take a slot under the per-phase limit (`enforce_phase_limit`).

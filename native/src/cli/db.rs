@@ -1,4 +1,4 @@
-//! `motus db init|migrate|status`.
+//! `motus db init|migrate|status|backup|restore|export|import`.
 
 use super::Ctx;
 use crate::db::{self, Db};
@@ -20,6 +20,33 @@ pub enum DbCommand {
     },
     /// Show the schema version, pending migrations and file sizes (read-only)
     Status,
+    /// Copy the database with SQLite's online backup API (consistent while others write),
+    /// verified before it reports success
+    Backup {
+        /// Backup file to create (never overwritten); a folder gets coordination-<time>.db
+        dest: std::path::PathBuf,
+    },
+    /// Replace the database with a backup, after checking it is a sound Motus database;
+    /// the current database is kept beside it first
+    Restore {
+        /// Backup file to restore from
+        src: std::path::PathBuf,
+    },
+    /// Write every table to JSON Lines (lossless: types, blobs, NULLs, rowids, sequences)
+    Export {
+        /// File to create, `-` for stdout
+        #[arg(long, value_name = "FILE")]
+        out: std::path::PathBuf,
+    },
+    /// Load an export into the database named by --db (created if missing); refuses to
+    /// overwrite different data unless --replace
+    Import {
+        /// Export file, `-` for stdin
+        file: std::path::PathBuf,
+        /// Overwrite a database that holds different data (it is backed up first)
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 pub fn run(ctx: &Ctx, cmd: DbCommand) -> Result<u8, CliError> {
@@ -27,6 +54,10 @@ pub fn run(ctx: &Ctx, cmd: DbCommand) -> Result<u8, CliError> {
         DbCommand::Init => init(ctx),
         DbCommand::Migrate { dry_run } => migrate(ctx, dry_run),
         DbCommand::Status => status(ctx),
+        DbCommand::Backup { dest } => super::db_ops::backup(ctx, &dest),
+        DbCommand::Restore { src } => super::db_ops::restore(ctx, &src),
+        DbCommand::Export { out } => super::db_ops::export(ctx, &out),
+        DbCommand::Import { file, replace } => super::db_ops::import(ctx, &file, replace),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `motus doctor`: read-only health checks.
+//! `motus doctor`: read-only health checks; `--fix` first repairs what is safe to repair.
 
 use super::Ctx;
 use crate::db;
@@ -6,16 +6,32 @@ use crate::output::{emit, CliError};
 use clap::Args;
 use motus_core::doctor::{self, Check, CheckStatus};
 use motus_core::migrate::Migrator;
+use motus_core::repair::{self, Outcome, Repair};
 use motus_core::schema::Snapshot;
 use motus_core::sqlite::SqliteConnection;
 use serde_json::json;
 
 #[derive(Debug, Args)]
-pub struct DoctorArgs {}
+pub struct DoctorArgs {
+    /// Repair what is safe (WAL checkpoint, overdue leases still active, attempts left open
+    /// by ended leases, missing audit-column values) in one transaction, then check; what
+    /// cannot be repaired is explained
+    #[arg(long)]
+    pub fix: bool,
+}
+
+/// Runs the repairs on a database opened for writing (upgraded first, like every write).
+fn fix(ctx: &Ctx) -> Result<Vec<Repair>, CliError> {
+    let (db, _) = db::open_write(&ctx.db_path)?;
+    let (clock, ids) = (crate::host::SystemClock, crate::host::OsIds);
+    let env = motus_core::Env::new(&clock, &ids);
+    repair::run(&db.conn, &env).map_err(|e| CliError::from(e).at(&db.path))
+}
 
 const WAL_WARN_BYTES: u64 = 50 * 1024 * 1024;
 
-pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<u8, CliError> {
+pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<u8, CliError> {
+    let repairs = if args.fix { Some(fix(ctx)?) } else { None };
     let db = db::open_read_any(&ctx.db_path)?;
     let migrator = Migrator::coordination();
     // A file that is not ours is an error, not a list of failed checks.
@@ -52,7 +68,11 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<u8, CliError> {
         .map(|m| m.len())
         .unwrap_or(0);
     checks.push(if wal > WAL_WARN_BYTES {
-        Check::new("wal_size", CheckStatus::Warn, format!("WAL is {wal} bytes; run a checkpoint (`motus doctor --fix` in a later version, or open the database once for writing)"))
+        Check::new(
+            "wal_size",
+            CheckStatus::Warn,
+            format!("WAL is {wal} bytes; run `motus doctor --fix` to checkpoint it"),
+        )
     } else {
         Check::new("wal_size", CheckStatus::Pass, format!("WAL is {wal} bytes"))
     });
@@ -69,15 +89,38 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<u8, CliError> {
     } else {
         "pass"
     };
-    let doc = json!({
-        "ok": failed == 0,
+    let unrepaired = repairs.as_ref().map_or(0, |r| {
+        r.iter()
+            .filter(|x| x.outcome == Outcome::CannotRepair)
+            .count()
+    });
+    let mut doc = json!({
+        "ok": failed == 0 && unrepaired == 0,
         "path": db.path.display().to_string(),
         "status": overall,
         "summary": {"passed": passed, "warned": warned, "failed": failed},
         "checks": checks,
     });
+    if let Some(r) = &repairs {
+        doc["repairs"] = json!(r);
+        doc["summary"]["repaired"] =
+            json!(r.iter().filter(|x| x.outcome == Outcome::Repaired).count());
+        doc["summary"]["cannot_repair"] = json!(unrepaired);
+    }
     emit(ctx.json, &doc, || {
         let mut s = format!("Database: {}\n", db.path.display());
+        for r in repairs.iter().flatten() {
+            let tag = match r.outcome {
+                Outcome::Repaired => "FIXED",
+                Outcome::Clean => "ok",
+                Outcome::CannotRepair => "LEFT",
+                Outcome::Explained => "note",
+            };
+            s.push_str(&format!("{tag:>5}  {}: {}\n", r.name, r.message));
+            for d in r.details.iter().take(20) {
+                s.push_str(&format!("         {d}\n"));
+            }
+        }
         for c in &checks {
             let tag = match c.status {
                 CheckStatus::Pass => "pass",
@@ -103,5 +146,5 @@ pub fn run(ctx: &Ctx, _args: DoctorArgs) -> Result<u8, CliError> {
         ));
         s
     });
-    Ok(if failed > 0 { 1 } else { 0 })
+    Ok(if failed > 0 || unrepaired > 0 { 1 } else { 0 })
 }

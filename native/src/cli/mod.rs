@@ -1,10 +1,19 @@
 //! The command tree. Each area lives in its own module and owns its subcommands.
 
 mod db;
+mod db_ops;
+mod deploy;
 mod doctor;
+mod pattern;
+mod pref;
 mod program;
 mod render;
 mod roadmap;
+mod rule;
+mod skill;
+mod terminology;
+mod userland;
+mod view;
 mod work;
 
 use crate::output::CliError;
@@ -24,6 +33,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Userland database (preferences, skills, rules, patterns) [default: $MOTUS_USERLAND__PATH, else userland.db beside the database]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub userland: Option<PathBuf>,
+
     /// Print one JSON document on stdout instead of text
     #[arg(long, global = true)]
     pub json: bool,
@@ -42,16 +55,55 @@ pub enum Command {
     /// Claim work, record context, outcomes, evidence and decisions, and release it
     #[command(subcommand)]
     Work(work::WorkCommand),
+    /// Plan work: items, dependencies, what is ready, blocked, and why
+    Roadmap(roadmap::RoadmapArgs),
     /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
     Bench(crate::bench::BenchArgs),
-    /// Plan work: items, dependencies, what is ready, blocked, and why
+    /// Programs: top-level containers of products
+    Program(program::EntityArgs<program::ProgramK>),
+    /// Products inside a program
+    Product(program::EntityArgs<program::ProductK>),
+    /// Features of a product
+    Feature(program::EntityArgs<program::FeatureK>),
+    /// Releases of a product
+    Release(program::EntityArgs<program::ReleaseK>),
+    /// Change requests and their dependencies
+    Cr(program::EntityArgs<program::CrK>),
+    /// Bugs against a feature version
+    Bug(program::EntityArgs<program::BugK>),
+    /// Standards, where they apply, and compliance results
+    Standard(program::EntityArgs<program::StandardK>),
+    /// Charter documents (one active per type)
+    Charter(program::EntityArgs<program::CharterK>),
+    /// The deploy gate: claims that tests must back, and deployment events
     #[command(subcommand)]
-    Roadmap(roadmap::RoadmapCommand),
+    Deploy(deploy::DeployCommand),
+    /// The keys each `*_key` column accepts, by domain
+    #[command(subcommand)]
+    Terminology(terminology::TerminologyCommand),
+    /// Move preferences, skills, rules and patterns into userland.db, and see where they live
+    #[command(subcommand)]
+    Userland(userland::UserlandCommand),
+    /// Get, set, list and unset preferences
+    #[command(subcommand)]
+    Pref(pref::PrefCommand),
+    /// Add, list, show and delete skills
+    #[command(subcommand)]
+    Skill(skill::SkillCommand),
+    /// Add, list and delete ground rules
+    #[command(subcommand)]
+    Rule(rule::RuleCommand),
+    /// List learned and detected patterns
+    #[command(subcommand)]
+    Pattern(pattern::PatternCommand),
+    /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
+    View(view::ViewArgs),
 }
 
 /// Global options every command sees.
 pub struct Ctx {
     pub db_path: PathBuf,
+    pub userland_path: PathBuf,
     pub json: bool,
 }
 
@@ -59,15 +111,34 @@ pub struct Ctx {
 /// command ran but its verdict is negative, like a denied claim or a failing check).
 pub fn run(cli: Cli) -> Result<u8, CliError> {
     let db_path = crate::paths::coordination_db(cli.db.as_deref()).map_err(CliError::usage)?;
+    db_ops::apply_busy_timeout_from_env()?;
+    let userland_path = crate::paths::userland_db(cli.userland.as_deref(), &db_path);
     let ctx = Ctx {
         db_path,
+        userland_path,
         json: cli.json,
     };
     match cli.command {
         Command::Db(cmd) => db::run(&ctx, cmd),
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Work(cmd) => work::run(&ctx, cmd),
-        Command::Bench(args) => crate::bench::run(&ctx, args),
         Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
+        Command::Bench(args) => crate::bench::run(&ctx, args),
+        Command::Program(a) => program::run(&ctx, a),
+        Command::Product(a) => program::run(&ctx, a),
+        Command::Feature(a) => program::run(&ctx, a),
+        Command::Release(a) => program::run(&ctx, a),
+        Command::Cr(a) => program::run(&ctx, a),
+        Command::Bug(a) => program::run(&ctx, a),
+        Command::Standard(a) => program::run(&ctx, a),
+        Command::Charter(a) => program::run(&ctx, a),
+        Command::Deploy(cmd) => deploy::run(&ctx, cmd),
+        Command::Terminology(cmd) => terminology::run(&ctx, cmd),
+        Command::Userland(cmd) => userland::run(&ctx, cmd),
+        Command::Pref(cmd) => pref::run(&ctx, cmd),
+        Command::Skill(cmd) => skill::run(&ctx, cmd),
+        Command::Rule(cmd) => rule::run(&ctx, cmd),
+        Command::Pattern(cmd) => pattern::run(&ctx, cmd),
+        Command::View(args) => view::run(&ctx, args),
     }
 }

@@ -6,12 +6,19 @@ use crate::db;
 use crate::output::{emit, CliError};
 use clap::{Subcommand, ValueEnum};
 use motus_core::roadmap::{
-    assignments, dependencies, export, items, readiness, DependencyType, Item, ItemUpdate,
-    ListFilter, NewItem,
+    assignments, dependencies, export, items, readiness, DependencyType, Item, ItemSummary,
+    ItemUpdate, ListFilter, NewItem,
 };
 use motus_core::Clock;
 use serde_json::json;
 use std::path::PathBuf;
+
+/// `motus roadmap` alone lists the roadmap, as in the original.
+#[derive(Debug, clap::Args)]
+pub struct RoadmapArgs {
+    #[command(subcommand)]
+    pub command: Option<RoadmapCommand>,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum RoadmapCommand {
@@ -100,8 +107,14 @@ pub struct AddArgs {
     #[arg(long)]
     pub owner: Option<String>,
     /// Rank [default: one past the highest in the phase]
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["before", "after"])]
     pub rank: Option<f64>,
+    /// Rank it just before this item
+    #[arg(long, value_name = "ID", conflicts_with = "after")]
+    pub before: Option<String>,
+    /// Rank it just after this item
+    #[arg(long, value_name = "ID")]
+    pub after: Option<String>,
     /// YYYY-MM-DD
     #[arg(long)]
     pub target_date: Option<String>,
@@ -130,8 +143,14 @@ pub struct UpdateArgs {
     pub description: Option<String>,
     #[arg(long)]
     pub owner: Option<String>,
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["before", "after"])]
     pub rank: Option<f64>,
+    /// Rank it just before this item
+    #[arg(long, value_name = "ID", conflicts_with = "after")]
+    pub before: Option<String>,
+    /// Rank it just after this item
+    #[arg(long, value_name = "ID")]
+    pub after: Option<String>,
     #[arg(long)]
     pub target_date: Option<String>,
     #[arg(long)]
@@ -144,7 +163,7 @@ pub struct UpdateArgs {
     pub external_url: Option<String>,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct ListArgs {
     #[arg(long)]
     pub phase: Option<String>,
@@ -221,7 +240,10 @@ pub struct GraphArgs {
     pub include_deleted: bool,
 }
 
-pub fn run(ctx: &Ctx, cmd: RoadmapCommand) -> Result<u8, CliError> {
+pub fn run(ctx: &Ctx, args: RoadmapArgs) -> Result<u8, CliError> {
+    let cmd = args
+        .command
+        .unwrap_or(RoadmapCommand::List(ListArgs::default()));
     match cmd {
         RoadmapCommand::Add(a) => add(ctx, *a),
         RoadmapCommand::Update(a) => update(ctx, *a),
@@ -329,23 +351,58 @@ fn item_text(i: &Item) -> String {
 }
 
 fn items_table(items: &[Item]) -> String {
-    let rows: Vec<Vec<String>> = items
+    let rows: Vec<[&str; 5]> = items
         .iter()
-        .map(|i| {
+        .map(|i| [&i.id, &i.status_key, &i.phase_key, &i.title, ""])
+        .collect();
+    let ranks: Vec<Option<f64>> = items.iter().map(|i| i.rank).collect();
+    rank_table(&rows, &ranks)
+}
+
+fn summary_table(items: &[ItemSummary]) -> String {
+    let rows: Vec<[&str; 5]> = items
+        .iter()
+        .map(|i| [&i.id, &i.status_key, &i.phase_key, &i.title, ""])
+        .collect();
+    let ranks: Vec<Option<f64>> = items.iter().map(|i| i.rank).collect();
+    rank_table(&rows, &ranks)
+}
+
+fn rank_table(rows: &[[&str; 5]], ranks: &[Option<f64>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .zip(ranks)
+        .map(|(r, rank)| {
             vec![
-                i.id.clone(),
-                render::rank(i.rank),
-                i.status_key.clone(),
-                i.phase_key.clone(),
-                i.title.clone(),
+                r[0].to_string(),
+                render::rank(*rank),
+                r[1].to_string(),
+                r[2].to_string(),
+                r[3].to_string(),
             ]
         })
         .collect();
     table(&["ID", "RANK", "STATUS", "PHASE", "TITLE"], &rows)
 }
 
+/// `--before`/`--after` as a rank (else `--rank` as given).
+fn placed_rank(
+    db: &db::Db,
+    rank: Option<f64>,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<Option<f64>, CliError> {
+    let place = match (&before, &after) {
+        (Some(b), _) => items::Placement::Before(b),
+        (_, Some(a)) => items::Placement::After(a),
+        _ => return Ok(rank),
+    };
+    Ok(Some(items::rank_next_to(&db.conn, place)?))
+}
+
 fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
     let db = write_db(ctx)?;
+    let rank = placed_rank(&db, a.rank, a.before, a.after)?;
     let item = items::add(
         &db.conn,
         &render::env(),
@@ -358,7 +415,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
             status_key: a.status,
             description: a.description,
             owner: a.owner,
-            rank: a.rank,
+            rank,
             target_date: a.target_date,
             feature_id: a.feature,
             cr_id: a.cr,
@@ -372,6 +429,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
 
 fn update(ctx: &Ctx, a: UpdateArgs) -> Result<u8, CliError> {
     let db = write_db(ctx)?;
+    let rank = placed_rank(&db, a.rank, a.before, a.after)?;
     let change = ItemUpdate {
         title: a.title,
         phase_key: a.phase,
@@ -379,7 +437,7 @@ fn update(ctx: &Ctx, a: UpdateArgs) -> Result<u8, CliError> {
         item_type: a.item_type,
         description: clearable(a.description),
         owner: clearable(a.owner),
-        rank: a.rank,
+        rank,
         target_date: clearable(a.target_date),
         feature_id: clearable(a.feature),
         cr_id: clearable(a.cr),
@@ -472,7 +530,7 @@ fn ready(ctx: &Ctx, limit: Option<usize>) -> Result<u8, CliError> {
         format!(
             "Ready to work ({} items)\n{}\nNext: motus roadmap assign {} <agent>",
             ready.len(),
-            items_table(&ready),
+            summary_table(&ready),
             ready[0].id
         )
     });

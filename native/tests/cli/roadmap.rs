@@ -271,3 +271,50 @@ fn export_and_graph_write_markdown_json_dot_and_mermaid() {
     assert!(mm.starts_with("flowchart LR"), "{mm}");
     assert!(mm.contains("n_A -.->|soft| n_B"), "{mm}");
 }
+
+#[test]
+fn a_new_phase_is_added_through_terminology_then_accepted() {
+    let h = Home::new();
+    let out = h.run(&["roadmap", "add", "x", "--phase", "phase_g"]);
+    assert_eq!(out.status.code(), Some(2));
+    let t = h.json(&["terminology", "add", "roadmap_phase", "phase_g", "Phase G"]);
+    assert_eq!(t["internal_key"], "phase_g");
+    let keys: Vec<String> = h
+        .json(&["terminology", "list", "roadmap_phase"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["internal_key"].as_str().unwrap().to_string())
+        .collect();
+    assert!(keys.contains(&"phase_g".to_string()), "{keys:?}");
+    h.json(&["roadmap", "add", "x", "--phase", "phase_g"]);
+    let out = h.run(&["terminology", "add", "roadmap_phase", "Phase G!", "x"]);
+    assert!(
+        stderr(&out).contains("lowercase letters, digits and '_'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn roadmap_alone_lists_items_as_the_original_did() {
+    let h = Home::new();
+    h.add("A", "1");
+    h.add("B", "2");
+    assert_eq!(ids(&h.json(&["roadmap"])), ["A", "B"]);
+    let out = h.run(&["roadmap"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("Roadmap: 2 items (0 completed)"), "{text}");
+}
+
+#[test]
+fn items_are_reordered_with_before_and_after() {
+    let h = Home::new();
+    h.add("A", "1");
+    h.add("B", "2");
+    h.json(&[
+        "roadmap", "add", "Urgent", "--phase", "phase_a", "--id", "U", "--before", "A",
+    ]);
+    h.json(&["roadmap", "update", "B", "--after", "U"]);
+    assert_eq!(ids(&h.json(&["roadmap", "ready"])), ["U", "B", "A"]);
+}

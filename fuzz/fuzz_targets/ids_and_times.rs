@@ -1,0 +1,25 @@
+//! Id and time validation: `prefix-<hex>` ids and every timestamp format Motus reads.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use motus_core::ids::is_prefixed_hex;
+use motus_core::Timestamp;
+
+fuzz_target!(|data: &[u8]| {
+    let s = String::from_utf8_lossy(data);
+    for (prefix, len) in [("evidence", 12), ("attempt", 12), ("decision", 12), ("", 0)] {
+        if is_prefixed_hex(&s, prefix, len) {
+            let hex = &s[prefix.len() + 1..];
+            assert_eq!(hex.len(), len);
+            assert!(hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        }
+    }
+    if let Some(ts) = Timestamp::parse(&s) {
+        // What we write, we read back to the same instant.
+        let written = ts.to_db();
+        if ts.millis().abs() < 253_402_300_799_000 {
+            assert_eq!(Timestamp::parse(&written), Some(ts), "{s:?} -> {written}");
+        }
+        let _ = ts.to_rfc3339();
+        let _ = ts.plus_seconds(i64::MAX).seconds_until(ts);
+    }
+});

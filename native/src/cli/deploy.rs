@@ -1,0 +1,207 @@
+//! `motus deploy check|record|list|finish|claim …`: the deploy gate.
+
+use super::render::{self, actor, table};
+use super::Ctx;
+use crate::db;
+use crate::output::{emit, CliError, EXIT_FAILED};
+use clap::Subcommand;
+use motus_core::deploy::{self, Claim, NewClaim};
+
+#[derive(Debug, Subcommand)]
+pub enum DeployCommand {
+    /// What blocks a deployment now (exit 1 when the gate is closed)
+    Check {
+        /// website (gated), pypi or docs
+        #[arg(long, default_value = "website")]
+        target: String,
+    },
+    /// Record a deployment event (refused for the website while the gate is closed)
+    Record {
+        /// website, pypi or docs
+        target: String,
+        version: String,
+        /// pending, in_progress, success, failed or blocked
+        #[arg(long, default_value = "pending")]
+        status: String,
+    },
+    /// Deployment events, oldest first
+    List {
+        #[arg(long)]
+        target: Option<String>,
+    },
+    /// Set a recorded deployment's status (success/failed stamp its completion)
+    Finish {
+        id: i64,
+        #[arg(long)]
+        status: String,
+    },
+    /// Public claims that tests must back
+    #[command(subcommand)]
+    Claim(ClaimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClaimCommand {
+    /// Register a claim (test status pending)
+    Add {
+        text: String,
+        #[arg(long)]
+        page: String,
+        /// quantitative (needs --test-function) or qualitative
+        #[arg(long = "type")]
+        claim_type: String,
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long)]
+        test_file: Option<String>,
+        #[arg(long)]
+        test_function: Option<String>,
+    },
+    /// Every claim with its test status
+    List,
+    /// Record a test verdict: pass, fail, stale or pending
+    Set { id: String, status: String },
+}
+
+fn write_db(ctx: &Ctx) -> Result<db::Db, CliError> {
+    db::open_write(&ctx.db_path).map(|(db, _)| db)
+}
+
+fn claim_rows(cs: &[Claim]) -> Vec<Vec<String>> {
+    cs.iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                c.test_status.clone().unwrap_or_default(),
+                c.claim_type.clone(),
+                c.page.clone(),
+                c.claim_text.clone(),
+            ]
+        })
+        .collect()
+}
+
+pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
+    let env = render::env();
+    match cmd {
+        DeployCommand::Check { target } => {
+            let db = db::open_read(&ctx.db_path)?;
+            let c = deploy::check(&db.conn, &target)?;
+            emit(ctx.json, &c, || {
+                let mut s = format!("{}: {}", c.target, c.status);
+                if !c.gated {
+                    s.push_str(" (not gated)");
+                }
+                for (label, cs) in [
+                    ("Failed claims (block)", &c.failed_claims),
+                    ("Pending quantitative claims (block)", &c.pending_claims),
+                    ("Stale claims (do not block)", &c.stale_claims),
+                ] {
+                    if !cs.is_empty() {
+                        s.push_str(&format!("\n{label}:\n"));
+                        s.push_str(&table(
+                            &["ID", "STATUS", "TYPE", "PAGE", "CLAIM"],
+                            &claim_rows(cs),
+                        ));
+                    }
+                }
+                s.push_str(&format!("\nNext: {}", c.action));
+                if let Some(cmd) = &c.command {
+                    s.push_str(&format!("\nRun: {cmd}"));
+                }
+                s
+            });
+            Ok(if c.can_deploy { 0 } else { EXIT_FAILED })
+        }
+        DeployCommand::Record {
+            target,
+            version,
+            status,
+        } => {
+            let db = write_db(ctx)?;
+            let d = deploy::record(&db.conn, &env, &actor(), &target, &version, &status)?;
+            emit(ctx.json, &d, || {
+                format!(
+                    "Recorded deployment {} of {} {} ({})",
+                    d.id, d.target, d.version, d.status
+                )
+            });
+            Ok(0)
+        }
+        DeployCommand::List { target } => {
+            let db = db::open_read(&ctx.db_path)?;
+            let ds = deploy::deployments(&db.conn, target.as_deref())?;
+            emit(ctx.json, &ds, || {
+                let rows: Vec<Vec<String>> = ds
+                    .iter()
+                    .map(|d| {
+                        vec![
+                            d.id.to_string(),
+                            d.created_at.clone(),
+                            d.target.clone(),
+                            d.version.clone(),
+                            d.status.clone(),
+                        ]
+                    })
+                    .collect();
+                table(&["ID", "CREATED", "TARGET", "VERSION", "STATUS"], &rows)
+            });
+            Ok(0)
+        }
+        DeployCommand::Finish { id, status } => {
+            let db = write_db(ctx)?;
+            let d = deploy::set_deployment_status(&db.conn, &env, &actor(), id, &status)?;
+            emit(ctx.json, &d, || {
+                format!("Deployment {} is {}", d.id, d.status)
+            });
+            Ok(0)
+        }
+        DeployCommand::Claim(ClaimCommand::Add {
+            text,
+            page,
+            claim_type,
+            id,
+            test_file,
+            test_function,
+        }) => {
+            let db = write_db(ctx)?;
+            let c = deploy::add_claim(
+                &db.conn,
+                &env,
+                &actor(),
+                &NewClaim {
+                    id,
+                    claim_text: text,
+                    page,
+                    claim_type,
+                    test_file,
+                    test_function,
+                },
+            )?;
+            emit(ctx.json, &c, || {
+                format!("Added claim {} ({})", c.id, c.claim_type)
+            });
+            Ok(0)
+        }
+        DeployCommand::Claim(ClaimCommand::List) => {
+            let db = db::open_read(&ctx.db_path)?;
+            let cs = deploy::claims(&db.conn)?;
+            emit(ctx.json, &cs, || {
+                table(&["ID", "STATUS", "TYPE", "PAGE", "CLAIM"], &claim_rows(&cs))
+            });
+            Ok(0)
+        }
+        DeployCommand::Claim(ClaimCommand::Set { id, status }) => {
+            let db = write_db(ctx)?;
+            let c = deploy::set_claim_status(&db.conn, &env, &actor(), &id, &status)?;
+            emit(ctx.json, &c, || {
+                format!(
+                    "Claim {} is {}",
+                    c.id,
+                    c.test_status.clone().unwrap_or_default()
+                )
+            });
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! `motus pref get|set|list|unset`: preferences, wherever they live.
+
+use super::userland::open::{actor, open_read, open_write, with_env};
+use super::Ctx;
+use crate::output::{emit, CliError};
+use clap::Subcommand;
+use motus_core::userland::preferences;
+use serde_json::json;
+
+#[derive(Debug, Subcommand)]
+pub enum PrefCommand {
+    /// Print a preference's value
+    Get { key: String },
+    /// Set a preference (creating it, or replacing its value)
+    Set {
+        key: String,
+        value: String,
+        /// Where the value comes from: cli, config_file or learned
+        #[arg(long, default_value = "cli")]
+        source: String,
+    },
+    /// List preferences
+    List {
+        /// Include unset (soft-deleted) preferences
+        #[arg(long)]
+        all: bool,
+    },
+    /// Unset a preference (a soft delete: the row is kept with deleted_at)
+    Unset {
+        key: String,
+        /// Why, recorded as deletion_reason
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+pub fn run(ctx: &Ctx, cmd: PrefCommand) -> Result<u8, CliError> {
+    match cmd {
+        PrefCommand::Get { key } => {
+            let o = open_read(ctx)?;
+            let p = preferences::get(&o.db.conn, &o.location.store, &key)?;
+            let doc = json!({"ok": true, "lives_in": o.location.home(), "preference": p});
+            emit(ctx.json, &doc, || p.value.clone());
+        }
+        PrefCommand::Set { key, value, source } => {
+            let o = open_write(ctx)?;
+            let out = with_env(|env| {
+                o.location.write(&o.db.conn, |c, store| {
+                    preferences::set(c, &store, env, &actor(), &key, &value, &source)
+                })
+            })?;
+            let doc = json!({
+                "ok": true,
+                "lives_in": o.location.home(),
+                "created": out.created,
+                "previous": out.previous,
+                "preference": out.preference,
+            });
+            emit(ctx.json, &doc, || match &out.previous {
+                Some(old) => format!("Set {key} = {value} (was {old})"),
+                None => format!("Set {key} = {value}"),
+            });
+        }
+        PrefCommand::List { all } => {
+            let o = open_read(ctx)?;
+            let list = preferences::list(&o.db.conn, &o.location.store, all)?;
+            let doc = json!({"ok": true, "lives_in": o.location.home(), "preferences": list});
+            emit(ctx.json, &doc, || {
+                if list.is_empty() {
+                    return "No preferences; set one with `motus pref set KEY VALUE`".into();
+                }
+                list.iter()
+                    .map(|p| {
+                        let unset = if p.stamps.is_deleted() {
+                            " [unset]"
+                        } else {
+                            ""
+                        };
+                        format!("{} = {}  ({}){unset}", p.key, p.value, p.source)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        PrefCommand::Unset { key, reason } => {
+            let o = open_write(ctx)?;
+            let p = with_env(|env| {
+                o.location.write(&o.db.conn, |c, store| {
+                    preferences::unset(c, &store, env, &actor(), &key, reason.as_deref())
+                })
+            })?;
+            let doc = json!({"ok": true, "lives_in": o.location.home(), "preference": p});
+            emit(ctx.json, &doc, || format!("Unset {key}"));
+        }
+    }
+    Ok(0)
+}

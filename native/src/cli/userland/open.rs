@@ -1,0 +1,213 @@
+//! Opening the userland tables for a command: coordination.db as every command opens it, then
+//! userland.db attached when coordination.db's marker says the rows moved there.
+
+use super::super::Ctx;
+use crate::db::{self, Db};
+use crate::host::{OsIds, SystemClock};
+use crate::output::CliError;
+use crate::paths;
+use motus_core::migrate::{Migrator, Status};
+use motus_core::sqlite::{OpenMode, SqliteConnection};
+use motus_core::userland::detect::{detect, FileKind};
+use motus_core::userland::location::{self, Location, Placement};
+use motus_core::{Clock, ConnectionExt, Env};
+use std::path::{Path, PathBuf};
+
+/// The coordination connection and where the userland tables are on it.
+pub struct Opened {
+    pub db: Db,
+    pub location: Location,
+}
+
+/// Who a write is recorded as: `$MC_AGENT_ID` (the agent id the original uses), else `user`.
+pub fn actor() -> String {
+    std::env::var("MC_AGENT_ID")
+        .ok()
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| "user".to_string())
+}
+
+/// The host's clock and id source, for `core` writes.
+pub fn with_env<T>(f: impl FnOnce(&Env) -> T) -> T {
+    let (clock, ids) = (SystemClock, OsIds);
+    f(&Env::new(&clock, &ids))
+}
+
+pub fn path_str(path: &Path) -> Result<&str, CliError> {
+    path.to_str()
+        .ok_or_else(|| CliError::usage(format!("the path {} is not valid UTF-8", path.display())))
+}
+
+/// For commands that only read: nothing is created or upgraded.
+pub fn open_read(ctx: &Ctx) -> Result<Opened, CliError> {
+    let db = db::open_read(&ctx.db_path)?;
+    let location = locate(&db, &ctx.userland_path, false)?;
+    Ok(Opened { db, location })
+}
+
+/// For commands that write: coordination.db is created or upgraded as usual, and so is
+/// userland.db when the rows live there.
+pub fn open_write(ctx: &Ctx) -> Result<Opened, CliError> {
+    let (db, _) = db::open_write(&ctx.db_path)?;
+    let location = locate(&db, &ctx.userland_path, true)?;
+    Ok(Opened { db, location })
+}
+
+fn locate(db: &Db, userland: &Path, write: bool) -> Result<Location, CliError> {
+    let err = |e: motus_core::Error| CliError::from(e).at(&db.path);
+    if location::placement(&db.conn).map_err(err)? == Placement::Coordination {
+        return Ok(Location::coordination());
+    }
+    let exists = userland.is_file();
+    if exists {
+        // Check the file (and upgrade it, for writes) on its own connection before attaching.
+        if write {
+            open_userland_write(userland)?;
+        } else {
+            open_userland_read(userland)?;
+        }
+    }
+    location::resolve(&db.conn, path_str(userland)?, exists).map_err(err)
+}
+
+fn refuse_wrong_kind(path: &Path, conn: &SqliteConnection) -> Result<(), CliError> {
+    let kind = detect(conn).map_err(|e| CliError::from(e).at(path))?;
+    match kind {
+        FileKind::Userland | FileKind::Empty => Ok(()),
+        FileKind::Coordination => Err(CliError::failed(
+            "not_userland",
+            format!(
+                "{} is a coordination database, not a userland.db; pass --userland with another path (userland.db is created beside coordination.db by default)",
+                path.display()
+            ),
+        )),
+        FileKind::Foreign => Err(CliError::failed(
+            "not_userland",
+            format!(
+                "{} is a SQLite file of another kind, not a userland.db; pass --userland with another path",
+                path.display()
+            ),
+        )),
+    }
+}
+
+/// Opens an existing userland.db read-only; its schema must be current.
+pub fn open_userland_read(path: &Path) -> Result<(SqliteConnection, Status), CliError> {
+    let conn = SqliteConnection::open(path_str(path)?, OpenMode::ReadOnly)
+        .map_err(|e| CliError::from(e).at(path))?;
+    refuse_wrong_kind(path, &conn)?;
+    let status = Migrator::userland()
+        .status(&conn)
+        .map_err(|e| CliError::from(e).at(path))?;
+    if !status.pending.is_empty() {
+        return Err(CliError::failed(
+            "schema_outdated",
+            format!(
+                "{}: userland.db is at schema version {}, this build's is {}; run `motus userland extract` to upgrade it (a backup is written first)",
+                path.display(),
+                status.current_version,
+                status.latest_version
+            ),
+        ));
+    }
+    Ok((conn, status))
+}
+
+/// Opens userland.db for writing, creating it (0600, in a 0700 directory) on first use and
+/// bringing an older schema up to date after writing a backup beside it.
+pub fn open_userland_write(path: &Path) -> Result<SqliteConnection, CliError> {
+    if path.is_dir() {
+        return Err(CliError::failed(
+            "not_a_database",
+            format!(
+                "{} is a directory, not a database file; pass --userland with the path of a .db file",
+                path.display()
+            ),
+        ));
+    }
+    if !path.exists() {
+        paths::ensure_parent_dir(path).map_err(|e| {
+            CliError::failed(
+                "cannot_open",
+                format!("cannot create the directory for {}: {e}", path.display()),
+            )
+        })?;
+    }
+    let conn = SqliteConnection::open(path_str(path)?, OpenMode::ReadWriteCreate)
+        .map_err(|e| CliError::from(e).at(path))?;
+    conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
+        .map_err(|e| CliError::from(e).at(path))?;
+    refuse_wrong_kind(path, &conn)?;
+    let migrator = Migrator::userland();
+    let status = migrator
+        .status(&conn)
+        .map_err(|e| CliError::from(e).at(path))?;
+    if !status.pending.is_empty() {
+        conn.ensure_wal().map_err(|e| CliError::from(e).at(path))?;
+        let clock = SystemClock;
+        let mut backup = |s: &Status| {
+            let dest = backup_path(path, &format!("v{}", s.current_version), &clock);
+            write_backup(&conn, &dest)?;
+            Ok(Some(dest.display().to_string()))
+        };
+        let report = migrator
+            .migrate(&conn, &clock, false, &mut backup)
+            .map_err(|e| CliError::from(e).at(path))?;
+        if let Some(b) = &report.backup_path {
+            eprintln!(
+                "motus: backed up {} to {b} before upgrading",
+                path.display()
+            );
+        }
+    }
+    paths::restrict_files(path);
+    Ok(conn)
+}
+
+/// Writes a consistent copy of `conn`'s database to `dest` (0600): `VACUUM INTO` a `.partial`
+/// file, then a rename, so a file under the backup's name is always complete even if the
+/// process is killed while copying.
+pub fn write_backup(conn: &SqliteConnection, dest: &Path) -> motus_core::Result<()> {
+    let io = |e: std::io::Error| motus_core::Error::CannotOpen {
+        message: format!("cannot write the backup {}: {e}", dest.display()),
+    };
+    let mut partial = dest.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    if partial.exists() {
+        std::fs::remove_file(&partial).map_err(io)?;
+    }
+    let partial_str = partial
+        .to_str()
+        .ok_or_else(|| motus_core::Error::invalid("path", "the backup path is not valid UTF-8"))?;
+    if let Err(e) = conn.vacuum_into(partial_str) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
+    paths::restrict_files(&partial);
+    std::fs::rename(&partial, dest).map_err(io)
+}
+
+/// `<file>.backup-<what>-<YYYYMMDDTHHMMSSmmm>`, made unique if a run in the same millisecond
+/// left one.
+pub fn backup_path(path: &Path, what: &str, clock: &dyn Clock) -> PathBuf {
+    let stamp: String = clock
+        .now()
+        .to_db()
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    let stamp = format!("{}T{}", &stamp[..8], &stamp[8..]);
+    for n in 0.. {
+        let mut p = path.as_os_str().to_owned();
+        p.push(format!(".backup-{what}-{stamp}"));
+        if n > 0 {
+            p.push(format!("-{n}"));
+        }
+        let p = PathBuf::from(p);
+        if !p.exists() {
+            return p;
+        }
+    }
+    unreachable!("some suffix is free")
+}

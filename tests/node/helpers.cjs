@@ -1,0 +1,95 @@
+'use strict';
+// Shared by the Node suites: where the package, the native binary and better-sqlite3 are,
+// temporary files, and running `motus --db FILE --json`.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync, spawn } = require('node:child_process');
+
+const repo = path.resolve(__dirname, '..', '..');
+const toolsDir = process.env.MOTUS_TOOLS_DIR || path.join(repo, 'tools');
+const targetDir = process.env.CARGO_TARGET_DIR || path.join(repo, 'target');
+const motusBin = process.env.MOTUS_BIN || path.join(targetDir, 'debug', 'motus');
+const fixturesDir = process.env.MOTUS_FIXTURES_DIR || path.join(repo, '..', 'shared', 'fixtures');
+const pkgDir = process.env.MOTUS_JS_PKG || path.join(repo, 'web', 'js-api', 'pkg');
+
+const motus = require(path.join(pkgDir, 'node', 'index.cjs'));
+const BetterSqlite3 = require(path.join(toolsDir, 'node_modules', 'better-sqlite3'));
+
+function tempDir(label) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `motus-js-${label}-`));
+}
+
+function tempDb(label) {
+  return path.join(tempDir(label), 'coordination.db');
+}
+
+/** A writable copy of one of the original tool's databases (shared/fixtures). */
+function copyFixture(name, label) {
+  const file = tempDb(label);
+  fs.copyFileSync(path.join(fixturesDir, name), file);
+  fs.chmodSync(file, 0o600);
+  return file;
+}
+
+/** Runs the native binary with --db FILE --json; returns { status, json, stderr }. */
+function runMotus(db, args) {
+  const r = spawnSync(motusBin, ['--db', db, '--json', ...args], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  let json = null;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`motus ${args.join(' ')} printed no JSON (exit ${r.status}): ${r.stdout}${r.stderr}`);
+  }
+  return { status: r.status, json, stderr: r.stderr };
+}
+
+/** Starts the native binary without waiting; resolves to { status, json }. */
+function startMotus(db, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(motusBin, ['--db', db, '--json', ...args]);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      try {
+        resolve({ status, json: JSON.parse(out) });
+      } catch (e) {
+        reject(new Error(`motus ${args.join(' ')} printed no JSON (exit ${status}): ${out}`));
+      }
+    });
+  });
+}
+
+/** A better-sqlite3 connection on `file`, and motus opened on it. */
+function openHost(file, options = {}) {
+  const { driverOptions, ...motusOptions } = options;
+  const sqlite = new BetterSqlite3(file, driverOptions);
+  const db = motus.openBetterSqlite3(sqlite, motusOptions);
+  return { sqlite, db };
+}
+
+/** Calls fn and returns what it threw (fails if it did not throw). */
+function thrown(fn) {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to throw');
+}
+
+module.exports = {
+  repo,
+  motus,
+  motusBin,
+  BetterSqlite3,
+  tempDir,
+  tempDb,
+  copyFixture,
+  runMotus,
+  startMotus,
+  openHost,
+  thrown,
+};

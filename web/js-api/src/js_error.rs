@@ -1,0 +1,33 @@
+//! Core errors as JavaScript `Error`s: `name` is `MotusError`, `code` is the core error kind
+//! (`Error::code()`), `message` is the text the CLI prints for the same failure.
+
+use motus_core::Error;
+use wasm_bindgen::JsValue;
+
+/// A JS `Error` carrying `code`.
+pub fn js_error(code: &str, message: &str) -> JsValue {
+    let err = js_sys::Error::new(message);
+    err.set_name("MotusError");
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &code.into());
+    err.into()
+}
+
+pub fn to_js_error(e: &Error) -> JsValue {
+    with_cause(js_error(e.code(), &e.to_string()), e)
+}
+
+/// As the CLI reports errors about a file: `<path>: <message>`.
+pub fn to_js_error_at(e: &Error, path: Option<&str>) -> JsValue {
+    match path {
+        Some(p) => with_cause(js_error(e.code(), &format!("{p}: {e}")), e),
+        None => to_js_error(e),
+    }
+}
+
+/// A failed migration carries the error that failed it as `cause` (its own `code`).
+fn with_cause(err: JsValue, e: &Error) -> JsValue {
+    if let Error::MigrationFailed { .. } = e {
+        let _ = js_sys::Reflect::set(&err, &"cause".into(), &to_js_error(e.root()));
+    }
+    err
+}

@@ -1,0 +1,205 @@
+//! `Database` methods for the roadmap and terminology: `motus roadmap …` as JS calls.
+
+use crate::database::Database;
+use crate::js_error::to_js_error;
+use crate::roadmap_calls::{self as calls, AddInput, ListInput};
+use crate::to_js::{options_from_js, to_js};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ReadyOptions {
+    limit: Option<usize>,
+    all: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct DependencyOptions {
+    dependency_type: Option<String>,
+    notes: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct AssignOptions {
+    role: Option<String>,
+    notes: Option<String>,
+}
+
+type Doc = motus_core::Result<serde_json::Value>;
+
+impl Database {
+    fn roadmap_write(&self, call: impl FnOnce(&Self) -> Doc) -> Result<JsValue, JsValue> {
+        self.prepare_write()?;
+        to_js(&call(self).map_err(|e| to_js_error(&e))?)
+    }
+
+    fn roadmap_read(&self, call: impl FnOnce(&Self) -> Doc) -> Result<JsValue, JsValue> {
+        self.prepare_read()?;
+        to_js(&call(self).map_err(|e| to_js_error(&e))?)
+    }
+}
+
+#[wasm_bindgen]
+impl Database {
+    /// `motus roadmap add`: returns the item, with its id.
+    #[wasm_bindgen(js_name = roadmapAdd, unchecked_return_type = "RoadmapItem")]
+    pub fn roadmap_add(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RoadmapAddInput")] item: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let a: AddInput = options_from_js("item", item)?;
+        self.roadmap_write(|db| calls::add(db.backend(), &db.env(), db.actor(), a))
+    }
+
+    /// `motus roadmap show`: an item with its dependencies, dependents, assignments, readiness.
+    #[wasm_bindgen(js_name = roadmapShow, unchecked_return_type = "RoadmapShowResult")]
+    pub fn roadmap_show(&self, id: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_read(|db| calls::show(db.backend(), id))
+    }
+
+    /// `motus roadmap list`.
+    #[wasm_bindgen(js_name = roadmapList, unchecked_return_type = "RoadmapItem[]")]
+    pub fn roadmap_list(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "RoadmapListFilter")] filter: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let f: ListInput = options_from_js("filter", filter)?;
+        self.roadmap_read(|db| calls::list(db.backend(), f))
+    }
+
+    /// `motus roadmap ready`: items that can start now, by rank (first 20 unless limit/all).
+    #[wasm_bindgen(js_name = roadmapReady, unchecked_return_type = "RoadmapItem[]")]
+    pub fn roadmap_ready(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ limit?: number; all?: boolean }")]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: ReadyOptions = options_from_js("options", options)?;
+        let limit = if o.all {
+            None
+        } else {
+            Some(o.limit.unwrap_or(20))
+        };
+        self.roadmap_read(|db| calls::ready(db.backend(), limit))
+    }
+
+    /// `motus roadmap blocked`: items held back, with what holds them.
+    #[wasm_bindgen(js_name = roadmapBlocked, unchecked_return_type = "BlockedItem[]")]
+    pub fn roadmap_blocked(&self) -> Result<JsValue, JsValue> {
+        self.roadmap_read(|db| calls::blocked(db.backend()))
+    }
+
+    /// `motus roadmap why`: what holds an item back, down to the roots.
+    #[wasm_bindgen(js_name = roadmapWhy, unchecked_return_type = "WhyResult")]
+    pub fn roadmap_why(&self, id: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_read(|db| calls::why(db.backend(), id))
+    }
+
+    /// `motus roadmap dep add ITEM DEPENDS_ON` (refused when it would close a cycle).
+    #[wasm_bindgen(js_name = roadmapAddDependency, unchecked_return_type = "RoadmapEdge")]
+    pub fn roadmap_add_dependency(
+        &self,
+        item: &str,
+        depends_on: &str,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ dependency_type?: \"blocks\" | \"soft\" | \"related\"; notes?: string }"
+        )]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: DependencyOptions = options_from_js("options", options)?;
+        self.roadmap_write(|db| {
+            calls::add_dependency(
+                db.backend(),
+                &db.env(),
+                db.actor(),
+                item,
+                depends_on,
+                o.dependency_type.as_deref(),
+                o.notes.as_deref(),
+            )
+        })
+    }
+
+    /// `motus roadmap complete` (refused while a blocking prerequisite is unfinished).
+    #[wasm_bindgen(js_name = roadmapComplete, unchecked_return_type = "RoadmapCompletion")]
+    pub fn roadmap_complete(&self, id: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_write(|db| calls::complete(db.backend(), &db.env(), db.actor(), id))
+    }
+
+    /// `motus roadmap assign ID AGENT`.
+    #[wasm_bindgen(js_name = roadmapAssign, unchecked_return_type = "{ assignment: RoadmapAssignment; [k: string]: unknown }")]
+    pub fn roadmap_assign(
+        &self,
+        id: &str,
+        agent: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ role?: string; notes?: string }")]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: AssignOptions = options_from_js("options", options)?;
+        self.roadmap_write(|db| {
+            calls::assign(
+                db.backend(),
+                &db.env(),
+                db.actor(),
+                id,
+                agent,
+                o.role.as_deref(),
+                o.notes.as_deref(),
+            )
+        })
+    }
+
+    /// `motus roadmap history`: an item's snapshots and audit trail.
+    #[wasm_bindgen(js_name = roadmapHistory, unchecked_return_type = "HistoryResult")]
+    pub fn roadmap_history(&self, id: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_read(|db| calls::history(db.backend(), id))
+    }
+
+    /// `motus <kind> show ID` for a program kind: program, product, feature, release, cr,
+    /// bug, standard, charter.
+    #[wasm_bindgen(js_name = programShow, unchecked_return_type = "ProgramRecord | { cr: ProgramRecord; depends_on: unknown[]; dependents: unknown[] }")]
+    pub fn program_show(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_read(|db| crate::program_calls::show(db.backend(), kind, id))
+    }
+
+    /// `motus <kind> list`.
+    #[wasm_bindgen(js_name = programList, unchecked_return_type = "ProgramRecord[]")]
+    pub fn program_list(
+        &self,
+        kind: &str,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ parent?: string; status?: string; all?: boolean; deleted?: boolean }"
+        )]
+        filter: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let f: crate::program_calls::ListInput = options_from_js("filter", filter)?;
+        self.roadmap_read(|db| crate::program_calls::list(db.backend(), kind, f))
+    }
+
+    /// `motus <kind> history ID`.
+    #[wasm_bindgen(js_name = programHistory, unchecked_return_type = "HistoryResult")]
+    pub fn program_history(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_read(|db| crate::program_calls::history(db.backend(), kind, id))
+    }
+
+    /// The accepted keys of a terminology domain.
+    #[wasm_bindgen(unchecked_return_type = "Term[]")]
+    pub fn terms(&self, domain: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_read(|db| calls::terms(db.backend(), domain))
+    }
+
+    /// Every terminology domain that has keys.
+    #[wasm_bindgen(js_name = terminologyDomains, unchecked_return_type = "string[]")]
+    pub fn terminology_domains(&self) -> Result<JsValue, JsValue> {
+        self.roadmap_read(|db| calls::domains(db.backend()))
+    }
+
+    /// Checks a terminology key as every write does: throws `invalid_input` naming the valid keys.
+    #[wasm_bindgen(js_name = validateTerm, unchecked_return_type = "{ ok: true; field: string; domain: string; key: string }")]
+    pub fn validate_term(&self, field: &str, domain: &str, key: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_read(|db| calls::validate_term(db.backend(), field, domain, key))
+    }
+}

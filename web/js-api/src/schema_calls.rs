@@ -1,0 +1,232 @@
+//! `init`, `migrate` and `status`: the `motus db …` commands over any connection, returning
+//! the documents `motus db … --json` prints (same fields, same meaning).
+
+use motus_core::migrate::{AppliedMigration, Migrator, PendingMigration, Status};
+use motus_core::{Clock, Connection, ConnectionExt, Result};
+use serde::Serialize;
+
+/// Where a pre-upgrade backup goes (the CLI always writes one beside the file).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Backup {
+    /// No file to copy (an in-module database) or the caller said no.
+    None,
+    /// `VACUUM INTO` this path, through the connection.
+    To(String),
+    /// Beside the database file, named as the CLI names it.
+    BesideFile(String),
+}
+
+/// `motus db status --json`.
+#[derive(Debug, Serialize)]
+pub struct StatusDoc {
+    pub ok: bool,
+    pub path: Option<String>,
+    pub schema_version: i64,
+    pub latest_version: i64,
+    pub is_current: bool,
+    pub written_by_original: bool,
+    pub pending: Vec<PendingMigration>,
+    pub applied: Vec<AppliedMigration>,
+    pub size_bytes: u64,
+    pub wal_size_bytes: u64,
+}
+
+/// File sizes, when the host knows them; otherwise the main database's page count.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sizes {
+    pub size_bytes: Option<u64>,
+    pub wal_size_bytes: Option<u64>,
+}
+
+pub fn status<C: Connection + ?Sized>(
+    conn: &C,
+    path: Option<&str>,
+    sizes: Sizes,
+) -> Result<StatusDoc> {
+    let s: Status = Migrator::coordination().status(conn)?;
+    let size_bytes = match sizes.size_bytes {
+        Some(n) => n,
+        None => database_bytes(conn)?,
+    };
+    Ok(StatusDoc {
+        ok: true,
+        path: path.map(str::to_owned),
+        schema_version: s.current_version,
+        latest_version: s.latest_version,
+        is_current: s.is_current(),
+        written_by_original: s.written_by_original(),
+        pending: s.pending.clone(),
+        applied: s.applied.clone(),
+        size_bytes,
+        wal_size_bytes: sizes.wal_size_bytes.unwrap_or(0),
+    })
+}
+
+fn database_bytes<C: Connection + ?Sized>(conn: &C) -> Result<u64> {
+    let pages: i64 = conn.query_one("PRAGMA page_count", &[])?;
+    let page_size: i64 = conn.query_one("PRAGMA page_size", &[])?;
+    Ok((pages * page_size).max(0) as u64)
+}
+
+/// `motus db init --json`.
+#[derive(Debug, Serialize)]
+pub struct InitDoc {
+    pub ok: bool,
+    pub path: Option<String>,
+    pub created: bool,
+    pub schema_version: i64,
+    pub applied: Vec<PendingMigration>,
+    pub backup_path: Option<String>,
+}
+
+/// `motus db migrate [--dry-run] --json` (plus `applied` and `backup_path`, which the
+/// CLI reports on stderr).
+#[derive(Debug, Serialize)]
+pub struct MigrateDoc {
+    pub ok: bool,
+    pub path: Option<String>,
+    pub dry_run: bool,
+    pub from_version: i64,
+    pub to_version: i64,
+    pub would_apply: Vec<PendingMigration>,
+    pub pending: Vec<PendingMigration>,
+    pub applied: Vec<PendingMigration>,
+    pub backup_path: Option<String>,
+}
+
+/// Applies pending migrations as the CLI's write path does: check what the file is first,
+/// switch a file to WAL, back up a database that holds data, then one transaction each.
+fn apply<C: Connection + ?Sized>(
+    conn: &C,
+    clock: &dyn Clock,
+    dry_run: bool,
+    backup: &Backup,
+    use_wal: bool,
+) -> Result<motus_core::migrate::Report> {
+    let migrator = Migrator::coordination();
+    let status = migrator.status(conn)?;
+    if !dry_run && !status.pending.is_empty() && use_wal {
+        let mode: String = conn.query_one("PRAGMA journal_mode", &[])?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            conn.query("PRAGMA journal_mode = WAL", &[])?;
+        }
+    }
+    let mut write_backup = |s: &Status| -> Result<Option<String>> {
+        let dest = match backup {
+            Backup::None => return Ok(None),
+            Backup::To(p) => p.clone(),
+            Backup::BesideFile(db_path) => backup_name(db_path, s.current_version, clock),
+        };
+        conn.execute("VACUUM INTO ?1", motus_core::params![dest.as_str()])?;
+        Ok(Some(dest))
+    };
+    migrator.migrate(conn, clock, dry_run, &mut write_backup)
+}
+
+/// The CLI's backup name: `<db>.backup-v<version>-<first 15 chars of the stamp>`.
+pub fn backup_name(db_path: &str, version: i64, clock: &dyn Clock) -> String {
+    let stamp = clock
+        .now()
+        .to_db()
+        .replace([' ', ':', '-'], "")
+        .replace('.', "-");
+    format!("{db_path}.backup-v{version}-{}", &stamp[..15])
+}
+
+pub fn init<C: Connection + ?Sized>(
+    conn: &C,
+    clock: &dyn Clock,
+    path: Option<&str>,
+    backup: &Backup,
+    use_wal: bool,
+) -> Result<InitDoc> {
+    let before = Migrator::coordination().status(conn)?;
+    let report = apply(conn, clock, false, backup, use_wal)?;
+    let after = Migrator::coordination().status(conn)?;
+    Ok(InitDoc {
+        ok: true,
+        path: path.map(str::to_owned),
+        created: before.is_new,
+        schema_version: after.current_version,
+        applied: report.applied,
+        backup_path: report.backup_path,
+    })
+}
+
+pub fn migrate<C: Connection + ?Sized>(
+    conn: &C,
+    clock: &dyn Clock,
+    path: Option<&str>,
+    dry_run: bool,
+    backup: &Backup,
+    use_wal: bool,
+) -> Result<MigrateDoc> {
+    let report = apply(conn, clock, dry_run, backup, use_wal)?;
+    let after = Migrator::coordination().status(conn)?;
+    Ok(MigrateDoc {
+        ok: true,
+        path: path.map(str::to_owned),
+        dry_run,
+        from_version: report.from_version,
+        to_version: report.to_version,
+        would_apply: if dry_run {
+            report.applied.clone()
+        } else {
+            Vec::new()
+        },
+        pending: after.pending,
+        applied: if dry_run { Vec::new() } else { report.applied },
+        backup_path: report.backup_path,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motus_core::sqlite::SqliteConnection;
+    use motus_core::{ManualClock, Timestamp};
+
+    fn clock() -> ManualClock {
+        ManualClock::at(Timestamp::parse("2026-11-26 07:08:12.345").unwrap())
+    }
+
+    #[test]
+    fn init_creates_then_reports_current() {
+        let conn = SqliteConnection::open_in_memory().unwrap();
+        let doc = init(&conn, &clock(), None, &Backup::None, false).unwrap();
+        assert!(doc.created);
+        assert_eq!(doc.schema_version, motus_core::migrate::latest_version());
+        assert_eq!(doc.applied.len(), motus_core::migrate::coordination().len());
+        let again = init(&conn, &clock(), None, &Backup::None, false).unwrap();
+        assert!(!again.created);
+        assert!(again.applied.is_empty());
+        let s = status(&conn, Some("x.db"), Sizes::default()).unwrap();
+        assert!(s.is_current);
+        assert!(s.size_bytes > 0);
+        assert_eq!(s.path.as_deref(), Some("x.db"));
+    }
+
+    #[test]
+    fn dry_run_lists_and_changes_nothing() {
+        let conn = SqliteConnection::open_in_memory().unwrap();
+        let doc = migrate(&conn, &clock(), None, true, &Backup::None, false).unwrap();
+        assert_eq!(doc.from_version, 0);
+        assert_eq!(
+            doc.would_apply.len(),
+            motus_core::migrate::coordination().len()
+        );
+        assert_eq!(doc.pending.len(), doc.would_apply.len());
+        assert!(status(&conn, None, Sizes::default())
+            .unwrap()
+            .applied
+            .is_empty());
+    }
+
+    #[test]
+    fn backup_is_named_as_the_cli_names_it() {
+        assert_eq!(
+            backup_name("/d/coordination.db", 20, &clock()),
+            "/d/coordination.db.backup-v20-20261126070812-"
+        );
+    }
+}

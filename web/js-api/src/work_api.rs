@@ -1,0 +1,284 @@
+//! `Database` methods for the work kernel: `motus work …` as JS calls. Each returns the
+//! document the CLI prints with `--json`; a denied verdict is a result (`decision`,
+//! `reason_code`), not a thrown error, exactly as the CLI exits 1 but still prints it.
+
+use crate::database::Database;
+use crate::js_error::to_js_error;
+use crate::to_js::{options_from_js, to_js};
+use crate::work_calls::{self as calls, *};
+use js_sys::Function;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ContextOptions {
+    intent: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ReleaseOptions {
+    no_rollback: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct HeartbeatOptions {
+    ttl_s: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ListOptions {
+    all: bool,
+}
+
+/// Reads a required input object; a missing or malformed one is `invalid_input`.
+fn input<T: serde::de::DeserializeOwned + Default>(
+    field: &str,
+    value: JsValue,
+) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Err(to_js_error(&motus_core::Error::invalid(
+            field,
+            "an object is required",
+        )));
+    }
+    options_from_js(field, value)
+}
+
+type Doc = motus_core::Result<serde_json::Value>;
+
+impl Database {
+    fn write(&self, call: impl FnOnce(&Self) -> Doc) -> Result<JsValue, JsValue> {
+        self.prepare_write()?;
+        to_js(&call(self).map_err(|e| to_js_error(&e))?)
+    }
+
+    fn read(&self, call: impl FnOnce(&Self) -> Doc) -> Result<JsValue, JsValue> {
+        self.prepare_read()?;
+        to_js(&call(self).map_err(|e| to_js_error(&e))?)
+    }
+}
+
+#[wasm_bindgen]
+impl Database {
+    /// `motus work claim`: a lease on the work item's resources and an attempt on it.
+    #[wasm_bindgen(js_name = claimWork, unchecked_return_type = "ClaimResult")]
+    pub fn claim_work(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ClaimInput")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let req: ClaimInput = input("request", request)?;
+        self.write(|db| calls::claim_work(db.backend(), &db.env(), db.kernel_options(), req))
+    }
+
+    /// `motus work context`: the lease's context lens.
+    #[wasm_bindgen(js_name = getContext, unchecked_return_type = "ContextResult")]
+    pub fn get_context(
+        &self,
+        lease_id: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ intent?: string }")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let opts: ContextOptions = options_from_js("options", options)?;
+        self.write(|db| {
+            calls::get_context(
+                db.backend(),
+                &db.env(),
+                db.kernel_options(),
+                lease_id,
+                opts.intent.as_deref(),
+            )
+        })
+    }
+
+    /// `motus work outcome`.
+    #[wasm_bindgen(js_name = putOutcome, unchecked_return_type = "RecordedResult")]
+    pub fn put_outcome(
+        &self,
+        lease_id: &str,
+        #[wasm_bindgen(unchecked_param_type = "OutcomeInput")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let req: OutcomeInput = input("request", request)?;
+        self.write(|db| {
+            calls::put_outcome(db.backend(), &db.env(), db.kernel_options(), lease_id, req)
+        })
+    }
+
+    /// `motus work evidence`: typed, hashed evidence.
+    #[wasm_bindgen(js_name = recordEvidence, unchecked_return_type = "RecordedResult")]
+    pub fn record_evidence(
+        &self,
+        lease_id: &str,
+        #[wasm_bindgen(unchecked_param_type = "EvidenceInput")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let req: EvidenceInput = input("request", request)?;
+        self.write(|db| {
+            calls::record_evidence(db.backend(), &db.env(), db.kernel_options(), lease_id, req)
+        })
+    }
+
+    /// `motus work decision`.
+    #[wasm_bindgen(js_name = recordDecision, unchecked_return_type = "RecordedResult")]
+    pub fn record_decision(
+        &self,
+        lease_id: &str,
+        #[wasm_bindgen(unchecked_param_type = "DecisionInput")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let req: DecisionInput = input("request", request)?;
+        self.write(|db| {
+            calls::record_decision(db.backend(), &db.env(), db.kernel_options(), lease_id, req)
+        })
+    }
+
+    /// `motus work release LEASE OUTCOME`: outcome is success | failure | partial | aborted.
+    #[wasm_bindgen(js_name = releaseWork, unchecked_return_type = "ReleaseResult")]
+    pub fn release_work(
+        &self,
+        lease_id: &str,
+        outcome: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ no_rollback?: boolean }")]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let opts: ReleaseOptions = options_from_js("options", options)?;
+        self.write(|db| {
+            calls::release_work(
+                db.backend(),
+                &db.env(),
+                db.kernel_options(),
+                lease_id,
+                outcome,
+                opts.no_rollback,
+            )
+        })
+    }
+
+    /// `motus work heartbeat`.
+    #[wasm_bindgen(unchecked_return_type = "HeartbeatResult")]
+    pub fn heartbeat(
+        &self,
+        lease_id: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ ttl_s?: number }")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let opts: HeartbeatOptions = options_from_js("options", options)?;
+        self.write(|db| {
+            calls::heartbeat(
+                db.backend(),
+                &db.env(),
+                db.kernel_options(),
+                lease_id,
+                opts.ttl_s,
+            )
+        })
+    }
+
+    /// `motus work handoff`.
+    #[wasm_bindgen(unchecked_return_type = "HandoffResult")]
+    pub fn handoff(
+        &self,
+        lease_id: &str,
+        to_agent: &str,
+        reason: &str,
+    ) -> Result<JsValue, JsValue> {
+        self.write(|db| {
+            calls::handoff(
+                db.backend(),
+                &db.env(),
+                db.kernel_options(),
+                lease_id,
+                to_agent,
+                reason,
+            )
+        })
+    }
+
+    /// `motus work cleanup`: expire every overdue lease now.
+    #[wasm_bindgen(unchecked_return_type = "{ expired_count: number; expired: string[] }")]
+    pub fn cleanup(&self) -> Result<JsValue, JsValue> {
+        self.write(|db| calls::cleanup(db.backend(), &db.env()))
+    }
+
+    /// `motus work force-release` (role operator or architect).
+    #[wasm_bindgen(js_name = forceRelease, unchecked_return_type = "ForceReleaseResult")]
+    pub fn force_release(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ForceReleaseInput")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let req: ForceReleaseInput = input("request", request)?;
+        self.write(|db| calls::force_release(db.backend(), &db.env(), req))
+    }
+
+    /// `motus work block`: a blocker on a lease's work item (or a work item by id).
+    #[wasm_bindgen(js_name = createBlocker, unchecked_return_type = "BlockerResult")]
+    pub fn create_blocker(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BlockInput")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let req: BlockInput = input("request", request)?;
+        self.write(|db| calls::create_blocker(db.backend(), &db.env(), req))
+    }
+
+    /// `motus work unblock`.
+    #[wasm_bindgen(js_name = resolveBlocker, unchecked_return_type = "BlockerResult")]
+    pub fn resolve_blocker(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UnblockInput")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let req: UnblockInput = input("request", request)?;
+        self.write(|db| calls::resolve_blocker(db.backend(), &db.env(), req))
+    }
+
+    /// `motus work status`: one lease with everything recorded on it.
+    #[wasm_bindgen(js_name = leaseStatus, unchecked_return_type = "LeaseStatusResult")]
+    pub fn lease_status(&self, lease_id: &str) -> Result<JsValue, JsValue> {
+        self.read(|db| calls::lease_status(db.backend(), &db.env(), lease_id))
+    }
+
+    /// `motus work list [--all]`.
+    #[wasm_bindgen(js_name = listLeases, unchecked_return_type = "{ items: LeaseSummary[]; count: number }")]
+    pub fn list_leases(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ all?: boolean }")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let opts: ListOptions = options_from_js("options", options)?;
+        self.read(|db| calls::list_leases(db.backend(), &db.env(), opts.all))
+    }
+
+    /// `motus work verify`: recompute every evidence hash of a lease or work item. Attached
+    /// files are re-hashed with `hashFile(path)` (returns the hex SHA-256, or null when the
+    /// file is gone); without it their status is `unchecked`.
+    #[wasm_bindgen(js_name = verifyEvidence, unchecked_return_type = "VerifyResult")]
+    pub fn verify_evidence(
+        &self,
+        target: &str,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ hashFile?: (path: string) => string | null }"
+        )]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let hash_file = if options.is_object() {
+            js_sys::Reflect::get(&options, &"hashFile".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+        } else {
+            None
+        };
+        let rehash = hash_file.map(|f| {
+            move |path: &str| -> Option<String> {
+                f.call1(&JsValue::NULL, &path.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+            }
+        });
+        self.read(|db| {
+            calls::verify_evidence(
+                db.backend(),
+                target,
+                rehash
+                    .as_ref()
+                    .map(|f| f as &dyn Fn(&str) -> Option<String>),
+            )
+        })
+    }
+}

@@ -1,0 +1,122 @@
+//! The overview: counts, active leases, ready and blocked work, recent activity.
+
+use crate::app::state;
+use crate::client::fetch;
+use crate::protocol::Request;
+use crate::route::Route;
+use crate::ui;
+use leptos::prelude::*;
+use motus_core::overview::{Overview, RoadmapEntry};
+
+/// Why an item waits: the roadmap's own sentences, then links to its open prerequisites.
+pub fn why_list(e: &RoadmapEntry) -> impl IntoView {
+    let reasons = e
+        .reasons
+        .iter()
+        .map(|r| view! { <li class="blocking"><span class="why">{r.clone()}</span></li> })
+        .collect_view();
+    // With the roadmap's sentences shown, the prerequisites only need to be links.
+    let terse = !e.reasons.is_empty();
+    let links = e
+        .waits_for
+        .iter()
+        .filter(|w| !terse || w.dependency_type != "blocks")
+        .map(|w| {
+            let href = Route::to(&["roadmap"])
+                .with("item", w.depends_on.clone())
+                .to_hash();
+            let blocking = w.dependency_type == "blocks";
+            view! {
+                <li class:blocking=blocking class="prereq">
+                    <span class="why">{w.why.clone()}</span>
+                    " — " <a href=href>{w.depends_on_title.clone()}</a>
+                </li>
+            }
+        })
+        .collect_view();
+    let open = e
+        .waits_for
+        .iter()
+        .filter(|w| terse && w.dependency_type == "blocks")
+        .map(|w| {
+            let href = Route::to(&["roadmap"])
+                .with("item", w.depends_on.clone())
+                .to_hash();
+            view! { <a class="prereq-link" href=href>{w.depends_on.clone()}</a>" " }
+        })
+        .collect_view();
+    let open = terse.then(|| view! { <li class="prereq-links">"open: "{open}</li> });
+    view! { <ul class="why-list">{reasons}{open}{links}</ul> }
+}
+
+pub fn page() -> impl IntoView {
+    let st = state();
+    let data = fetch::<Overview>(move || {
+        st.generation.track();
+        Some(Request::Overview)
+    });
+    view! {
+        <section data-page="overview" class="overview">
+            {ui::loaded(data, |o: Overview| {
+                let counts = o.counts.iter().map(|c| view! {
+                    <a class="count" href=Route::to(&["table", &c.table]).to_hash() data-count=c.table.clone()>
+                        <span class="n">{c.count}</span><span class="label">{c.label.clone()}</span>
+                    </a>
+                }).collect_view();
+                let statuses = o.items_by_status.iter().map(|(s, n)| view! {
+                    <span class="status-count" data-status=s.clone()>{ui::badge(s)}" "{*n}</span>
+                }).collect_view();
+                let ready = o.ready.iter().map(|i| {
+                    let href = Route::to(&["roadmap"]).with("item", i.id.clone()).to_hash();
+                    view! { <li><a href=href>{i.id.clone()}</a>" "{i.title.clone()}" "<small>{i.phase.clone()}</small></li> }
+                }).collect_view();
+                let blocked = o.blocked.iter().map(|e| {
+                    let href = Route::to(&["roadmap"]).with("item", e.item.id.clone()).to_hash();
+                    view! {
+                        <li class="blocked-item" data-item=e.item.id.clone()>
+                            <a href=href>{e.item.id.clone()}</a>" "{e.item.title.clone()}
+                            {why_list(e)}
+                        </li>
+                    }
+                }).collect_view();
+                let leases = o.active_leases.iter().map(|l| view! {
+                    <tr>
+                        <td>{l.lease_id.clone()}</td><td>{l.owner_agent_id.clone()}</td>
+                        <td>{l.work_id.clone().unwrap_or_default()}</td><td>{l.mode.clone()}</td>
+                        <td>{l.resources.clone()}</td><td>{l.expires_at.clone()}</td><td>{l.heartbeat_deadline.clone()}</td>
+                    </tr>
+                }).collect_view();
+                let recent = o.recent.iter().map(|a| view! {
+                    <tr><td>{a.at.clone()}</td><td>{ui::badge(&a.source)}</td><td>{a.subject.clone()}</td><td>{a.detail.clone()}</td></tr>
+                }).collect_view();
+                let n_leases = o.active_leases.len();
+                view! {
+                    <div class="counts">{counts}</div>
+                    <div class="statuses">"Roadmap by status: "{statuses}</div>
+                    <div class="columns">
+                        <section class="panel" id="ready-panel">
+                            <h3>"Ready to work on " <span class="n" id="ready-count">{o.ready_count}</span></h3>
+                            <ul>{ready}</ul>
+                            <a href=Route::to(&["roadmap"]).with("state", "ready").to_hash()>"All ready items →"</a>
+                        </section>
+                        <section class="panel" id="blocked-panel">
+                            <h3>"Blocked " <span class="n" id="blocked-count">{o.blocked_count}</span></h3>
+                            <ul>{blocked}</ul>
+                            <a href=Route::to(&["roadmap"]).with("state", "blocked").to_hash()>"All blocked items and why →"</a>
+                        </section>
+                    </div>
+                    <section class="panel" id="leases-panel">
+                        <h3>"Active leases " <span class="n" id="active-lease-count">{n_leases}</span></h3>
+                        <p class="hint">"Leases whose status is active. The original expires leases lazily, so compare the deadlines with the time the copy was made."</p>
+                        <div class="grid-wrap"><table class="grid"><thead><tr><th>"lease"</th><th>"agent"</th><th>"work"</th><th>"mode"</th><th>"resources"</th><th>"expires"</th><th>"heartbeat deadline"</th></tr></thead>
+                        <tbody>{leases}</tbody></table></div>
+                    </section>
+                    <section class="panel" id="recent-panel">
+                        <h3>"Recent activity"</h3>
+                        <div class="grid-wrap"><table class="grid"><tbody>{recent}</tbody></table></div>
+                    </section>
+                }
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,110 @@
+//! The messages between the page and the database worker. Requests and replies travel as
+//! JSON text; an opened file travels beside the request as a `File` (never copied to the page).
+
+use motus_core::browse::{DatabaseInfo, ExportFormat, PageQuery};
+use motus_core::overview::AuditQuery;
+use serde::{Deserialize, Serialize};
+
+/// What the page asks the worker to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    /// Read the attached file into memory and open it read-only.
+    Open {
+        name: String,
+        size: f64,
+    },
+    Objects,
+    Page {
+        query: PageQuery,
+    },
+    Console {
+        sql: String,
+    },
+    ExportObject {
+        query: PageQuery,
+        format: ExportFormat,
+    },
+    Overview,
+    Roadmap,
+    Graph,
+    WorkItems,
+    Timeline {
+        work_id: String,
+    },
+    Programs,
+    Audit {
+        query: AuditQuery,
+    },
+}
+
+/// The reply to [`Request::Open`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Opened {
+    pub name: String,
+    pub size: f64,
+    pub info: DatabaseInfo,
+    /// Milliseconds spent reading the file and opening it.
+    pub read_ms: f64,
+    pub open_ms: f64,
+}
+
+/// Progress of a long request (opening a file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// What is happening, for people: "Reading file", "Opening", "Checking schema".
+    pub phase: String,
+    pub done: f64,
+    pub total: f64,
+}
+
+/// A failure, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// `motus_core::Error::code()`, or `worker` for a worker problem.
+    pub code: String,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn from_core(e: &motus_core::Error) -> Self {
+        Failure {
+            code: e.code().to_string(),
+            message: e.to_string(),
+        }
+    }
+    pub fn worker(message: impl Into<String>) -> Self {
+        Failure {
+            code: "worker".into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Placed dependency graph, laid out in the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlacedGraph {
+    pub nodes: Vec<PlacedNode>,
+    pub edges: Vec<PlacedEdge>,
+    pub width: f64,
+    pub height: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlacedNode {
+    pub node: motus_core::overview::GraphNode,
+    /// Top-left corner.
+    pub x: f64,
+    pub y: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlacedEdge {
+    pub from: String,
+    pub to: String,
+    pub dependency_type: String,
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+}
