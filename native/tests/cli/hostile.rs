@@ -607,3 +607,33 @@ fn full_disk() {
     drop(c);
     home.print();
 }
+
+#[test]
+fn schema_with_a_column_name_that_is_not_utf8() {
+    // Found by the open_image fuzz target: rusqlite panics on such a name; we must not.
+    let mut home = Home::new();
+    let db = home.path("odd-view.db");
+    home.expect(
+        "view whose column name is not UTF-8",
+        &db,
+        &["db", "init"],
+        0,
+        "",
+    );
+    let sql = b"CREATE VIEW v_odd AS SELECT 1 AS \"\xff\xfe\"";
+    {
+        let c = SqliteConnection::open(arg(&db), OpenMode::ReadWrite).unwrap();
+        c.execute_batch("CREATE VIEW v_odd AS SELECT 1 AS x")
+            .unwrap();
+        c.execute_batch(&format!(
+            "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = CAST(x'{}' AS TEXT) WHERE name = 'v_odd'; PRAGMA writable_schema = OFF;",
+            sql.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ))
+        .unwrap();
+    }
+    let label = "view whose column name is not UTF-8 (crafted schema)";
+    home.expect(label, &db, &["doctor"], 1, "check_failed");
+    home.expect(label, &db, &["db", "status"], 0, "");
+    home.expect(label, &db, &["work", "list"], 0, "");
+    home.print();
+}
