@@ -135,12 +135,9 @@ fn end_attempts_of_ended_leases<C: Connection + ?Sized>(c: &C, env: &Env) -> Res
             continue;
         };
         // End the attempt the way the lease ended.
+        let facts = work_item::attempt_facts(c, &l)?;
         let end = match (l.status, l.outcome.as_deref()) {
-            (LeaseStatus::Released, Some("success"))
-                if work_item::attempt_has_evidence(c, &attempt_id)? =>
-            {
-                AttemptEnd::Completed
-            }
+            (LeaseStatus::Released, Some("success")) if facts.has_evidence => AttemptEnd::Completed,
             (LeaseStatus::Released, Some("success")) => AttemptEnd::Unproven,
             _ => AttemptEnd::Failed,
         };
@@ -148,7 +145,7 @@ fn end_attempts_of_ended_leases<C: Connection + ?Sized>(c: &C, env: &Env) -> Res
             "ended by motus doctor --fix: its lease {lease_id} had already ended ({})",
             l.status.as_str()
         );
-        work_item::end_attempt(c, env, &l, end, Some(&note))?;
+        work_item::end_attempt(c, env, &l, end, Some(&note), &facts)?;
         audit::record(
             c,
             env,

@@ -166,6 +166,7 @@ impl SqliteConnection {
         c.execute_batch("PRAGMA query_only = ON; PRAGMA foreign_keys = ON;")?;
         // Force SQLite to read the schema now, so a damaged file fails here, not later.
         c.query("SELECT count(*) FROM sqlite_master", &[])?;
+        require_utf8_schema(&c)?;
         Ok(c)
     }
 
@@ -181,6 +182,16 @@ impl SqliteConnection {
         #[cfg(not(target_family = "wasm"))]
         self.conn
             .busy_handler(Some(busy::handler))
+            .map_err(map_error)?;
+        // Plans must not depend on bound values: with STAT4 compiled in, SQLite otherwise
+        // marks statements with parameters in partial-index or subquery positions to be
+        // re-prepared on every rebind, which made a third of a kernel call's CPU time parsing
+        // SQL the statement cache already held.
+        self.conn
+            .set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+                true,
+            )
             .map_err(map_error)?;
         let mut pragmas = String::from(
             "PRAGMA foreign_keys = ON; PRAGMA cache_size = -64000; PRAGMA temp_store = MEMORY;",
@@ -283,6 +294,73 @@ impl SqliteConnection {
     }
 }
 
+/// The result's column names. rusqlite panics on a name that is not UTF-8, which a crafted
+/// schema can hold (a view `SELECT 1 AS "\xff"`; found by the `open_image` fuzz target):
+/// natively the panic is caught, silently, and reported as a damaged schema.
+#[cfg(not(target_family = "wasm"))]
+fn column_names(stmt: &rusqlite::Statement<'_>) -> Result<Vec<String>> {
+    quiet_panics::catch(|| stmt.column_names().map(str::to_string).collect()).map_err(|_| {
+        Error::Corrupt {
+            message: "a column name in the schema is not valid UTF-8".into(),
+        }
+    })
+}
+
+/// In the browser, images are checked by [`SqliteConnection::from_image`] instead.
+#[cfg(target_family = "wasm")]
+fn column_names(stmt: &rusqlite::Statement<'_>) -> Result<Vec<String>> {
+    Ok(stmt.column_names().map(str::to_string).collect())
+}
+
+#[cfg(not(target_family = "wasm"))]
+mod quiet_panics {
+    //! Catching a panic without the default hook printing it: a hook installed once that
+    //! stays quiet while this thread is inside [`catch`] and defers to the previous hook
+    //! otherwise.
+    use std::cell::Cell;
+    use std::sync::Once;
+
+    thread_local! {
+        static QUIET: Cell<bool> = const { Cell::new(false) };
+    }
+    static INSTALL: Once = Once::new();
+
+    pub fn catch<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+        INSTALL.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                if !QUIET.with(Cell::get) {
+                    previous(info)
+                }
+            }));
+        });
+        QUIET.with(|q| q.set(true));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        QUIET.with(|q| q.set(false));
+        outcome
+    }
+}
+
+/// Schema text that is not UTF-8 would surface as column names rusqlite cannot represent.
+fn require_utf8_schema(c: &SqliteConnection) -> Result<()> {
+    let rows = c.query(
+        "SELECT CAST(name AS BLOB), CAST(sql AS BLOB) FROM sqlite_master",
+        &[],
+    )?;
+    for r in rows.iter() {
+        for v in r.values() {
+            if let Value::Blob(b) = v {
+                if std::str::from_utf8(b).is_err() {
+                    return Err(Error::Corrupt {
+                        message: "the schema holds text that is not valid UTF-8".into(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Connection for SqliteConnection {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<usize> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(map_error)?;
@@ -293,7 +371,7 @@ impl Connection for SqliteConnection {
 
     fn query(&self, sql: &str, params: &[Value]) -> Result<Rows> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(map_error)?;
-        let columns: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
+        let columns = column_names(&stmt)?;
         let n = columns.len();
         let values: Vec<_> = params.iter().map(to_sql_value).collect();
         let mut rows = stmt

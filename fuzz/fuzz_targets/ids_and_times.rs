@@ -2,6 +2,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use motus_core::ids::is_prefixed_hex;
+use motus_core::kernel::lease::{validate_lease_id, Resource};
 use motus_core::Timestamp;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,6 +12,18 @@ fuzz_target!(|data: &[u8]| {
             let hex = &s[prefix.len() + 1..];
             assert_eq!(hex.len(), len);
             assert!(hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        }
+    }
+    if validate_lease_id(&s).is_ok() {
+        // lease-YYYYMMDD-xxxxxxxx
+        assert_eq!(s.len(), 23, "{s:?}");
+        assert!(s.starts_with("lease-"));
+    }
+    let r = Resource::parse_spec(&s);
+    if r.is_valid() {
+        // TYPE:PATH round-trips through its display form when the type has no colon.
+        if !r.kind.contains(':') {
+            assert_eq!(Resource::parse_spec(&r.to_string()), r, "{s:?}");
         }
     }
     if let Some(ts) = Timestamp::parse(&s) {

@@ -13,6 +13,8 @@ test('ready / blocked / why / show / list agree with the binary on the same file
   const a = db.roadmapAdd({ id: 'RM-A', title: 'Schema', phase_key: phase });
   const b = db.roadmapAdd({ id: 'RM-B', title: 'Kernel', phase_key: phase });
   db.roadmapAdd({ id: 'RM-C', title: 'JS API', phase_key: phase });
+  const early = db.roadmapAdd({ id: 'RM-0', title: 'Plan', phase_key: phase, before: 'RM-A' });
+  assert.ok(early.rank < a.rank, `${early.rank} < ${a.rank}`);
   assert.equal(a.created_by, 'planner');
   db.roadmapAddDependency('RM-B', 'RM-A');
   db.roadmapAddDependency('RM-C', 'RM-B');
@@ -37,13 +39,13 @@ test('ready / blocked / why / show / list agree with the binary on the same file
   const why = again.db.roadmapWhy('RM-C');
   assert.equal(why.ready, false);
   assert.deepEqual(why.roots, ['RM-A']);
-  assert.deepEqual(again.db.roadmapReady().map((i) => i.id), ['RM-A']);
+  assert.deepEqual(again.db.roadmapReady().map((i) => i.id), ['RM-0', 'RM-A']);
 
   // Completing the root through the API makes the next one ready for the binary too.
   const done = again.db.roadmapComplete('RM-A');
   assert.deepEqual(done.unblocked, ['RM-B']);
   again.sqlite.close();
-  assert.deepEqual(runMotus(file, ['roadmap', 'ready']).json.map((i) => i.id), ['RM-B']);
+  assert.deepEqual(runMotus(file, ['roadmap', 'ready']).json.map((i) => i.id), ['RM-0', 'RM-B']);
   const history = openHost(file);
   same(history.db.roadmapHistory('RM-A'), ['roadmap', 'history', 'RM-A']);
   history.sqlite.close();

@@ -91,7 +91,8 @@ fn claim_in_tx<C: Connection + ?Sized>(
 ) -> Result<ClaimResponse> {
     let deny =
         |code, rules: &[&'static str]| Ok(ClaimResponse::verdict(Decision::new(code, rules)));
-    let item = work_item::load(conn, &req.work_id)?;
+    let checks = work_item::claim_checks(conn, &req.work_id)?;
+    let item = checks.item.clone();
     let adhoc = work_item::is_adhoc(&req.work_id);
     if item.is_none() && !adhoc {
         return Ok(ClaimResponse::verdict(
@@ -154,7 +155,7 @@ fn claim_in_tx<C: Connection + ?Sized>(
 
     // Read leases only look: no attempt, no status change.
     let (item, attempt_id) = if req.mode == Mode::Write {
-        match claim_work_item(conn, env, req, item, &live)? {
+        match claim_work_item(conn, env, req, item, &checks, &live)? {
             Ok(granted) => granted,
             Err(denied) => return Ok(denied),
         }
@@ -200,7 +201,11 @@ fn claim_in_tx<C: Connection + ?Sized>(
         )
         .with_actions(&["motus work context <lease_id>"]),
         lease: Some(lease),
-        missing_prereqs: work_item::missing_prereqs(conn, &req.work_id)?,
+        missing_prereqs: if checks.incomplete_deps > 0 {
+            work_item::missing_prereqs(conn, &req.work_id)?
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -213,11 +218,11 @@ fn claim_work_item<C: Connection + ?Sized>(
     env: &Env,
     req: &ClaimRequest,
     item: Option<WorkItem>,
+    checks: &work_item::ClaimChecks,
     live: &[Lease],
 ) -> Result<std::result::Result<Granted, ClaimResponse>> {
     let denied =
         |code, rules: &[&'static str]| Ok(Err(ClaimResponse::verdict(Decision::new(code, rules))));
-    let checks = work_item::claim_checks(conn, &req.work_id)?;
     if let Some((attempt_id, worker)) = &checks.open_attempt {
         match live
             .iter()

@@ -138,6 +138,19 @@ fn json_rows<C: Connection + ?Sized>(conn: &C, sql: &str, arg: &str) -> Result<V
     Ok(conn.query(sql, params![arg])?.to_json_objects())
 }
 
+/// Rows of one lease found through its work item (evidence and decisions have an index on
+/// work_id, none on lease_id).
+fn lease_rows<C: Connection + ?Sized>(
+    conn: &C,
+    sql: &str,
+    work_id: &str,
+    lease_id: &str,
+) -> Result<Vec<Value>> {
+    Ok(conn
+        .query(sql, params![work_id, lease_id])?
+        .to_json_objects())
+}
+
 fn assemble_lens<C: Connection + ?Sized>(conn: &C, lease: &Lease, intent: &str) -> Result<Lens> {
     let work_id = lease.work_id.clone().unwrap_or_default();
     let work_item = json_rows(
@@ -161,14 +174,18 @@ fn assemble_lens<C: Connection + ?Sized>(conn: &C, lease: &Lease, intent: &str) 
              WHERE work_id = ?1 AND resolved_at IS NULL ORDER BY created_at, id",
             &work_id,
         )?,
-        evidence: json_rows(
+        evidence: lease_rows(
             conn,
-            "SELECT id, evidence_type, sha256, created_at FROM evidence WHERE lease_id = ?1 ORDER BY created_at, id",
+            "SELECT id, evidence_type, sha256, created_at FROM evidence \
+             WHERE work_id = ?1 AND lease_id = ?2 ORDER BY created_at, id",
+            &work_id,
             &lease.lease_id,
         )?,
-        decisions: json_rows(
+        decisions: lease_rows(
             conn,
-            "SELECT id, decision_type, decision_summary, rationale FROM decisions WHERE lease_id = ?1 ORDER BY decided_at, id",
+            "SELECT id, decision_type, decision_summary, rationale FROM decisions \
+             WHERE work_id = ?1 AND lease_id = ?2 ORDER BY decided_at, id",
+            &work_id,
             &lease.lease_id,
         )?,
         outcomes: json_rows(
@@ -369,12 +386,14 @@ fn handoff_in_tx<C: Connection + ?Sized>(
     let ttl = claimed_ttl(conn, &old)?;
     lease::set_status(conn, &mut old, LeaseStatus::Released, Some("partial"), now)?;
     let old_attempt = old.attempt_id.clone();
+    let facts = work_item::attempt_facts(conn, &old)?;
     work_item::end_attempt(
         conn,
         env,
         &old,
         AttemptEnd::HandedOff,
         Some(work_item::HANDOFF_NOTE),
+        &facts,
     )?;
     let new_attempt = match (&old.work_id, &old_attempt) {
         (Some(w), Some(a)) => Some(work_item::open_attempt(

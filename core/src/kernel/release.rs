@@ -10,7 +10,6 @@ use super::Options;
 use crate::connection::{write_tx, Connection};
 use crate::error::{Error, Result};
 use crate::ids::Env;
-use crate::params;
 use serde::Serialize;
 use serde_json::json;
 
@@ -124,9 +123,10 @@ fn release_in_tx<C: Connection + ?Sized>(
         LeaseStatus::Released
     };
     let mut warnings = vec![];
+    let facts = work_item::attempt_facts(conn, &lease)?;
     let end = match outcome {
         ReleaseOutcome::Success => match &lease.attempt_id {
-            Some(a) if work_item::attempt_has_evidence(conn, a)? => AttemptEnd::Completed,
+            Some(_) if facts.has_evidence => AttemptEnd::Completed,
             Some(_) => {
                 warnings.push(
                     "no evidence was recorded on this lease, so the work item is not completed; \
@@ -141,14 +141,8 @@ fn release_in_tx<C: Connection + ?Sized>(
         ReleaseOutcome::Partial => AttemptEnd::HandedOff,
     };
     lease::set_status(conn, &mut lease, status, Some(outcome.as_str()), env.now())?;
-    let attempt_outcome = work_item::end_attempt(conn, env, &lease, end, None)?;
-    let evidence_ids = crate::ConnectionExt::query_scalar::<String>(
-        conn,
-        "SELECT json_group_array(id) FROM (SELECT id FROM evidence WHERE lease_id = ?1 ORDER BY created_at, id)",
-        params![lease_id],
-    )?
-    .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-    .unwrap_or_else(|| json!([]));
+    let attempt_outcome = work_item::end_attempt(conn, env, &lease, end, None, &facts)?;
+    let evidence_ids = facts.evidence_ids;
     let payload = json!({
         "outcome": outcome.as_str(),
         "rollback_requested": rollback_requested,

@@ -41,30 +41,50 @@ pub fn load<C: Connection + ?Sized>(conn: &C, work_id: &str) -> Result<Option<Wo
     })
 }
 
-/// What stands between a claim and the work item, read in one statement.
+/// The work item and what stands between a claim and it, read in one statement.
 pub struct ClaimChecks {
+    /// The item, when it exists and is not deleted.
+    pub item: Option<WorkItem>,
     /// The open attempt (id, worker) if any.
     pub open_attempt: Option<(String, String)>,
     pub open_blockers: i64,
     pub incomplete_blocking_deps: i64,
+    /// Unfinished prerequisites of any kind but `related` (0 means nothing to list).
+    pub incomplete_deps: i64,
 }
 
 pub fn claim_checks<C: Connection + ?Sized>(conn: &C, work_id: &str) -> Result<ClaimChecks> {
     let rows = conn.query(
-        "SELECT (SELECT id FROM attempts WHERE work_id = ?1 AND ended_at IS NULL LIMIT 1), \
+        "SELECT i.status_key, i.phase_key, \
+                (SELECT id FROM attempts WHERE work_id = ?1 AND ended_at IS NULL LIMIT 1), \
                 (SELECT worker_id FROM attempts WHERE work_id = ?1 AND ended_at IS NULL LIMIT 1), \
                 (SELECT count(*) FROM blockers WHERE work_id = ?1 AND resolved_at IS NULL), \
                 (SELECT count(*) FROM roadmap_dependencies d JOIN roadmap_items p ON p.id = d.depends_on_id \
-                  WHERE d.item_id = ?1 AND d.dependency_type = 'blocks' AND p.status_key != 'completed')",
+                  WHERE d.item_id = ?1 AND d.dependency_type = 'blocks' AND p.status_key != 'completed'), \
+                (SELECT count(*) FROM roadmap_dependencies d JOIN roadmap_items p ON p.id = d.depends_on_id \
+                  WHERE d.item_id = ?1 AND d.dependency_type != 'related' AND p.status_key != 'completed') \
+         FROM (SELECT 1) LEFT JOIN roadmap_items i ON i.id = ?1 AND i.deleted_at IS NULL",
         params![work_id],
     )?;
-    let r = rows.first().expect("a SELECT without FROM returns one row");
-    let id: Option<String> = r.get(0)?;
-    let worker: Option<String> = r.get(1)?;
+    let r = rows
+        .first()
+        .expect("a LEFT JOIN on one row returns one row");
+    let status: Option<String> = r.get(0)?;
+    let id: Option<String> = r.get(2)?;
+    let worker: Option<String> = r.get(3)?;
     Ok(ClaimChecks {
+        item: match status {
+            Some(status) => Some(WorkItem {
+                id: work_id.to_string(),
+                status,
+                phase: r.get(1)?,
+            }),
+            None => None,
+        },
         open_attempt: id.zip(worker),
-        open_blockers: r.get(2)?,
-        incomplete_blocking_deps: r.get(3)?,
+        open_blockers: r.get(4)?,
+        incomplete_blocking_deps: r.get(5)?,
+        incomplete_deps: r.get(6)?,
     })
 }
 
@@ -203,6 +223,50 @@ pub enum AttemptEnd {
     HandedOff,
 }
 
+/// What ending an attempt needs to know, read in one statement.
+#[derive(Debug, Clone)]
+pub struct AttemptFacts {
+    pub has_evidence: bool,
+    pub open_blocker: bool,
+    /// The work item's status (None when it does not exist or is deleted).
+    pub item_status: Option<String>,
+    /// Ids of the evidence recorded on the lease, oldest first.
+    pub evidence_ids: serde_json::Value,
+}
+
+pub fn attempt_facts<C: Connection + ?Sized>(conn: &C, lease: &Lease) -> Result<AttemptFacts> {
+    // evidence has no index on lease_id: reach a lease's rows through its attempt (or its
+    // work item when it has none), both indexed.
+    let sql = if lease.attempt_id.is_some() {
+        "SELECT EXISTS (SELECT 1 FROM evidence WHERE attempt_id = ?1), \
+                EXISTS (SELECT 1 FROM blockers WHERE attempt_id = ?1 AND resolved_at IS NULL), \
+                (SELECT status_key FROM roadmap_items WHERE id = ?2 AND deleted_at IS NULL), \
+                (SELECT json_group_array(id) FROM (SELECT id FROM evidence \
+                   WHERE attempt_id = ?1 AND lease_id = ?3 ORDER BY created_at, id))"
+    } else {
+        "SELECT 0, 0, \
+                (SELECT status_key FROM roadmap_items WHERE id = ?2 AND deleted_at IS NULL), \
+                (SELECT json_group_array(id) FROM (SELECT id FROM evidence \
+                   WHERE work_id = ?2 AND lease_id = ?3 ORDER BY created_at, id))"
+    };
+    let rows = conn.query(
+        sql,
+        params![
+            lease.attempt_id.as_deref(),
+            lease.work_id.as_deref(),
+            lease.lease_id.as_str()
+        ],
+    )?;
+    let r = rows.first().expect("a SELECT without FROM returns one row");
+    Ok(AttemptFacts {
+        has_evidence: r.get(0)?,
+        open_blocker: r.get(1)?,
+        item_status: r.get(2)?,
+        evidence_ids: serde_json::from_str(&r.get::<String>(3)?)
+            .unwrap_or_else(|_| serde_json::json!([])),
+    })
+}
+
 /// Ends the lease's open attempt and moves its work item accordingly. Returns the outcome
 /// written on the attempt (`None` when there was no open attempt or none was set).
 pub fn end_attempt<C: Connection + ?Sized>(
@@ -211,18 +275,13 @@ pub fn end_attempt<C: Connection + ?Sized>(
     lease: &Lease,
     end: AttemptEnd,
     note: Option<&str>,
+    facts: &AttemptFacts,
 ) -> Result<Option<&'static str>> {
     let (Some(attempt_id), Some(work_id)) = (&lease.attempt_id, &lease.work_id) else {
         return Ok(None);
     };
     // A blocker raised during the attempt turns a non-success ending into `blocked`.
-    let blocked = end != AttemptEnd::Completed
-        && conn
-            .query_scalar::<i64>(
-                "SELECT 1 FROM blockers WHERE attempt_id = ?1 AND resolved_at IS NULL LIMIT 1",
-                params![attempt_id.as_str()],
-            )?
-            .is_some();
+    let blocked = end != AttemptEnd::Completed && facts.open_blocker;
     let outcome = match end {
         _ if blocked => Some("blocked"),
         AttemptEnd::Completed => Some("completed"),
@@ -238,8 +297,13 @@ pub fn end_attempt<C: Connection + ?Sized>(
     if changed == 0 {
         return Ok(None);
     }
-    let Some(item) = load(conn, work_id)? else {
+    let Some(status) = facts.item_status.as_deref() else {
         return Ok(outcome);
+    };
+    let item = WorkItem {
+        id: work_id.clone(),
+        status: status.to_string(),
+        phase: String::new(),
     };
     match (end, blocked) {
         (AttemptEnd::Completed, _) => {
@@ -283,16 +347,7 @@ pub fn end_attempt_abnormally<C: Connection + ?Sized>(
     lease: &Lease,
     note: &str,
 ) -> Result<()> {
-    end_attempt(conn, env, lease, AttemptEnd::Failed, Some(note))?;
+    let facts = attempt_facts(conn, lease)?;
+    end_attempt(conn, env, lease, AttemptEnd::Failed, Some(note), &facts)?;
     Ok(())
-}
-
-/// Whether the attempt has at least one evidence row (completion needs one).
-pub fn attempt_has_evidence<C: Connection + ?Sized>(conn: &C, attempt_id: &str) -> Result<bool> {
-    Ok(conn
-        .query_scalar::<i64>(
-            "SELECT 1 FROM evidence WHERE attempt_id = ?1 LIMIT 1",
-            params![attempt_id],
-        )?
-        .is_some())
 }

@@ -59,8 +59,11 @@ pub fn parse_file_name(file_name: &str) -> Result<(i64, String)> {
 }
 
 fn is_marker(line: &str, marker: &str) -> bool {
-    let t = line.trim_end();
-    t.len() >= marker.len() && t[..marker.len()].eq_ignore_ascii_case(marker)
+    // `get`, not slicing: a multi-byte character right after the prefix must not panic
+    // (found by the migration_parser fuzz target).
+    line.trim_end()
+        .get(..marker.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(marker))
 }
 
 /// Parses a migration file's text.
@@ -190,6 +193,13 @@ mod tests {
         assert!(parse("001_a.sql", "-- UP\nBEGIN;\nCREATE TABLE a(x);\nCOMMIT;\n").is_err());
         let ok = "-- UP\nCREATE TRIGGER t BEFORE DELETE ON a\nBEGIN\n  SELECT RAISE(ABORT, 'no');\nEND;\n";
         assert!(parse("001_a.sql", ok).is_ok());
+    }
+
+    #[test]
+    fn a_multibyte_character_after_a_marker_prefix_is_not_a_panic() {
+        let m = parse("001_a.sql", "-- UP\nCREATE TABLE a(x);\n-- DOW\u{fffd}N\n").unwrap();
+        assert_eq!(m.down, None);
+        assert!(m.up.contains("-- DOW"));
     }
 
     #[test]

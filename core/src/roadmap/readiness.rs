@@ -19,14 +19,15 @@ use crate::params;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet, VecDeque};
 
-/// The indexes the ready query wants, shipped as a migration (see docs/roadmap.md):
+/// The indexes the ready query wants, as migration 034 creates them (see docs/roadmap.md):
 /// - `idx_roadmap_ready`: pending, live items in rank order, covering the listed columns, so
 ///   the first page is a short walk of one small index whatever the roadmap's size;
 /// - `idx_roadmap_unfinished`: the few items not completed, so "is this prerequisite
 ///   finished?" is one lookup in a small index;
 /// - `idx_roadmap_dep_blocking`: an item's edges by type, covering the target.
 ///
-/// Without them `ready` is still correct, only slower on large roadmaps.
+/// Without them `ready` is still correct, only slower on large roadmaps. The benchmark drops
+/// and re-creates them from this text to measure both.
 pub const READY_INDEXES_SQL: &str = "\
 CREATE INDEX IF NOT EXISTS idx_roadmap_ready ON roadmap_items \
     (rank, phase_key, id, title, status_key, item_type, owner, target_date, external_id, deleted_at) \
@@ -44,6 +45,55 @@ const PENDING_UNBLOCKED: &str = "r.status_key = 'pending' AND r.deleted_at IS NU
                      WHERE d.item_id = r.id AND d.dependency_type = 'blocks' \
                        AND p.status_key <> 'completed')";
 
+/// The same condition with the prerequisite lookup pinned to `idx_roadmap_unfinished`.
+const PENDING_UNBLOCKED_INDEXED: &str = "r.status_key = 'pending' AND r.deleted_at IS NULL \
+     AND NOT EXISTS (SELECT 1 FROM roadmap_dependencies d \
+                     JOIN roadmap_items p INDEXED BY idx_roadmap_unfinished ON p.id = d.depends_on_id \
+                     WHERE d.item_id = r.id AND d.dependency_type = 'blocks' \
+                       AND p.status_key <> 'completed')";
+
+/// Whether migration 034's indexes are there. SQLite's planner, without `ANALYZE`
+/// statistics (which Motus databases do not have), prefers `idx_roadmap_status` and a sort;
+/// naming the indexes keeps the first page a short index walk.
+fn has_ready_indexes<C: Connection + ?Sized>(conn: &C) -> Result<bool> {
+    let n: i64 = conn.query_one(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'index' \
+         AND name IN ('idx_roadmap_ready', 'idx_roadmap_unfinished')",
+        params![],
+    )?;
+    Ok(n == 2)
+}
+
+/// FROM clause and condition for the ready queries.
+fn ready_source<C: Connection + ?Sized>(conn: &C) -> Result<(&'static str, &'static str)> {
+    Ok(if has_ready_indexes(conn)? {
+        (
+            "roadmap_items r INDEXED BY idx_roadmap_ready",
+            PENDING_UNBLOCKED_INDEXED,
+        )
+    } else {
+        ("roadmap_items r", PENDING_UNBLOCKED)
+    })
+}
+
+/// The SQL `ready` runs for ranked (`true`) or unranked items, before open blockers are
+/// filtered out; `?1` is the row limit (-1 for all). Public so benchmarks can show its plan.
+pub fn ready_sql<C: Connection + ?Sized>(conn: &C, ranked: bool) -> Result<String> {
+    let cols = summary_columns("r");
+    let (source, cond) = ready_source(conn)?;
+    Ok(if ranked {
+        format!(
+            "SELECT {cols} FROM {source} WHERE {cond} AND r.rank IS NOT NULL \
+             ORDER BY r.rank, r.phase_key, r.id LIMIT ?1"
+        )
+    } else {
+        format!(
+            "SELECT {cols} FROM {source} WHERE {cond} AND r.rank IS NULL \
+             ORDER BY r.phase_key, r.id LIMIT ?1"
+        )
+    })
+}
+
 /// Work items with an unresolved blocker.
 fn blocked_by_blockers<C: Connection + ?Sized>(conn: &C) -> Result<HashSet<String>> {
     let rows = conn.query(
@@ -56,7 +106,6 @@ fn blocked_by_blockers<C: Connection + ?Sized>(conn: &C) -> Result<HashSet<Strin
 /// Ready items in order; `limit` of `None` returns all of them.
 pub fn ready<C: Connection + ?Sized>(conn: &C, limit: Option<usize>) -> Result<Vec<ItemSummary>> {
     read_tx(conn, |c| {
-        let cols = summary_columns("r");
         let held = blocked_by_blockers(c)?;
         // Fetch enough rows that dropping every blocked one still fills the page.
         let cap = |room: Option<usize>| room.map_or(-1, |l| (l + held.len()) as i64);
@@ -73,23 +122,11 @@ pub fn ready<C: Connection + ?Sized>(conn: &C, limit: Option<usize>) -> Result<V
             }
             Ok(())
         };
-        let ranked = c.query(
-            &format!(
-                "SELECT {cols} FROM roadmap_items r WHERE {PENDING_UNBLOCKED} AND r.rank IS NOT NULL \
-                 ORDER BY r.rank, r.phase_key, r.id LIMIT ?1"
-            ),
-            params![cap(limit)],
-        )?;
+        let ranked = c.query(&ready_sql(c, true)?, params![cap(limit)])?;
         keep(ranked, &mut items)?;
         let room = limit.map(|l| l.saturating_sub(items.len()));
         if room != Some(0) {
-            let unranked = c.query(
-                &format!(
-                    "SELECT {cols} FROM roadmap_items r WHERE {PENDING_UNBLOCKED} AND r.rank IS NULL \
-                     ORDER BY r.phase_key, r.id LIMIT ?1"
-                ),
-                params![cap(room)],
-            )?;
+            let unranked = c.query(&ready_sql(c, false)?, params![cap(room)])?;
             keep(unranked, &mut items)?;
         }
         Ok(items)
@@ -398,6 +435,86 @@ mod tests {
                 crate::params![id, work_id],
             )
             .unwrap();
+    }
+
+    #[test]
+    fn the_first_page_is_read_from_the_ready_index_in_rank_order() {
+        let db = TestDb::new();
+        let plan = |sql: &str| -> String {
+            db.conn
+                .query(&format!("EXPLAIN QUERY PLAN {sql}"), crate::params![20])
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String>(3).unwrap())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        // No ANALYZE statistics, as in every Motus database.
+        let first_page = plan(&ready_sql(&db.conn, true).unwrap());
+        let unranked = plan(&ready_sql(&db.conn, false).unwrap());
+        assert!(
+            unranked.contains("idx_roadmap_ready (rank=?)"),
+            "{unranked}"
+        );
+        assert!(!unranked.contains("TEMP B-TREE"), "{unranked}");
+        // A walk of the covering index in rank order: no scan, no sort.
+        assert!(
+            first_page.contains("USING COVERING INDEX idx_roadmap_ready"),
+            "{first_page}"
+        );
+        assert!(
+            first_page.contains("idx_roadmap_dep_blocking"),
+            "{first_page}"
+        );
+        assert!(
+            first_page.contains("idx_roadmap_unfinished"),
+            "{first_page}"
+        );
+        assert!(!first_page.contains("TEMP B-TREE"), "{first_page}");
+        // The migration and the text the benchmark re-creates them from agree.
+        let defined: i64 = db.count(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN \
+             ('idx_roadmap_ready', 'idx_roadmap_unfinished', 'idx_roadmap_dep_blocking')",
+        );
+        assert_eq!(defined, 3);
+        let before: Vec<String> = db
+            .conn
+            .query(
+                "SELECT sql FROM sqlite_master WHERE name LIKE 'idx_roadmap_%' ORDER BY name",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<Option<String>>(0).unwrap().unwrap_or_default())
+            .collect();
+        db.conn
+            .execute_batch(
+                "DROP INDEX idx_roadmap_ready; DROP INDEX idx_roadmap_unfinished; \
+                 DROP INDEX idx_roadmap_dep_blocking;",
+            )
+            .unwrap();
+        db.conn.execute_batch(READY_INDEXES_SQL).unwrap();
+        let after: Vec<String> = db
+            .conn
+            .query(
+                "SELECT sql FROM sqlite_master WHERE name LIKE 'idx_roadmap_%' ORDER BY name",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<Option<String>>(0).unwrap().unwrap_or_default())
+            .collect();
+        let norm = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .map(|s| {
+                    s.split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .replace(" IF NOT EXISTS", "")
+                })
+                .collect()
+        };
+        assert_eq!(norm(&before), norm(&after));
     }
 
     #[test]

@@ -322,7 +322,9 @@ fn replace_database(
 
 pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
     let src = open_source(src_path)?;
-    let (source, contents) = read_snapshot(&src, backup::check_restorable).map_err(at(src_path))?;
+    // One snapshot for the checks and the fingerprints the result is compared with.
+    let (source, contents) =
+        motus_core::read_tx(&src, backup::check_restorable).map_err(at(src_path))?;
     let target = &ctx.db_path;
     if target.exists() {
         require_source_file(target)?;
@@ -368,13 +370,6 @@ pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
         s
     });
     Ok(0)
-}
-
-fn read_snapshot<T>(
-    conn: &SqliteConnection,
-    f: impl FnOnce(&SqliteConnection) -> motus_core::Result<T>,
-) -> motus_core::Result<T> {
-    motus_core::read_tx(conn, f)
 }
 
 /// Prints progress on stderr for large databases: at most every half second.
@@ -451,14 +446,23 @@ pub fn export(ctx: &Ctx, out: &Path) -> Result<u8, CliError> {
             })?;
             Ok(s)
         });
-        let finished = written.map_err(at(out)).and_then(|s| {
-            drop(w);
-            sync_file(&tmp)?;
-            std::fs::rename(&tmp, out)
-                .map_err(|e| io_failed(e, format!("cannot name the export {}", out.display())))?;
-            sync_parent(out);
-            Ok(s)
-        });
+        let finished = written
+            .map_err(|e| match e {
+                // Trouble writing the file names the file; anything else names the database.
+                motus_core::Error::DiskFull { .. }
+                | motus_core::Error::ReadOnly { .. }
+                | motus_core::Error::CannotOpen { .. } => CliError::from(e).at(out),
+                other => CliError::from(other).at(&ctx.db_path),
+            })
+            .and_then(|s| {
+                drop(w);
+                sync_file(&tmp)?;
+                std::fs::rename(&tmp, out).map_err(|e| {
+                    io_failed(e, format!("cannot name the export {}", out.display()))
+                })?;
+                sync_parent(out);
+                Ok(s)
+            });
         if finished.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
@@ -538,7 +542,7 @@ pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
     // Load into a scratch file beside the target, so the target changes in one step or not at all.
     let scratch_path = with_suffix(&target, &format!(".import-{}.tmp", std::process::id()));
     remove_with_side_files(&scratch_path);
-    let result = import_via_scratch(ctx, &mut reader, &header, &target, &scratch_path, replace);
+    let result = import_via_scratch(&mut reader, &header, &target, &scratch_path, replace);
     remove_with_side_files(&scratch_path);
     let outcome = result?;
     let doc = json!({
@@ -589,14 +593,12 @@ fn page_size_of(path: &Path) -> Option<i64> {
 }
 
 fn import_via_scratch(
-    ctx: &Ctx,
     reader: &mut Box<dyn BufRead>,
     header: &transfer::Header,
     target: &Path,
     scratch_path: &Path,
     replace: bool,
 ) -> Result<ImportOutcome, CliError> {
-    let _ = ctx;
     let scratch = SqliteConnection::open(utf8(scratch_path)?, OpenMode::ReadWriteCreate)
         .map_err(at(scratch_path))?;
     // The online backup API needs equal page sizes to copy into a WAL database.

@@ -182,6 +182,8 @@ fn refuse_all(home: &mut Home, input: &str, db: &Path, code: &str) {
         vec!["db", "backup", arg(&dest)],
         vec!["db", "export", "--out", arg(&out)],
         vec!["db", "import", arg(&good_export)],
+        vec!["work", "claim", "ADHOC-HOSTILE-1"],
+        vec!["work", "list"],
     ] {
         home.expect(input, db, &args, 1, code);
     }
@@ -374,6 +376,22 @@ fn database_locked_longer_than_the_busy_timeout() {
     home.expect(label, &db, &["db", "export", "--out", arg(&out)], 0, "");
     holder.execute_batch("COMMIT").unwrap();
     drop(holder);
+    // A current database: a kernel write waits for the lock, then says busy; reads go on.
+    let current = home.path("current.db");
+    home.expect(label, &current, &["db", "init"], 0, "");
+    let holder2 = SqliteConnection::open(arg(&current), OpenMode::ReadWrite).unwrap();
+    holder2.execute_batch("BEGIN IMMEDIATE").unwrap();
+    home.expect(
+        label,
+        &current,
+        &["work", "claim", "ADHOC-LOCKED-1"],
+        1,
+        "busy",
+    );
+    home.expect(label, &current, &["work", "list"], 0, "");
+    holder2.execute_batch("ROLLBACK").unwrap();
+    drop(holder2);
+    home.expect(label, &current, &["work", "claim", "ADHOC-LOCKED-1"], 0, "");
     // Nothing lost: the holder's write committed, and nobody else wrote.
     let after = contents(&db);
     assert_eq!(
@@ -413,6 +431,13 @@ fn read_only_file() {
     home.as_nobody = unsafe_is_root();
     let label = "read-only file (0444, run as an unprivileged user)";
     home.expect(label, &db, &["db", "init"], 1, "migration_failed:read_only");
+    home.expect(
+        label,
+        &db,
+        &["work", "claim", "ADHOC-RO-1"],
+        1,
+        "migration_failed:read_only",
+    );
     home.expect(
         label,
         &db,
@@ -522,6 +547,13 @@ fn full_disk() {
     let (dest, out, newdb) = (fs.0.join("b.db"), fs.0.join("e.jsonl"), fs.0.join("new.db"));
     let good_export = home.good_export.clone();
     home.expect(label, &db, &["db", "init"], 1, "disk_full");
+    home.expect(
+        label,
+        &db,
+        &["work", "claim", "ADHOC-FULL-1"],
+        1,
+        "disk_full",
+    );
     home.expect(label, &db, &["db", "migrate"], 1, "disk_full");
     home.expect(label, &db, &["db", "backup", arg(&dest)], 1, "disk_full");
     home.expect(
@@ -573,5 +605,35 @@ fn full_disk() {
         "integrity_check: ok"
     );
     drop(c);
+    home.print();
+}
+
+#[test]
+fn schema_with_a_column_name_that_is_not_utf8() {
+    // Found by the open_image fuzz target: rusqlite panics on such a name; we must not.
+    let mut home = Home::new();
+    let db = home.path("odd-view.db");
+    home.expect(
+        "view whose column name is not UTF-8",
+        &db,
+        &["db", "init"],
+        0,
+        "",
+    );
+    let sql = b"CREATE VIEW v_odd AS SELECT 1 AS \"\xff\xfe\"";
+    {
+        let c = SqliteConnection::open(arg(&db), OpenMode::ReadWrite).unwrap();
+        c.execute_batch("CREATE VIEW v_odd AS SELECT 1 AS x")
+            .unwrap();
+        c.execute_batch(&format!(
+            "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = CAST(x'{}' AS TEXT) WHERE name = 'v_odd'; PRAGMA writable_schema = OFF;",
+            sql.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ))
+        .unwrap();
+    }
+    let label = "view whose column name is not UTF-8 (crafted schema)";
+    home.expect(label, &db, &["doctor"], 1, "check_failed");
+    home.expect(label, &db, &["db", "status"], 0, "");
+    home.expect(label, &db, &["work", "list"], 0, "");
     home.print();
 }

@@ -218,6 +218,10 @@ fn backups_are_consistent_while_other_connections_write() {
                 |r| r.get(0),
             )
             .unwrap();
+        eprintln!(
+            "backup {i}: {pairs} complete pairs in the copy, 0 half pairs, {} committed by the time it was checked",
+            committed.load(Ordering::Relaxed)
+        );
         assert!(
             pairs as u64 >= before,
             "backup {i}: {pairs} pairs < {before} committed before it started"

@@ -55,7 +55,7 @@ impl Database {
     }
 
     /// `motus roadmap show`: an item with its dependencies, dependents, assignments, readiness.
-    #[wasm_bindgen(js_name = roadmapShow)]
+    #[wasm_bindgen(js_name = roadmapShow, unchecked_return_type = "RoadmapShowResult")]
     pub fn roadmap_show(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::show(db.backend(), id))
     }
@@ -87,19 +87,19 @@ impl Database {
     }
 
     /// `motus roadmap blocked`: items held back, with what holds them.
-    #[wasm_bindgen(js_name = roadmapBlocked)]
+    #[wasm_bindgen(js_name = roadmapBlocked, unchecked_return_type = "BlockedItem[]")]
     pub fn roadmap_blocked(&self) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::blocked(db.backend()))
     }
 
     /// `motus roadmap why`: what holds an item back, down to the roots.
-    #[wasm_bindgen(js_name = roadmapWhy)]
+    #[wasm_bindgen(js_name = roadmapWhy, unchecked_return_type = "WhyResult")]
     pub fn roadmap_why(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::why(db.backend(), id))
     }
 
     /// `motus roadmap dep add ITEM DEPENDS_ON` (refused when it would close a cycle).
-    #[wasm_bindgen(js_name = roadmapAddDependency)]
+    #[wasm_bindgen(js_name = roadmapAddDependency, unchecked_return_type = "RoadmapEdge")]
     pub fn roadmap_add_dependency(
         &self,
         item: &str,
@@ -124,13 +124,13 @@ impl Database {
     }
 
     /// `motus roadmap complete` (refused while a blocking prerequisite is unfinished).
-    #[wasm_bindgen(js_name = roadmapComplete)]
+    #[wasm_bindgen(js_name = roadmapComplete, unchecked_return_type = "RoadmapCompletion")]
     pub fn roadmap_complete(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_write(|db| calls::complete(db.backend(), &db.env(), db.actor(), id))
     }
 
     /// `motus roadmap assign ID AGENT`.
-    #[wasm_bindgen(js_name = roadmapAssign)]
+    #[wasm_bindgen(js_name = roadmapAssign, unchecked_return_type = "{ assignment: RoadmapAssignment; [k: string]: unknown }")]
     pub fn roadmap_assign(
         &self,
         id: &str,
@@ -153,20 +153,20 @@ impl Database {
     }
 
     /// `motus roadmap history`: an item's snapshots and audit trail.
-    #[wasm_bindgen(js_name = roadmapHistory)]
+    #[wasm_bindgen(js_name = roadmapHistory, unchecked_return_type = "HistoryResult")]
     pub fn roadmap_history(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::history(db.backend(), id))
     }
 
     /// `motus <kind> show ID` for a program kind: program, product, feature, release, cr,
     /// bug, standard, charter.
-    #[wasm_bindgen(js_name = programShow)]
+    #[wasm_bindgen(js_name = programShow, unchecked_return_type = "ProgramRecord | { cr: ProgramRecord; depends_on: unknown[]; dependents: unknown[] }")]
     pub fn program_show(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| crate::program_calls::show(db.backend(), kind, id))
     }
 
     /// `motus <kind> list`.
-    #[wasm_bindgen(js_name = programList)]
+    #[wasm_bindgen(js_name = programList, unchecked_return_type = "ProgramRecord[]")]
     pub fn program_list(
         &self,
         kind: &str,
@@ -180,13 +180,13 @@ impl Database {
     }
 
     /// `motus <kind> history ID`.
-    #[wasm_bindgen(js_name = programHistory)]
+    #[wasm_bindgen(js_name = programHistory, unchecked_return_type = "HistoryResult")]
     pub fn program_history(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| crate::program_calls::history(db.backend(), kind, id))
     }
 
     /// The accepted keys of a terminology domain.
-    #[wasm_bindgen]
+    #[wasm_bindgen(unchecked_return_type = "Term[]")]
     pub fn terms(&self, domain: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::terms(db.backend(), domain))
     }
@@ -198,7 +198,7 @@ impl Database {
     }
 
     /// Checks a terminology key as every write does: throws `invalid_input` naming the valid keys.
-    #[wasm_bindgen(js_name = validateTerm)]
+    #[wasm_bindgen(js_name = validateTerm, unchecked_return_type = "{ ok: true; field: string; domain: string; key: string }")]
     pub fn validate_term(&self, field: &str, domain: &str, key: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::validate_term(db.backend(), field, domain, key))
     }

@@ -24,6 +24,10 @@ pub struct AddInput {
     pub description: Option<String>,
     pub owner: Option<String>,
     pub rank: Option<f64>,
+    /// Rank it just before this item (`--before`).
+    pub before: Option<String>,
+    /// Rank it just after this item (`--after`).
+    pub after: Option<String>,
     pub target_date: Option<String>,
     pub feature_id: Option<String>,
     pub cr_id: Option<String>,
@@ -32,6 +36,17 @@ pub struct AddInput {
 }
 
 pub fn add<C: Connection + ?Sized>(conn: &C, env: &Env, actor: &str, a: AddInput) -> Result<Value> {
+    let rank = match (&a.before, &a.after) {
+        (Some(_), Some(_)) => {
+            return Err(motus_core::Error::invalid(
+                "before",
+                "give either before or after, not both",
+            ))
+        }
+        (Some(b), None) => Some(items::rank_next_to(conn, items::Placement::Before(b))?),
+        (None, Some(x)) => Some(items::rank_next_to(conn, items::Placement::After(x))?),
+        (None, None) => a.rank,
+    };
     let item = items::add(
         conn,
         env,
@@ -44,7 +59,7 @@ pub fn add<C: Connection + ?Sized>(conn: &C, env: &Env, actor: &str, a: AddInput
             status_key: a.status_key,
             description: a.description,
             owner: a.owner,
-            rank: a.rank,
+            rank,
             target_date: a.target_date,
             feature_id: a.feature_id,
             cr_id: a.cr_id,

@@ -167,10 +167,10 @@ export interface LeaseStatusResult {
   decisions: Record<string, unknown>[]; events?: Record<string, unknown>[];
 }
 export interface VerifyResult {
-  ok: boolean; target: string; checked: number; failed: number;
+  ok: boolean; target: string; checked: number; failed: number; unverifiable: number;
   evidence: {
     evidence_id: string; lease_id: string | null; evidence_type: string; stored_sha256: string;
-    computed_sha256: string; ok: boolean;
+    computed_sha256: string; ok: boolean; status: string;
     file: { path: string; status: "ok" | "changed" | "missing" | "unchecked" } | null;
   }[];
 }
@@ -185,9 +185,54 @@ export interface RoadmapItem {
   deleted_at: string | null; external_id: string | null; external_url: string | null;
   [k: string]: unknown;
 }
+export interface RoadmapEdge {
+  item_id: string; depends_on_id: string; dependency_type: string; created_at: string;
+  created_by: string | null; notes: string | null;
+}
+export interface RoadmapAssignment {
+  id: number; item_id: string; agent_id: string; role: string; status: string; assigned_at: string;
+  assigned_by: string | null; started_at: string | null; completed_at: string | null; notes: string | null;
+}
+export interface BlockerRef {
+  id: string; work_id: string; title: string; reason_code: string; severity: string | null; needs: string | null;
+}
+/** `motus roadmap blocked --json`: each item's fields plus what holds it. */
+export type BlockedItem = RoadmapItem & { blocking_dependencies: string[]; blockers: string[] };
+export interface ChainNode {
+  id: string; title: string; status_key: string; deleted: boolean; depth: number; path: string[];
+  waiting_on: string[]; blockers: BlockerRef[];
+}
+/** `motus roadmap why --json` */
+export interface WhyResult {
+  id: string; title: string; status_key: string; rank: number | null; ready: boolean; reasons: string[];
+  blocking_dependencies: ChainNode[]; blockers: BlockerRef[]; roots: string[]; soft_dependencies_open: string[];
+  [k: string]: unknown;
+}
+/** `motus roadmap show --json` */
+export interface RoadmapShowResult {
+  item: RoadmapItem; depends_on: RoadmapEdge[]; dependents: RoadmapEdge[];
+  assignments: RoadmapAssignment[]; ready: boolean; reasons: string[];
+}
+export interface RoadmapCompletion { item: RoadmapItem; assignments_completed: number; unblocked: string[] }
+/** `motus … history --json` */
+export interface HistoryResult {
+  entity_type: string; entity_id: string;
+  versions: { version: number; data: unknown; changed_by: string; change_reason: string | null; created_at: string }[];
+  audit: { id: number; timestamp: string; actor: string; event_type: string; action: string;
+           old_value: unknown; new_value: unknown; context: unknown }[];
+}
+export interface Term {
+  domain: string; internal_key: string; display_name: string; description: string | null;
+  sort_order: number; replaced_by: string | null; deprecated: boolean;
+}
+/** A program-kind record: its table's columns as stored. */
+export type ProgramRecord = Record<string, unknown> & { id: string };
+
 export interface RoadmapAddInput {
   title: string; phase_key: string; id?: string; item_type?: string; status_key?: string;
-  description?: string; owner?: string; rank?: number; target_date?: string;
+  description?: string; owner?: string; rank?: number;
+  /** rank it just before / after this item (instead of rank) */
+  before?: string; after?: string; target_date?: string;
   feature_id?: string; cr_id?: string; external_id?: string; external_url?: string;
 }
 export interface RoadmapListFilter {

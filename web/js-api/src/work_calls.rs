@@ -421,7 +421,8 @@ pub fn verify_evidence<C: Connection + ?Sized>(
         row["file"] = file.unwrap_or(Value::Null);
         rows.push(row);
     }
-    let doc = json!({"ok": failed == 0, "target": target, "checked": checks.len(), "failed": failed, "evidence": rows});
+    let unverifiable = checks.iter().filter(|c| c.status == "unverifiable").count();
+    let doc = json!({"ok": failed == 0, "target": target, "checked": checks.len(), "failed": failed, "unverifiable": unverifiable, "evidence": rows});
     Ok(doc)
 }
 
