@@ -43,6 +43,18 @@ pub fn userland() -> &'static [Migration] {
     })
 }
 
+/// `(latest version, number of files)` of the coordination migrations, from the embedded file
+/// names alone: no parsing or hashing, for the per-call "is the file current?" check.
+pub fn coordination_summary() -> (i64, usize) {
+    let files = embedded::COORDINATION_FILES;
+    let latest = files
+        .iter()
+        .filter_map(|(name, _)| parse::parse_file_name(name).ok().map(|(v, _)| v))
+        .max()
+        .unwrap_or(0);
+    (latest, files.len())
+}
+
 /// The schema version this build brings a coordination database to.
 pub fn latest_version() -> i64 {
     coordination().last().map_or(0, |m| m.version)
