@@ -459,9 +459,8 @@ fn bad_input_gets_a_specific_usage_error() {
 
 #[test]
 fn the_readme_quickstart_runs_exactly_as_written_on_a_fresh_home() {
-    let docs =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
-            .unwrap();
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+        .unwrap();
     let block = docs
         .split("<!-- quickstart -->")
         .nth(1)
