@@ -914,6 +914,18 @@ mod tests {
     }
 
     #[test]
+    fn json_numbers_parse_correctly_rounded_as_python_does() {
+        // serde_json's default float parser was one ULP off here, so the canonical JSON of
+        // evidence artifacts differed from the original's (Python: 4.444844e+52). Fixed by
+        // the workspace's `float_roundtrip` feature; found by the canonical_json fuzz target.
+        let v: serde_json::Value = serde_json::from_str("4444844E46").unwrap();
+        assert_eq!(v.as_f64(), Some(4.444844e52));
+        let canonical = crate::kernel::canonical::to_canonical_json(&v);
+        let back: serde_json::Value = serde_json::from_str(&canonical).unwrap();
+        assert_eq!(back, v, "{canonical}");
+    }
+
+    #[test]
     fn values_keep_their_storage_class() {
         for v in [
             Value::Null,
