@@ -105,6 +105,27 @@ pub fn schema_version<C: Connection + ?Sized>(conn: &C, migrator: &Migrator) -> 
     }
 }
 
+/// The migrations whose result a file at `status` should match: every applied version, plus
+/// the lease store's tables when the file has them before version 21 (the original creates
+/// `coordination_leases` and `events` at run time, outside its migrations).
+pub fn reference_migrations<C: Connection + ?Sized>(
+    conn: &C,
+    migrator: &Migrator,
+    status: &crate::migrate::Status,
+) -> Result<Vec<crate::migrate::Migration>> {
+    let has_lease_store =
+        crate::connection::ConnectionExt::has_object(conn, "table", "coordination_leases")?;
+    Ok(migrator
+        .migrations()
+        .iter()
+        .filter(|m| {
+            m.version <= status.current_version
+                || (has_lease_store && m.name == "lease_store_tables")
+        })
+        .cloned()
+        .collect())
+}
+
 /// Compares the file's schema with `expected` (what our migrations build at the same version).
 pub fn schema_equivalence<C: Connection + ?Sized>(conn: &C, expected: &Snapshot) -> Result<Check> {
     let actual = Snapshot::capture(conn)?;

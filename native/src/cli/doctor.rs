@@ -48,12 +48,8 @@ pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<u8, CliError> {
     if let Ok(status) = migrator.status(&db.conn) {
         if !status.is_new {
             // What our migrations build at the same version is the reference.
-            let upto: Vec<_> = migrator
-                .migrations()
-                .iter()
-                .filter(|m| m.version <= status.current_version)
-                .cloned()
-                .collect();
+            let upto = doctor::reference_migrations(&db.conn, &migrator, &status)
+                .map_err(CliError::from)?;
             let reference = SqliteConnection::open_in_memory().map_err(CliError::from)?;
             Migrator::with_migrations(&upto)
                 .migrate(&reference, &crate::host::SystemClock, false, &mut |_| {

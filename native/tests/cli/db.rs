@@ -196,6 +196,23 @@ fn doctor_on_an_original_database_warns_that_migrations_are_pending() {
 }
 
 #[test]
+fn doctor_accepts_the_lease_store_tables_the_original_creates_at_run_time() {
+    let home = tempfile::tempdir().unwrap();
+    let db = copy_fixture("motusos-0.3.3-quickstart.db", home.path());
+    let out = motus(home.path(), &["--db", arg(&db), "doctor", "--json"]);
+    let doc = stdout_json(&out);
+    let schema = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "schema")
+        .unwrap()
+        .clone();
+    assert_eq!(schema["status"], "pass", "{schema:#}");
+    assert_eq!(doc["status"], "warn", "migrations are pending: {doc:#}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let home = tempfile::tempdir().unwrap();
     assert_eq!(
