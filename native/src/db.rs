@@ -58,9 +58,12 @@ fn refuse_userland_db(path: &Path, conn: &SqliteConnection) -> Result<(), CliErr
 /// Opens an existing database read-only; its schema must be current.
 pub fn open_read(path: &Path) -> Result<Db, CliError> {
     let db = open_read_any(path)?;
-    Migrator::coordination()
-        .require_current(&db.conn)
-        .map_err(|e| CliError::from(e).at(path))?;
+    // The cheap ledger check decides the common case; the full one explains anything else.
+    if !is_current_fast(&db)? {
+        Migrator::coordination()
+            .require_current(&db.conn)
+            .map_err(|e| CliError::from(e).at(path))?;
+    }
     Ok(db)
 }
 
