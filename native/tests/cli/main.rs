@@ -5,5 +5,6 @@ mod hostile;
 mod ops;
 mod program;
 mod roadmap;
+mod safety;
 mod userland;
 mod work;
