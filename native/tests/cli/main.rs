@@ -7,4 +7,5 @@ mod program;
 mod roadmap;
 mod safety;
 mod userland;
+mod view;
 mod work;
