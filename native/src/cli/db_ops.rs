@@ -264,18 +264,21 @@ fn replace_database(
     expected: &Contents,
     why: &str,
 ) -> Result<Option<Kept>, CliError> {
-    let live = if paths::check(target, paths::Role::Database)? == paths::Found::File {
-        match crate::db::open_file(target, OpenMode::ReadWrite) {
-            // A WAL that does not belong is never replaced by accident: doctor decides.
-            Err(e) if e.code == "foreign_wal" => return Err(e),
-            Ok(c)
-                if c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-                    .is_ok() =>
-            {
-                Some(c)
-            }
-            _ => None,
-        }
+    // A SQLite file is only ever replaced in place under its write lock; the rename path is
+    // for a target that is missing or holds no SQLite database at all.
+    let live = if paths::check(target, paths::Role::Database)? == paths::Found::File
+        && is_sqlite_file(target)
+    {
+        let c = crate::db::open_file(target, OpenMode::ReadWrite)?;
+        c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
+            .map_err(|e| {
+                let mut err = CliError::from(e).at(target);
+                err.message.push_str(&format!(
+                    "; the {why} changed nothing. Run `motus doctor`; to put a backup in place of a damaged file, move the file aside first"
+                ));
+                err
+            })?;
+        Some(c)
     } else {
         None
     };
@@ -291,7 +294,7 @@ fn replace_database(
             // The kept copy: a second connection's snapshot taken while we hold the write
             // lock is exactly what the swap replaces.
             let dest = kept_path(target, why);
-            let reader = crate::db::open_file(target, OpenMode::ReadOnly)?;
+            let reader = crate::db::open_another(target, OpenMode::ReadOnly)?;
             verified_backup(&reader, &dest, Overwrite::Refuse)?;
             drop(reader);
             let kept = Kept {
@@ -332,6 +335,16 @@ fn replace_database(
     live.ensure_wal().map_err(at(target))?;
     paths::restrict_files(target);
     Ok(Some(kept))
+}
+
+/// True when the file starts with SQLite's header (an empty file is not a database yet).
+fn is_sqlite_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    files::open_regular(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"SQLite format 3\0"
 }
 
 /// For a target that is missing or not a SQLite database: keep a byte copy of it (and its
