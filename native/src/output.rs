@@ -98,9 +98,7 @@ pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String)
         });
         match essential {
             Some(v) => write_stdout(&crate::text::for_stdout(&v)),
-            None if key.is_some() => {
-                write_stderr(&crate::text::for_stderr(human().trim_end()))
-            }
+            None if key.is_some() => write_stderr(&crate::text::for_stderr(human().trim_end())),
             None => {}
         }
         return;

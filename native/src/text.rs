@@ -224,7 +224,11 @@ mod tests {
     fn control_characters_are_shown_not_obeyed() {
         let hostile = "a\x1b]0;pwned\x07b\x1b[2Jc\r\u{9b}31md\u{202e}e\x7f";
         let out = finish(hostile, true);
-        assert!(!out.chars().any(|c| (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32))), "{out:?}");
+        assert!(
+            !out.chars()
+                .any(|c| (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32))),
+            "{out:?}"
+        );
         assert_eq!(
             out,
             "a\\x1b]0;pwned\\x07b\\x1b[2Jc\\x0d\\u{9b}31md\\u{202e}e\\x7f"
@@ -235,8 +239,14 @@ mod tests {
 
     #[test]
     fn only_our_markers_become_colour() {
-        let s = format!("{} and \u{E0001}\u{E0067}fake", paint(Style::Bad, "blocked"));
-        assert_eq!(finish(&s, true), "\x1b[31mblocked\x1b[0m and \u{E0001}\u{E0067}fake");
+        let s = format!(
+            "{} and \u{E0001}\u{E0067}fake",
+            paint(Style::Bad, "blocked")
+        );
+        assert_eq!(
+            finish(&s, true),
+            "\x1b[31mblocked\x1b[0m and \u{E0001}\u{E0067}fake"
+        );
         assert_eq!(finish(&s, false), "blocked and \u{E0001}\u{E0067}fake");
         // A stored ESC inside painted text is still escaped.
         assert_eq!(finish(&paint(Style::Good, "\x1b[8m"), false), "\\x1b[8m");

@@ -399,7 +399,8 @@ impl ProgressLine {
             return;
         }
         self.last = now;
-        crate::output::note(&format!("motus: {} {}/{} rows ({}%, {}) {:.1}s",
+        crate::output::note(&format!(
+            "motus: {} {}/{} rows ({}%, {}) {:.1}s",
             self.verb,
             p.rows_done,
             p.rows_total,
@@ -488,7 +489,8 @@ pub fn export(ctx: &Ctx, out: &Path) -> Result<u8, CliError> {
     });
     if to_stdout {
         // stdout carries the export itself; the summary goes to stderr.
-        crate::output::note(&format!("motus: exported {} tables, {} rows (schema version {})",
+        crate::output::note(&format!(
+            "motus: exported {} tables, {} rows (schema version {})",
             summary.tables, summary.rows, summary.schema_version
         ));
     } else {

@@ -45,7 +45,8 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         }));
     }
     for col in t.column_iter_mut() {
-        col.set_padding((0, 2)).set_cell_alignment(CellAlignment::Left);
+        col.set_padding((0, 2))
+            .set_cell_alignment(CellAlignment::Left);
     }
     t.lines()
         .map(|l| l.trim_end().to_string())

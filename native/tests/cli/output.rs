@@ -32,9 +32,17 @@ impl Home {
     fn hostile() -> Home {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("coordination.db");
-        let mut h = Home { dir, db, lease: String::new() };
-        h.ok(&["roadmap", "add", HOSTILE, "--phase", "phase_a", "--id", "EVIL-1"]);
-        h.ok(&["roadmap", "add", "second", "--phase", "phase_a", "--id", "EVIL-2"]);
+        let mut h = Home {
+            dir,
+            db,
+            lease: String::new(),
+        };
+        h.ok(&[
+            "roadmap", "add", HOSTILE, "--phase", "phase_a", "--id", "EVIL-1",
+        ]);
+        h.ok(&[
+            "roadmap", "add", "second", "--phase", "phase_a", "--id", "EVIL-2",
+        ]);
         h.ok(&["roadmap", "dep", "add", "EVIL-2", "EVIL-1"]);
         let out = h.ok(&["work", "claim", "ADHOC-EVIL", "--intent", HOSTILE, "-q"]);
         h.lease = String::from_utf8(out.stdout).unwrap().trim().to_string();
@@ -84,7 +92,9 @@ impl Home {
             vec!["work", "--help"],
             vec!["--version"],
         ];
-        cmds.into_iter().map(|c| c.into_iter().map(String::from).collect()).collect()
+        cmds.into_iter()
+            .map(|c| c.into_iter().map(String::from).collect())
+            .collect()
     }
 }
 
@@ -112,7 +122,10 @@ fn stored_control_characters_are_escaped_in_every_text_output() {
             shown += 1;
         }
     }
-    assert!(shown >= 8, "the hostile title was shown (escaped) by only {shown} commands");
+    assert!(
+        shown >= 8,
+        "the hostile title was shown (escaped) by only {shown} commands"
+    );
     // Error messages that quote stored or given text are escaped too.
     let out = h.run(&["roadmap", "show", "NOPE\x1b[2J"]);
     assert!(!out.status.success());
@@ -120,7 +133,9 @@ fn stored_control_characters_are_escaped_in_every_text_output() {
     // --json is unchanged: the exact stored text, as JSON escapes it.
     let out = h.ok(&["--json", "roadmap", "show", "EVIL-1"]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let found = doc.to_string().contains(&serde_json::to_string(HOSTILE).unwrap()[1..20]);
+    let found = doc
+        .to_string()
+        .contains(&serde_json::to_string(HOSTILE).unwrap()[1..20]);
     assert!(found, "{doc}");
 }
 
@@ -132,10 +147,16 @@ fn colour_only_when_asked_or_on_a_terminal() {
     for (args, env) in [
         (vec!["roadmap", "list"], None),
         (vec!["roadmap", "list", "--color", "never"], None),
-        (vec!["roadmap", "list", "--color=auto"], Some(("NO_COLOR", "1"))),
+        (
+            vec!["roadmap", "list", "--color=auto"],
+            Some(("NO_COLOR", "1")),
+        ),
         (vec!["roadmap", "show", "NOPE"], None),
         (vec!["roadmap", "bogus-subcommand"], None),
-        (vec!["--color", "never", "roadmap", "bogus-subcommand"], None),
+        (
+            vec!["--color", "never", "roadmap", "bogus-subcommand"],
+            None,
+        ),
     ] {
         let mut c = h.cmd(&args);
         if let Some((k, v)) = env {
@@ -159,7 +180,9 @@ fn colour_only_when_asked_or_on_a_terminal() {
         let out = in_pty(&h, "roadmap list --color never", None).unwrap();
         assert!(!out.contains('\x1b'), "{out:?}");
     } else {
-        panic!("script(1) from util-linux is needed for the terminal case (apt-get install bsdutils)");
+        panic!(
+            "script(1) from util-linux is needed for the terminal case (apt-get install bsdutils)"
+        );
     }
 }
 
@@ -184,7 +207,11 @@ fn in_pty(h: &Home, args: &str, env: Option<&str>) -> Option<String> {
 #[test]
 fn one_error_prefix_for_usage_and_operation_errors() {
     let h = Home::hostile();
-    for args in [vec!["roadmap", "show", "NOPE"], vec!["work", "bogus"], vec!["roadmap", "add"]] {
+    for args in [
+        vec!["roadmap", "show", "NOPE"],
+        vec!["work", "bogus"],
+        vec!["roadmap", "add"],
+    ] {
         let out = h.run(&args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.starts_with("error: "), "{args:?}: {err}");
@@ -196,7 +223,12 @@ fn one_error_prefix_for_usage_and_operation_errors() {
 fn a_closed_stdout_or_a_full_stderr_never_panics() {
     let h = Home::hostile();
     let mut cmds = h.printing_commands();
-    cmds.push(vec!["db".into(), "export".into(), "--out".into(), "-".into()]);
+    cmds.push(vec![
+        "db".into(),
+        "export".into(),
+        "--out".into(),
+        "-".into(),
+    ]);
     cmds.push(vec!["roadmap".into(), "show".into(), "NOPE".into()]);
     cmds.push(vec!["--json".into(), "roadmap".into(), "list".into()]);
     for args in cmds {
@@ -204,28 +236,69 @@ fn a_closed_stdout_or_a_full_stderr_never_panics() {
         // A pipe whose reader is already gone: every write fails with EPIPE.
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
-        let out = h.cmd(&args).stdout(writer).stderr(Stdio::piped()).output().unwrap();
+        let out = h
+            .cmd(&args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_ne!(out.status.code(), Some(101), "{args:?}: {err}");
-        assert!(out.status.code().is_some(), "{args:?} died by a signal: {:?}", out.status);
+        assert!(
+            out.status.code().is_some(),
+            "{args:?} died by a signal: {:?}",
+            out.status
+        );
         assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert!(!err.contains("Broken pipe") && !err.contains("database"), "{args:?}: {err}");
+        assert!(
+            !err.contains("Broken pipe") && !err.contains("database"),
+            "{args:?}: {err}"
+        );
         // stderr on /dev/full: every write fails with ENOSPC.
-        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-        let out = h.cmd(&args).stdout(Stdio::null()).stderr(full).output().unwrap();
-        assert_ne!(out.status.code(), Some(101), "{args:?} with stderr on /dev/full");
-        assert!(out.status.code().is_some(), "{args:?} died by a signal: {:?}", out.status);
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = h
+            .cmd(&args)
+            .stdout(Stdio::null())
+            .stderr(full)
+            .output()
+            .unwrap();
+        assert_ne!(
+            out.status.code(),
+            Some(101),
+            "{args:?} with stderr on /dev/full"
+        );
+        assert!(
+            out.status.code().is_some(),
+            "{args:?} died by a signal: {:?}",
+            out.status
+        );
     }
     // The shell pipelines from the issue.
-    for line in ["roadmap graph | true", "db export --out - | head -1 >/dev/null"] {
+    for line in [
+        "roadmap graph | true",
+        "db export --out - | head -1 >/dev/null",
+    ] {
         let out = Command::new("bash")
-            .args(["-c", &format!("set -o pipefail; '{}' --db '{}' {line}; echo \"rc=${{PIPESTATUS[0]}}\"", motus_bin().display(), h.db.display())])
+            .args([
+                "-c",
+                &format!(
+                    "set -o pipefail; '{}' --db '{}' {line}; echo \"rc=${{PIPESTATUS[0]}}\"",
+                    motus_bin().display(),
+                    h.db.display()
+                ),
+            ])
             .env("HOME", h.dir.path())
             .output()
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!text.contains("rc=101") && !err.contains("panicked"), "{line}: {text} {err}");
+        assert!(
+            !text.contains("rc=101") && !err.contains("panicked"),
+            "{line}: {text} {err}"
+        );
         assert!(!err.contains("error"), "{line}: {err}");
     }
 }
@@ -235,17 +308,34 @@ fn quiet_prints_only_the_essential_value() {
     let h = Home::hostile();
     let out = h.ok(&["work", "claim", "ADHOC-Q", "--intent", "x", "-q"]);
     let lease = String::from_utf8(out.stdout).unwrap();
-    assert!(lease.starts_with("lease-") && lease.trim().lines().count() == 1, "{lease:?}");
-    let out = h.ok(&["roadmap", "add", "quiet one", "--phase", "phase_a", "--id", "Q-1", "--quiet"]);
+    assert!(
+        lease.starts_with("lease-") && lease.trim().lines().count() == 1,
+        "{lease:?}"
+    );
+    let out = h.ok(&[
+        "roadmap",
+        "add",
+        "quiet one",
+        "--phase",
+        "phase_a",
+        "--id",
+        "Q-1",
+        "--quiet",
+    ]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "Q-1\n");
     // A command without an essential value prints nothing at all.
     let out = h.ok(&["roadmap", "list", "-q"]);
     assert!(out.stdout.is_empty());
     // A refused claim prints nothing on stdout, says why on stderr, and exits 1.
-    let out = h.run(&["work", "claim", "ADHOC-Q", "--intent", "again", "-q", "--agent", "other"]);
+    let out = h.run(&[
+        "work", "claim", "ADHOC-Q", "--intent", "again", "-q", "--agent", "other",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "{out:?}");
     assert!(!out.stderr.is_empty());
     // -q and --json contradict each other: a usage error.
-    assert_eq!(h.run(&["--json", "-q", "roadmap", "list"]).status.code(), Some(2));
+    assert_eq!(
+        h.run(&["--json", "-q", "roadmap", "list"]).status.code(),
+        Some(2)
+    );
 }

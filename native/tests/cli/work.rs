@@ -478,7 +478,14 @@ fn the_readme_quickstart_runs_exactly_as_written_on_a_fresh_home() {
         .collect::<Vec<_>>()
         .join("\n");
     assert!(script.contains("LEASE=$(motus work claim"), "{block}");
-    assert_eq!(script.lines().filter(|l| l.starts_with("motus ") || l.starts_with("LEASE=")).count(), 6, "{script}");
+    assert_eq!(
+        script
+            .lines()
+            .filter(|l| l.starts_with("motus ") || l.starts_with("LEASE="))
+            .count(),
+        6,
+        "{script}"
+    );
     let home = tempfile::tempdir().unwrap();
     let bin_dir = home.path().join("bin");
     std::fs::create_dir(&bin_dir).unwrap();

@@ -154,7 +154,8 @@ pub fn open_userland_write(path: &Path) -> Result<SqliteConnection, CliError> {
             .migrate(&conn, &clock, false, &mut backup)
             .map_err(|e| CliError::from(e).at(path))?;
         if let Some(b) = &report.backup_path {
-            crate::output::note(&format!("motus: backed up {} to {b} before upgrading",
+            crate::output::note(&format!(
+                "motus: backed up {} to {b} before upgrading",
                 path.display()
             ));
         }
