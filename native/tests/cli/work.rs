@@ -698,3 +698,45 @@ fn claim_next_takes_ready_items_in_rank_order_with_filters_and_says_when_none_is
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
     }
 }
+
+/// Defect found by a new user: a claim that expired an earlier lease decided on the item's
+/// status read before the expiry reset it, so the item stayed `pending` (and `ready` offered
+/// it) while the new holder worked on it.
+#[test]
+fn a_claim_after_an_expired_lease_moves_the_item_to_in_progress() {
+    let h = Home::new();
+    let add = h.run_env(
+        &[
+            "--json", "roadmap", "add", "Parser", "--phase", "phase_a", "--id", "X",
+        ],
+        &[],
+    );
+    assert!(add.status.success(), "{add:?}");
+    let (code, doc) = h.work(&[
+        "claim", "X", "--intent", "t", "--agent", "alice", "--ttl", "1",
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let (code, bob) = h.work(&["claim", "X", "--intent", "t", "--agent", "bob"]);
+    assert_eq!(
+        (code, bob["reason_code"].as_str()),
+        (0, Some("GRANTED_OK")),
+        "{bob}"
+    );
+    let show = stdout_json(&h.run_env(&["--json", "roadmap", "show", "X"], &[]));
+    assert_eq!(show["item"]["status_key"], "in_progress", "{show}");
+    let ready = stdout_json(&h.run_env(&["--json", "roadmap", "ready"], &[]));
+    assert_eq!(ready.as_array().map(Vec::len), Some(0), "{ready}");
+    let (code, carol) = h.work(&["claim", "X", "--intent", "t", "--agent", "carol"]);
+    assert_eq!(
+        (code, carol["reason_code"].as_str()),
+        (1, Some("BUSY_WRITE_HELD")),
+        "{carol}"
+    );
+    assert_eq!(carol["owner"]["agent_id"], "bob", "{carol}");
+    let conn = h.conn();
+    let problems =
+        motus_core::kernel::invariants::check(&conn, motus_core::Timestamp::from_millis(0))
+            .unwrap(); // time 0: every active lease counts as live
+    assert!(problems.is_empty(), "{problems:?}");
+}
