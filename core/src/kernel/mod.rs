@@ -49,5 +49,5 @@ impl Default for Options {
     }
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests;

@@ -12,7 +12,7 @@ pub mod plan;
 pub mod readiness;
 pub mod stamp;
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 pub(crate) mod testdb;
 
 use crate::connection::Row;
