@@ -226,6 +226,9 @@ pub struct ExportArgs {
     /// Write to FILE instead of stdout
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Replace the --output file if it exists (otherwise it is refused)
+    #[arg(long)]
+    pub force: bool,
     #[arg(long)]
     pub phase: Option<String>,
     #[arg(long)]
@@ -238,6 +241,9 @@ pub struct GraphArgs {
     pub format: GraphFormat,
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Replace the --output file if it exists (otherwise it is refused)
+    #[arg(long)]
+    pub force: bool,
     #[arg(long)]
     pub phase: Option<String>,
     #[arg(long)]
@@ -726,15 +732,14 @@ fn scope(phase: Option<String>, include_deleted: bool) -> export::Scope {
 fn deliver(
     ctx: &Ctx,
     output: Option<PathBuf>,
+    force: bool,
     format: &str,
     text: String,
     items: usize,
 ) -> Result<u8, CliError> {
     match &output {
         Some(path) => {
-            std::fs::write(path, &text).map_err(|e| {
-                CliError::failed("io", format!("cannot write {}: {e}", path.display()))
-            })?;
+            crate::files::write_output(&ctx.db_path, path, text.as_bytes(), force)?;
             let doc = json!({"ok": true, "path": path.display().to_string(), "format": format, "items": items});
             emit(ctx.json, &doc, || {
                 format!("Exported {items} items to {}", path.display())
@@ -768,7 +773,7 @@ fn export_cmd(ctx: &Ctx, a: ExportArgs) -> Result<u8, CliError> {
                 .map_err(|e| CliError::failed("io", e.to_string()))?,
         ),
     };
-    deliver(ctx, a.output, format, text, n)
+    deliver(ctx, a.output, a.force, format, text, n)
 }
 
 fn graph_cmd(ctx: &Ctx, a: GraphArgs) -> Result<u8, CliError> {
@@ -783,5 +788,5 @@ fn graph_cmd(ctx: &Ctx, a: GraphArgs) -> Result<u8, CliError> {
         GraphFormat::Dot => ("dot", export::dot(&snap)),
         GraphFormat::Mermaid => ("mermaid", export::mermaid(&snap)),
     };
-    deliver(ctx, a.output, format, text, n)
+    deliver(ctx, a.output, a.force, format, text, n)
 }
