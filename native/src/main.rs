@@ -4,10 +4,12 @@
 mod bench;
 mod cli;
 mod db;
+mod files;
 mod host;
 mod output;
 mod paths;
 mod text;
+mod wal;
 
 use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;

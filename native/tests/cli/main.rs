@@ -6,6 +6,7 @@ mod ops;
 mod output;
 mod program;
 mod roadmap;
+mod safety;
 mod userland;
 mod view;
 mod work;
