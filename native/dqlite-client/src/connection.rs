@@ -39,7 +39,9 @@ pub fn map_error(e: ClientError) -> Error {
             }
             if code == sqlite_code::IOERR_NOT_LEADER || code == sqlite_code::IOERR_LEADERSHIP_LOST {
                 return Error::Unavailable {
-                    message: format!("the node lost its leadership ({message}); nothing was written"),
+                    message: format!(
+                        "the node lost its leadership ({message}); nothing was written"
+                    ),
                 };
             }
             match code & 0xff {
@@ -60,11 +62,11 @@ pub fn map_error(e: ClientError) -> Error {
         ClientError::Refused { message } => Error::Sql {
             message: format!("refused before sending to the cluster: {message}"),
         },
-        e @ (ClientError::Io { .. } | ClientError::Protocol { .. } | ClientError::NoLeader { .. }) => {
-            Error::Unavailable {
-                message: e.to_string(),
-            }
-        }
+        e @ (ClientError::Io { .. }
+        | ClientError::Protocol { .. }
+        | ClientError::NoLeader { .. }) => Error::Unavailable {
+            message: e.to_string(),
+        },
     }
 }
 
@@ -99,7 +101,9 @@ enum Tx {
     None,
     Read,
     /// A write transaction and the marker its commit records.
-    Write { marker: String },
+    Write {
+        marker: String,
+    },
     /// The connection broke inside a transaction: the node rolled it back. Statements
     /// fail until the caller rolls back.
     Broken,
@@ -441,7 +445,10 @@ impl Connection for DqliteConnection {
 
     fn execute_batch(&self, sql: &str) -> Result<()> {
         match Self::first_keyword(sql).as_str() {
-            "BEGIN" if sql.to_ascii_uppercase().contains("IMMEDIATE") || sql.to_ascii_uppercase().contains("EXCLUSIVE") => {
+            "BEGIN"
+                if sql.to_ascii_uppercase().contains("IMMEDIATE")
+                    || sql.to_ascii_uppercase().contains("EXCLUSIVE") =>
+            {
                 return self.begin_write()
             }
             "BEGIN" => return self.begin_read(),
@@ -504,9 +511,9 @@ impl Connection for DqliteConnection {
             Tx::None => Ok(()),
             // The node already rolled it back when the connection broke.
             Tx::Broken => Ok(()),
-            Tx::Read | Tx::Write { .. } => self
-                .with_client(|c| c.exec_script("ROLLBACK"))
-                .map(|_| ()),
+            Tx::Read | Tx::Write { .. } => {
+                self.with_client(|c| c.exec_script("ROLLBACK")).map(|_| ())
+            }
         };
         let mut st = self.state.borrow_mut();
         st.tx = Tx::None;
@@ -531,10 +538,20 @@ mod tests {
 
     #[test]
     fn statements_that_run_outside_a_wrapping_transaction() {
-        for sql in ["SELECT 1", "  pragma foreign_keys", "-- c\nVALUES (1)", "/* x */ EXPLAIN SELECT 1"] {
+        for sql in [
+            "SELECT 1",
+            "  pragma foreign_keys",
+            "-- c\nVALUES (1)",
+            "/* x */ EXPLAIN SELECT 1",
+        ] {
             assert!(DqliteConnection::runs_as_is(sql), "{sql}");
         }
-        for sql in ["INSERT INTO t VALUES (1)", "WITH x AS (SELECT 1) DELETE FROM t", "CREATE TABLE t(a)", "-- c\nUPDATE t SET a = 1"] {
+        for sql in [
+            "INSERT INTO t VALUES (1)",
+            "WITH x AS (SELECT 1) DELETE FROM t",
+            "CREATE TABLE t(a)",
+            "-- c\nUPDATE t SET a = 1",
+        ] {
             assert!(!DqliteConnection::runs_as_is(sql), "{sql}");
         }
     }
