@@ -4,9 +4,11 @@
 mod bench;
 mod cli;
 mod db;
+mod files;
 mod host;
 mod output;
 mod paths;
+mod wal;
 
 use clap::Parser;
 use std::process::ExitCode;

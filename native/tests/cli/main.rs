@@ -5,6 +5,7 @@ mod hostile;
 mod ops;
 mod program;
 mod roadmap;
+mod safety;
 mod userland;
 mod view;
 mod work;

@@ -366,6 +366,14 @@ fn every_reason_code_is_reachable_through_the_cli() {
         ReasonCode::DenyPhaseFull,
         CLAIM_KEYS,
     );
+    let none = assert_verdict(
+        s,
+        h.work(&["claim", "--next", "--phase", "phase_b"]),
+        ReasonCode::DenyNoReadyWork,
+        CLAIM_KEYS,
+    );
+    assert_eq!(none["work_id"], Value::Null);
+    assert_eq!(none["skipped"], serde_json::json!([]));
 
     let all: BTreeSet<String> = ReasonCode::ALL
         .iter()
@@ -633,6 +641,62 @@ fn evidence_the_original_recorded_verifies_under_our_hash_rule() {
     assert_eq!((code, v["failed"].clone()), (0, Value::from(0)), "{v}");
     let (_, list) = home.work(&["list", "--all"]);
     assert_eq!(list["count"], 60);
+}
+
+#[test]
+fn claim_next_takes_ready_items_in_rank_order_with_filters_and_says_when_none_is_left() {
+    let h = Home::new();
+    let add = |id: &str, phase: &str, extra: &[&str]| {
+        let mut args = vec!["roadmap", "add", id, "--phase", phase, "--id", id];
+        args.extend_from_slice(extra);
+        let out = h.run_env(&args, &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    add("LATE", "phase_a", &["--rank", "9"]);
+    add("FIRST", "phase_a", &["--rank", "1"]);
+    add("GATE", "phase_b", &["--type", "gate"]);
+    add("WAITS", "phase_a", &["--rank", "0"]);
+    let out = h.run_env(&["roadmap", "dep", "add", "WAITS", "LATE"], &[]);
+    assert!(out.status.success());
+
+    let (code, doc) = h.work(&["claim", "--next", "--agent", "a"]);
+    assert_eq!((code, doc["work_id"].as_str()), (0, Some("FIRST")), "{doc}");
+    assert!(doc["lease_id"].as_str().unwrap().starts_with("lease-"));
+    let (_, doc) = h.work(&["claim", "--next", "--agent", "b", "--type", "gate"]);
+    assert_eq!(doc["work_id"], "GATE", "{doc}");
+    let (_, doc) = h.work(&["claim", "--next", "--agent", "c", "--phase", "phase_b"]);
+    assert_eq!(doc["reason_code"], "DENY_NO_READY_WORK", "{doc}");
+    let (_, doc) = h.work(&["claim", "--next", "--agent", "c"]);
+    assert_eq!(doc["work_id"], "LATE", "{doc}");
+    // WAITS depends on LATE, which is in progress: nothing is ready now.
+    let (code, doc) = h.work(&["claim", "--next", "--agent", "d"]);
+    assert_eq!(
+        (code, doc["reason_code"].as_str()),
+        (1, Some("DENY_NO_READY_WORK"))
+    );
+    let status: String = h
+        .conn()
+        .query_one(
+            "SELECT status_key FROM roadmap_items WHERE id = 'WAITS'",
+            params![],
+        )
+        .unwrap();
+    assert_eq!(status, "pending");
+
+    // Bad combinations are usage errors (exit 2) that write nothing.
+    for bad in [
+        &["claim", "X", "--next"][..],
+        &["claim", "--phase", "phase_a", "X"],
+        &["claim", "--next", "--mode", "read"],
+        &["claim", "--next", "-r", "file:a"],
+    ] {
+        let out = h.run_env(&[&["work"], bad].concat(), &[]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
 }
 
 /// Defect found by a new user: a claim that expired an earlier lease decided on the item's

@@ -65,6 +65,8 @@ fn extract(ctx: &Ctx) -> Result<u8, CliError> {
             ),
         ));
     }
+    paths::refuse_same(&ctx.db_path, &ctx.userland_path, "--userland")?;
+    paths::check(&ctx.userland_path, paths::Role::Userland)?;
     let (coord, _) = db::open_write(&ctx.db_path)?;
     let at = |e: motus_core::Error| CliError::from(e).at(&coord.path);
     // coordination.db changes only while its rows are still there: back it up first then.
@@ -153,11 +155,8 @@ fn inspect(ctx: &Ctx) -> Result<(db::Db, UserlandFile, Inspection), CliError> {
         let (conn, status) = match open_userland_read(&ctx.userland_path) {
             Err(e) if e.code == "schema_outdated" => {
                 // Still readable for a status; the extraction will upgrade it.
-                let conn = SqliteConnection::open(
-                    path_str(&ctx.userland_path)?,
-                    motus_core::sqlite::OpenMode::ReadOnly,
-                )
-                .map_err(|e| CliError::from(e).at(&ctx.userland_path))?;
+                let conn =
+                    db::open_file(&ctx.userland_path, motus_core::sqlite::OpenMode::ReadOnly)?;
                 let status = Migrator::userland()
                     .status(&conn)
                     .map_err(|e| CliError::from(e).at(&ctx.userland_path))?;
