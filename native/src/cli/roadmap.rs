@@ -126,6 +126,10 @@ pub struct AddArgs {
     pub external_id: Option<String>,
     #[arg(long)]
     pub external_url: Option<String>,
+    /// Prerequisites, comma-separated: the item waits for each (`blocks` edges), added in the
+    /// same transaction; an unknown id refuses the whole add
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',')]
+    pub depends_on: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -409,7 +413,7 @@ fn placed_rank(
 fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
     let db = write_db(ctx)?;
     let rank = placed_rank(&db, a.rank, a.before, a.after)?;
-    let item = items::add(
+    let added = motus_core::roadmap::add_with_dependencies(
         &db.conn,
         &render::env(),
         &actor(),
@@ -428,8 +432,21 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
             external_id: a.external_id,
             external_url: a.external_url,
         },
+        &a.depends_on,
+        DependencyType::Blocks,
     )?;
-    emit(ctx.json, &item, || format!("Added {}", item_line(&item)));
+    emit(ctx.json, &added, || {
+        let mut s = format!("Added {}", item_line(&added.item));
+        if !added.depends_on.is_empty() {
+            let on: Vec<&str> = added
+                .depends_on
+                .iter()
+                .map(|e| e.depends_on_id.as_str())
+                .collect();
+            s.push_str(&format!("\nDepends on: {}", on.join(", ")));
+        }
+        s
+    });
     Ok(0)
 }
 
