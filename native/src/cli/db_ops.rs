@@ -264,21 +264,26 @@ fn replace_database(
     expected: &Contents,
     why: &str,
 ) -> Result<Option<Kept>, CliError> {
-    // A SQLite file is only ever replaced in place under its write lock; the rename path is
-    // for a target that is missing or holds no SQLite database at all.
+    // A SQLite file is replaced in place under its write lock. The rename path is only for a
+    // target that is missing, holds no SQLite database, or is damaged (SQLite itself reports
+    // it corrupt, so no writer can be committing to it); never for a busy or locked one.
+    let damaged = |e: &CliError| e.code == "corrupt" || e.code == "not_a_database";
     let live = if paths::check(target, paths::Role::Database)? == paths::Found::File
         && is_sqlite_file(target)
     {
-        let c = crate::db::open_file(target, OpenMode::ReadWrite)?;
-        c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-            .map_err(|e| {
-                let mut err = CliError::from(e).at(target);
-                err.message.push_str(&format!(
-                    "; the {why} changed nothing. Run `motus doctor`; to put a backup in place of a damaged file, move the file aside first"
-                ));
-                err
-            })?;
-        Some(c)
+        let opened = crate::db::open_file(target, OpenMode::ReadWrite).and_then(|c| {
+            c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
+                .map_err(at(target))?;
+            Ok(c)
+        });
+        match opened {
+            Ok(c) => Some(c),
+            Err(e) if damaged(&e) => None,
+            Err(mut e) => {
+                e.message.push_str(&format!("; the {why} changed nothing"));
+                return Err(e);
+            }
+        }
     } else {
         None
     };
@@ -331,7 +336,17 @@ fn replace_database(
     })();
     let _ = backup::detach(&live, alias);
     let _ = backup::set_foreign_keys(&live, true);
-    let kept = result?;
+    let kept = match result {
+        Ok(k) => k,
+        // The file is damaged beyond its first page (SQLite reports it corrupt while the kept
+        // copy is made): nothing was changed; it is kept byte for byte and the new file is
+        // renamed into place.
+        Err(e) if damaged(&e) => {
+            drop(live);
+            return replace_by_rename(source, target, expected, why);
+        }
+        Err(e) => return Err(e),
+    };
     live.ensure_wal().map_err(at(target))?;
     paths::restrict_files(target);
     Ok(Some(kept))
