@@ -36,7 +36,47 @@ fn check_existing(path: &Path) -> Result<bool, CliError> {
 /// holds on that file — SQLite's included. A second connection uses [`open_another`].
 pub fn open_file(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliError> {
     crate::wal::refuse_unsound(path)?;
+    if mode == OpenMode::ReadOnly && unwritable_dir_without_wal(path) {
+        // SQLite would need to create `-shm` beside the file to read it. No process can be
+        // writing it (a writer would need the folder to create its WAL), so the file is
+        // read as it is on disk.
+        let conn = SqliteConnection::open(&immutable_uri(path)?, mode)
+            .map_err(|e| CliError::from(e).at(path))?;
+        return Ok(conn);
+    }
     open_another(path, mode)
+}
+
+/// True when the folder of `path` cannot be written by us and no WAL with content is beside
+/// the file (so nothing can change it while we read).
+fn unwritable_dir_without_wal(path: &Path) -> bool {
+    let dir = crate::files::parent_dir(path);
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
+        return false;
+    };
+    // SAFETY: access() on a valid C string.
+    let writable = unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0;
+    let wal_len = std::fs::metadata(paths::side_file(path, "-wal")).map_or(0, |m| m.len());
+    !writable && wal_len == 0
+}
+
+/// `file:PATH?immutable=1`, with the characters a URI path cannot hold escaped.
+fn immutable_uri(path: &Path) -> Result<String, CliError> {
+    let abs = std::path::absolute(path).map_err(|e| {
+        CliError::failed(
+            "cannot_open",
+            format!("cannot resolve {}: {e}", path.display()),
+        )
+    })?;
+    let mut uri = String::from("file:");
+    for b in path_str(&abs)?.bytes() {
+        match b {
+            b'%' | b'?' | b'#' => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(b as char),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Ok(uri)
 }
 
 /// A further connection to a file this process already opened with [`open_file`] (so already

@@ -607,7 +607,7 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
 
 /// The longest line an import reads (a row of the largest blob the export writes, hex-encoded,
 /// fits with room to spare); a longer line is refused by number instead of filling memory.
-pub const MAX_IMPORT_LINE: usize = 256 << 20;
+pub const MAX_IMPORT_LINE: usize = 64 << 20;
 
 /// Lines of an export, each at most [`MAX_IMPORT_LINE`] bytes; the error names the line.
 struct BoundedLines<R> {

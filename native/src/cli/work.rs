@@ -678,13 +678,27 @@ fn recorded(ctx: &Ctx, r: &Recorded, id_key: &str, human: &str) -> Result<u8, Cl
 fn hash_file(path: &std::path::Path) -> Result<FileArtifact, CliError> {
     let fail =
         |e: std::io::Error| CliError::failed("io", format!("cannot read {}: {e}", path.display()));
-    let mut f = std::fs::File::open(path).map_err(fail)?;
-    if f.metadata().map_err(fail)?.is_dir() {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         return Err(CliError::usage(format!(
             "{} is a directory; --file takes a file",
             path.display()
         )));
     }
+    // Regular files only, opened without blocking: a FIFO or a device (`/dev/zero`) would
+    // otherwise hang the call or never end.
+    let mut f = crate::files::open_regular(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            CliError::failed(
+                "not_a_regular_file",
+                format!(
+                    "{} is not a regular file (a FIFO, device or socket); evidence files must be regular files",
+                    path.display()
+                ),
+            )
+        } else {
+            fail(e)
+        }
+    })?;
     let mut h = Sha256Stream::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -779,6 +793,8 @@ fn verify(ctx: &Ctx, target: &str) -> Result<u8, CliError> {
         let file = c.file.as_ref().map(|(path, recorded)| {
             match hash_file(std::path::Path::new(path)) {
                 Ok(f) => json!({"path": path, "status": if &f.sha256 == recorded { "ok" } else { "changed" }}),
+                // Replaced by a FIFO or a device: not the file that was recorded.
+                Err(e) if e.code == "not_a_regular_file" => json!({"path": path, "status": "changed"}),
                 Err(_) => json!({"path": path, "status": "missing"}),
             }
         });

@@ -519,3 +519,187 @@ fn leftovers_of_killed_runs_are_named_by_doctor_and_removed_by_fix() {
     let doc = ok(&motus(h, &["--db", arg(&db), "doctor", "--fix", "--json"]));
     assert!(!left.exists(), "{doc}");
 }
+
+#[test]
+fn evidence_and_verify_read_regular_files_only_and_never_hang() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let db = h.join("c.db");
+    let claim = ok(&motus(
+        h,
+        &["--db", arg(&db), "work", "claim", "ADHOC-EV", "--json"],
+    ));
+    let lease = claim["lease_id"].as_str().unwrap().to_string();
+    let fifo = h.join("pipe");
+    mkfifo(&fifo);
+    // No writer ever opens the FIFO and /dev/zero never ends: both must be refused at once.
+    for path in [arg(&fifo), "/dev/zero"] {
+        let out = motus(
+            h,
+            &[
+                "--db",
+                arg(&db),
+                "work",
+                "evidence",
+                &lease,
+                "log",
+                "--file",
+                path,
+                "--json",
+            ],
+        );
+        refused(&out, "not_a_regular_file");
+    }
+    // A recorded file later replaced by a FIFO is reported changed, not waited on.
+    let log = h.join("build.log");
+    std::fs::write(&log, "all green").unwrap();
+    ok(&motus(
+        h,
+        &[
+            "--db",
+            arg(&db),
+            "work",
+            "evidence",
+            &lease,
+            "log",
+            "--file",
+            arg(&log),
+            "--json",
+        ],
+    ));
+    std::fs::remove_file(&log).unwrap();
+    mkfifo(&log);
+    let out = motus(h, &["--db", arg(&db), "work", "verify", &lease, "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"changed\""));
+}
+
+#[test]
+fn import_names_an_overlong_line_instead_of_filling_memory() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let db = db_with_wal(h, "c.db", 1);
+    let exp = h.join("e.jsonl");
+    ok(&motus(
+        h,
+        &[
+            "--db",
+            arg(&db),
+            "db",
+            "export",
+            "--out",
+            arg(&exp),
+            "--json",
+        ],
+    ));
+    // The header, then one line longer than the cap (sparse: no disk is spent on it).
+    let text = std::fs::read_to_string(&exp).unwrap();
+    let header = text.lines().next().unwrap();
+    let bad = h.join("long.jsonl");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&bad).unwrap();
+        writeln!(f, "{header}").unwrap();
+        f.set_len(header.len() as u64 + 1 + (65 << 20)).unwrap();
+    }
+    let out = motus(
+        h,
+        &[
+            "--db",
+            arg(&h.join("new.db")),
+            "db",
+            "import",
+            arg(&bad),
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let msg = stdout_json(&out)["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(msg.contains("line 2"), "{msg}");
+    assert!(!h.join("new.db").exists() || std::fs::metadata(h.join("new.db")).unwrap().len() == 0);
+}
+
+#[test]
+fn concurrent_userland_extractions_get_a_clear_answer() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let db = copy_fixture("motusos-0.3.3-populated.db", h);
+    ok(&motus(h, &["--db", arg(&db), "db", "init", "--json"]));
+    let kids: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(motus_bin())
+                .args(["--db", arg(&db), "userland", "extract", "--json"])
+                .env("HOME", h)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let docs: Vec<_> = kids
+        .into_iter()
+        .map(|k| ok(&k.wait_with_output().unwrap()))
+        .collect();
+    let moved = docs
+        .iter()
+        .filter(|d| d["already_extracted"] == false)
+        .count();
+    assert_eq!(moved, 1, "{docs:#?}");
+}
+
+#[test]
+fn reads_work_on_a_sound_database_in_a_read_only_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let dir = h.join("ro");
+    std::fs::create_dir(&dir).unwrap();
+    let db = dir.join("c.db");
+    ok(&motus(
+        h,
+        &["--db", arg(&db), "work", "claim", "ADHOC-RO", "--json"],
+    ));
+    ok(&motus(h, &["--db", arg(&db), "doctor", "--fix", "--json"])); // WAL folded in
+    for side in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(side_path(&db, side));
+    }
+    assert!(
+        Command::new("setpriv").arg("--version").output().is_ok(),
+        "setpriv (util-linux) is needed to run as an unprivileged user"
+    );
+    std::fs::set_permissions(h, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    for cmd in [
+        vec!["work", "list", "--all"],
+        vec!["db", "status"],
+        vec!["doctor"],
+    ] {
+        let out = Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(motus_bin())
+            .args(["--db", arg(&db), "--json"])
+            .args(&cmd)
+            .env("HOME", h)
+            .output()
+            .unwrap();
+        let doc = ok(&out);
+        if cmd[0] == "work" {
+            assert!(doc.to_string().contains("ADHOC-RO"), "{doc}");
+        }
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+}
+
+fn side_path(db: &Path, suffix: &str) -> PathBuf {
+    side(db, suffix)
+}

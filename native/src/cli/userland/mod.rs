@@ -70,6 +70,9 @@ fn extract(ctx: &Ctx) -> Result<u8, CliError> {
     }
     paths::refuse_same(&ctx.db_path, &ctx.userland_path, "--userland")?;
     paths::check(&ctx.userland_path, paths::Role::Userland)?;
+    // One extraction at a time per folder: a second run waits for the first, then finds the
+    // tables already extracted (a clear answer instead of a UNIQUE constraint failure).
+    let _lock = extraction_lock(&ctx.userland_path)?;
     let (coord, _) = db::open_write(&ctx.db_path)?;
     let at = |e: motus_core::Error| CliError::from(e).at(&coord.path);
     // coordination.db changes only while its rows are still there: back it up first then.
@@ -143,6 +146,41 @@ fn extract(ctx: &Ctx) -> Result<u8, CliError> {
         s
     });
     Ok(0)
+}
+
+/// An exclusive `flock` on the folder that holds userland.db, held until the process ends
+/// its extraction. The folder is locked, not a database file: closing a descriptor of a
+/// database file would drop SQLite's own POSIX locks on it.
+fn extraction_lock(userland: &std::path::Path) -> Result<std::fs::File, CliError> {
+    use std::os::fd::AsRawFd;
+    let dir = crate::files::parent_dir(userland);
+    crate::files::ensure_private_dir(&dir).map_err(|e| {
+        CliError::failed(
+            "cannot_open",
+            format!("cannot create {}: {e}", dir.display()),
+        )
+    })?;
+    let f = std::fs::File::open(&dir).map_err(|e| {
+        CliError::failed("cannot_open", format!("cannot open {}: {e}", dir.display()))
+    })?;
+    // SAFETY: flock on a descriptor we own.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        eprintln!(
+            "motus: another `motus userland extract` is running on {}; waiting for it to finish",
+            dir.display()
+        );
+        // SAFETY: as above, blocking this time.
+        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(CliError::failed(
+                "busy",
+                format!(
+                    "another `motus userland extract` holds {}; retry when it has finished",
+                    dir.display()
+                ),
+            ));
+        }
+    }
+    Ok(f)
 }
 
 /// userland.db's connection and schema version, when the file exists.
