@@ -199,11 +199,11 @@ pub fn migrate(db: &Db, dry_run: bool) -> Result<Report, CliError> {
         .migrate(&db.conn, &clock, dry_run, &mut backup)
         .map_err(|e| CliError::from(e).at(&db.path))?;
     if let Some(b) = &report.backup_path {
-        eprintln!(
+        crate::output::note(&format!(
             "motus: backed up {} to {} before upgrading",
             db.path.display(),
             b
-        );
+        ));
     }
     Ok(report)
 }

@@ -474,7 +474,7 @@ impl ProgressLine {
             return;
         }
         self.last = now;
-        eprintln!(
+        crate::output::note(&format!(
             "motus: {} {}/{} rows ({}%, {}) {:.1}s",
             self.verb,
             p.rows_done,
@@ -482,7 +482,7 @@ impl ProgressLine {
             p.rows_done * 100 / p.rows_total.max(1),
             p.table,
             now.duration_since(self.started).as_secs_f64()
-        );
+        ));
     }
 }
 
@@ -497,15 +497,26 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
     let source = ctx.db_path.display().to_string();
     let summary = if to_stdout {
         let stdout = std::io::stdout();
-        let mut w = BufWriter::new(stdout.lock());
-        transfer::export(
+        let mut w = BufWriter::new(crate::output::PipeWatch::new(stdout.lock()));
+        let done = transfer::export(
             &db.conn,
             Some(&source),
             SystemClock.now(),
             &mut w,
             &mut |p| progress.update(p),
         )
-        .map_err(at(&ctx.db_path))?
+        .and_then(|s| {
+            use std::io::Write;
+            w.flush().map_err(|e| motus_core::Error::DiskFull {
+                message: format!("writing the export: {e}"),
+            })?;
+            Ok(s)
+        });
+        if w.get_ref().reader_gone {
+            // The reader has what it wanted (`| head`): no error message, SIGPIPE's status.
+            return Ok(crate::output::EXIT_READER_GONE);
+        }
+        done.map_err(at(&ctx.db_path))?
     } else {
         // Written in a private staging directory and renamed into place when complete.
         let staged = stage(out)?;
@@ -547,10 +558,10 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
     });
     if to_stdout {
         // stdout carries the export itself; the summary goes to stderr.
-        eprintln!(
+        crate::output::note(&format!(
             "motus: exported {} tables, {} rows (schema version {})",
             summary.tables, summary.rows, summary.schema_version
-        );
+        ));
     } else {
         emit(ctx.json, &doc, || {
             format!(

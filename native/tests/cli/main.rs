@@ -4,6 +4,7 @@ mod crash;
 mod db;
 mod hostile;
 mod ops;
+mod output;
 mod program;
 mod roadmap;
 mod safety;

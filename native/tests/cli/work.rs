@@ -476,11 +476,24 @@ fn the_readme_quickstart_runs_exactly_as_written_on_a_fresh_home() {
         .split("<!-- /quickstart -->")
         .next()
         .unwrap();
-    let lines: Vec<&str> = block
+    // Every line of the block, as one script, exactly as a reader pastes it (`set -e`: a
+    // failing line fails the test; `-u`: an unset variable too).
+    let script = block
         .lines()
-        .filter(|l| l.starts_with("motus ") || l.starts_with("LEASE="))
-        .collect();
-    assert_eq!(lines.len(), 6, "{block}");
+        .skip_while(|l| !l.starts_with("```"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("```"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(script.contains("LEASE=$(motus work claim"), "{block}");
+    assert_eq!(
+        script
+            .lines()
+            .filter(|l| l.starts_with("motus ") || l.starts_with("LEASE="))
+            .count(),
+        5,
+        "{script}"
+    );
     let home = tempfile::tempdir().unwrap();
     let bin_dir = home.path().join("bin");
     std::fs::create_dir(&bin_dir).unwrap();
@@ -490,30 +503,22 @@ fn the_readme_quickstart_runs_exactly_as_written_on_a_fresh_home() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let mut lease = String::new();
-    for line in lines {
-        if line.starts_with("LEASE=") {
-            continue; // the reader copies the printed id; we took it from the claim's output
-        }
-        let out = Command::new("bash")
-            .args(["-c", line])
-            .env("HOME", home.path())
-            .env("PATH", &path)
-            .env("LEASE", &lease)
-            .env_remove("MOTUS_DATABASE__PATH")
-            .env_remove("MC_AGENT_ID")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        assert!(
-            out.status.success(),
-            "{line}\n{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        if let Some(id) = stdout.lines().find_map(|l| l.strip_prefix("Lease ID: ")) {
-            lease = id.trim().to_string();
-        }
-    }
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(home.path())
+        .env("HOME", home.path())
+        .env("PATH", &path)
+        .env_remove("LEASE")
+        .env_remove("MOTUS_DATABASE__PATH")
+        .env_remove("MC_AGENT_ID")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let db = home.path().join(".motus/coordination.db");
     let conn = SqliteConnection::open(db.to_str().unwrap(), OpenMode::ReadOnly).unwrap();
     let status: String = conn

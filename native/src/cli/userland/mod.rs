@@ -25,7 +25,10 @@ pub const PAUSE_ENV: &str = "MOTUS_TEST_PAUSE_AT";
 
 fn pause_point(step: &str) {
     if std::env::var(PAUSE_ENV).is_ok_and(|s| s == step) {
-        eprintln!("motus: test pause at {step} (pid {})", std::process::id());
+        crate::output::note(&format!(
+            "motus: test pause at {step} (pid {})",
+            std::process::id()
+        ));
         loop {
             std::thread::sleep(std::time::Duration::from_secs(3600));
         }
