@@ -82,3 +82,10 @@ pub fn report_error(json: bool, e: &CliError) {
     }
     eprintln!("motus: error: {}", e.message);
 }
+
+/// Prints text lines on stdout; a closed pipe is ignored (the reader has gone).
+pub fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|_| out.flush());
+}

@@ -47,5 +47,5 @@ impl Default for Options {
     }
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests;

@@ -287,7 +287,7 @@ pub fn release<C: Connection + ?Sized>(
     })
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::super::testdb::TestDb;
     use super::super::DependencyType::Blocks;

@@ -11,7 +11,7 @@ pub mod items;
 pub mod readiness;
 pub mod stamp;
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 pub(crate) mod testdb;
 
 use crate::connection::Row;

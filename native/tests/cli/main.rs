@@ -6,4 +6,5 @@ mod ops;
 mod program;
 mod roadmap;
 mod userland;
+mod view;
 mod work;
