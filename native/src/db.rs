@@ -20,23 +20,23 @@ fn path_str(path: &Path) -> Result<&str, CliError> {
         .ok_or_else(|| CliError::usage(format!("the path {} is not valid UTF-8", path.display())))
 }
 
-/// Refuses paths that cannot be a database file, with a specific message.
+/// Refuses paths that cannot be a database file (a side file, a FIFO, a device, a directory),
+/// with a specific message; true when the file exists.
 fn check_existing(path: &Path) -> Result<bool, CliError> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => Err(CliError::failed(
-            "not_a_database",
-            format!(
-                "{} is a directory, not a database file; pass the path of the .db file",
-                path.display()
-            ),
-        )),
-        Ok(_) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(CliError::failed(
-            "cannot_open",
-            format!("cannot read {}: {e}", path.display()),
-        )),
-    }
+    Ok(paths::check(path, paths::Role::Database)? == paths::Found::File)
+}
+
+/// Opens a database file the way every command must: the WAL beside it is checked first (one
+/// that does not belong to this file is refused before SQLite could apply it), and the
+/// connection never checkpoints on close, so a command that then finds the file unsound
+/// leaves every byte of it as it was.
+pub fn open_file(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliError> {
+    crate::wal::refuse_unsound(path)?;
+    let conn =
+        SqliteConnection::open(path_str(path)?, mode).map_err(|e| CliError::from(e).at(path))?;
+    conn.skip_checkpoint_on_close()
+        .map_err(|e| CliError::from(e).at(path))?;
+    Ok(conn)
 }
 
 /// A userland.db passed as --db would otherwise be reported as a coordination database whose
@@ -78,8 +78,7 @@ pub fn open_read_any(path: &Path) -> Result<Db, CliError> {
             ),
         ));
     }
-    let conn = SqliteConnection::open(path_str(path)?, OpenMode::ReadOnly)
-        .map_err(|e| CliError::from(e).at(path))?;
+    let conn = open_file(path, OpenMode::ReadOnly)?;
     // Touch the schema now so a foreign or damaged file fails here with its own error.
     conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
         .map_err(|e| CliError::from(e).at(path))?;
@@ -95,15 +94,9 @@ pub fn open_read_any(path: &Path) -> Result<Db, CliError> {
 pub fn open_write(path: &Path) -> Result<(Db, Option<Report>), CliError> {
     let existed = check_existing(path)?;
     if !existed {
-        paths::ensure_parent_dir(path).map_err(|e| {
-            CliError::failed(
-                "cannot_open",
-                format!("cannot create the directory for {}: {e}", path.display()),
-            )
-        })?;
+        create_private(path)?;
     }
-    let conn = SqliteConnection::open(path_str(path)?, OpenMode::ReadWriteCreate)
-        .map_err(|e| CliError::from(e).at(path))?;
+    let conn = open_file(path, OpenMode::ReadWrite)?;
     if existed {
         refuse_userland_db(path, &conn)?;
     }
@@ -119,6 +112,29 @@ pub fn open_write(path: &Path) -> Result<(Db, Option<Report>), CliError> {
     };
     paths::restrict_files(path);
     Ok((db, report))
+}
+
+/// Creates a new, empty database file: 0600 from the start, in a 0700 directory, never
+/// through a symlink. Another process creating it at the same moment is fine.
+pub fn create_private(path: &Path) -> Result<(), CliError> {
+    paths::ensure_parent_dir(path).map_err(|e| {
+        CliError::failed(
+            "cannot_open",
+            format!("cannot create the directory for {}: {e}", path.display()),
+        )
+    })?;
+    match crate::files::create_new_private(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => check_existing(path).map(|_| ()),
+        Err(e) => Err(CliError::failed(
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                "read_only"
+            } else {
+                "cannot_open"
+            },
+            format!("cannot create {}: {e}", path.display()),
+        )),
+    }
 }
 
 /// One cheap query instead of the full ledger check, for the common case.
@@ -159,11 +175,11 @@ pub fn migrate(db: &Db, dry_run: bool) -> Result<Report, CliError> {
         .migrate(&db.conn, &clock, dry_run, &mut backup)
         .map_err(|e| CliError::from(e).at(&db.path))?;
     if let Some(b) = &report.backup_path {
-        eprintln!(
+        crate::output::note(&format!(
             "motus: backed up {} to {} before upgrading",
             db.path.display(),
             b
-        );
+        ));
     }
     Ok(report)
 }
@@ -173,31 +189,34 @@ fn backup_before_upgrade(
     status: &Status,
     clock: &dyn Clock,
 ) -> motus_core::Result<Option<String>> {
-    let stamp = clock
+    // `.backup-v20-20261126075047123-<random>`: unique to the millisecond plus a random part.
+    let stamp: String = clock
         .now()
         .to_db()
-        .replace([' ', ':', '-'], "")
-        .replace('.', "-");
-    // `20261126075047-123`; a second upgrade attempt in the same millisecond gets `-2`, ….
-    let base = format!(".backup-v{}-{stamp}", status.current_version);
-    let dest = (1..)
-        .map(|n| {
-            let mut p = db.path.as_os_str().to_owned();
-            p.push(if n == 1 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            });
-            PathBuf::from(p)
-        })
-        .find(|p| !p.exists())
-        .expect("some name is free");
-    let dest_str = dest.to_string_lossy().into_owned();
-    if let Err(e) = db.conn.vacuum_into(&dest_str) {
-        // A failed copy (a full disk, a read-only folder) must not leave half a backup.
-        let _ = std::fs::remove_file(&dest);
-        return Err(e);
-    }
-    paths::restrict_files(&dest);
-    Ok(Some(dest_str))
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    let mut name = db.path.as_os_str().to_owned();
+    name.push(format!(
+        ".backup-v{}-{stamp}-{}",
+        status.current_version,
+        crate::files::random_suffix(6)
+    ));
+    let dest = PathBuf::from(name);
+    let io = |e: std::io::Error| motus_core::Error::CannotOpen {
+        message: format!("cannot write the backup {}: {e}", dest.display()),
+    };
+    // Built in a private staging directory and renamed into place when complete: a killed
+    // run never leaves a file named like a finished backup.
+    let staged = crate::files::Staged::new(&dest).map_err(io)?;
+    db.conn.vacuum_into(&staged.path().to_string_lossy())?;
+    staged
+        .place(crate::files::Overwrite::Refuse)
+        .map_err(|e| match e {
+            crate::files::PlaceError::Io(e) => io(e),
+            crate::files::PlaceError::Exists(p) => motus_core::Error::CannotOpen {
+                message: format!("{} appeared while the backup was written", p.display()),
+            },
+        })?;
+    Ok(Some(dest.to_string_lossy().into_owned()))
 }

@@ -88,7 +88,8 @@ pub fn claim_work<C: Connection + ?Sized>(
     })
 }
 
-fn claim_in_tx<C: Connection + ?Sized>(
+/// The claim inside the caller's write transaction (`claim_next` tries items with it).
+pub(super) fn claim_in_tx<C: Connection + ?Sized>(
     conn: &C,
     env: &Env,
     req: &ClaimRequest,

@@ -23,8 +23,11 @@ pub enum DbCommand {
     /// Copy the database with SQLite's online backup API (consistent while others write),
     /// verified before it reports success
     Backup {
-        /// Backup file to create (never overwritten); a folder gets coordination-<time>.db
+        /// Backup file to create; a folder gets coordination-<time>-<random>.db
         dest: std::path::PathBuf,
+        /// Replace DEST if it exists (otherwise an existing file is refused)
+        #[arg(long)]
+        force: bool,
     },
     /// Replace the database with a backup, after checking it is a sound Motus database;
     /// the current database is kept beside it first
@@ -37,6 +40,9 @@ pub enum DbCommand {
         /// File to create, `-` for stdout
         #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
+        /// Replace FILE if it exists (otherwise an existing file is refused)
+        #[arg(long)]
+        force: bool,
     },
     /// Load an export into the database named by --db (created if missing); refuses to
     /// overwrite different data unless --replace
@@ -54,9 +60,9 @@ pub fn run(ctx: &Ctx, cmd: DbCommand) -> Result<u8, CliError> {
         DbCommand::Init => init(ctx),
         DbCommand::Migrate { dry_run } => migrate(ctx, dry_run),
         DbCommand::Status => status(ctx),
-        DbCommand::Backup { dest } => super::db_ops::backup(ctx, &dest),
+        DbCommand::Backup { dest, force } => super::db_ops::backup(ctx, &dest, force),
         DbCommand::Restore { src } => super::db_ops::restore(ctx, &src),
-        DbCommand::Export { out } => super::db_ops::export(ctx, &out),
+        DbCommand::Export { out, force } => super::db_ops::export(ctx, &out, force),
         DbCommand::Import { file, replace } => super::db_ops::import(ctx, &file, replace),
     }
 }

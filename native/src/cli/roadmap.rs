@@ -135,6 +135,10 @@ pub struct AddArgs {
     pub external_id: Option<String>,
     #[arg(long)]
     pub external_url: Option<String>,
+    /// Prerequisites, comma-separated: the item waits for each (`blocks` edges), added in the
+    /// same transaction; an unknown id refuses the whole add
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',')]
+    pub depends_on: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -231,6 +235,9 @@ pub struct ExportArgs {
     /// Write to FILE instead of stdout
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Replace the --output file if it exists (otherwise it is refused)
+    #[arg(long)]
+    pub force: bool,
     #[arg(long)]
     pub phase: Option<String>,
     #[arg(long)]
@@ -243,6 +250,9 @@ pub struct GraphArgs {
     pub format: GraphFormat,
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Replace the --output file if it exists (otherwise it is refused)
+    #[arg(long)]
+    pub force: bool,
     #[arg(long)]
     pub phase: Option<String>,
     #[arg(long)]
@@ -442,7 +452,7 @@ fn placed_rank(
 fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
     let db = write_db(ctx)?;
     let rank = placed_rank(&db, a.rank, a.before, a.after)?;
-    let item = items::add(
+    let added = motus_core::roadmap::add_with_dependencies(
         &db.conn,
         &render::env(),
         &actor(),
@@ -461,8 +471,21 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
             external_id: a.external_id,
             external_url: a.external_url,
         },
+        &a.depends_on,
+        DependencyType::Blocks,
     )?;
-    emit(ctx.json, &item, || format!("Added {}", item_line(&item)));
+    emit(ctx.json, &added, || {
+        let mut s = format!("Added {}", item_line(&added.item));
+        if !added.depends_on.is_empty() {
+            let on: Vec<&str> = added
+                .depends_on
+                .iter()
+                .map(|e| e.depends_on_id.as_str())
+                .collect();
+            s.push_str(&format!("\nDepends on: {}", on.join(", ")));
+        }
+        s
+    });
     Ok(0)
 }
 
@@ -748,15 +771,14 @@ fn scope(phase: Option<String>, include_deleted: bool) -> export::Scope {
 fn deliver(
     ctx: &Ctx,
     output: Option<PathBuf>,
+    force: bool,
     format: &str,
     text: String,
     items: usize,
 ) -> Result<u8, CliError> {
     match &output {
         Some(path) => {
-            std::fs::write(path, &text).map_err(|e| {
-                CliError::failed("io", format!("cannot write {}: {e}", path.display()))
-            })?;
+            crate::files::write_output(&ctx.db_path, path, text.as_bytes(), force)?;
             let doc = json!({"ok": true, "path": path.display().to_string(), "format": format, "items": items});
             emit(ctx.json, &doc, || {
                 format!("Exported {items} items to {}", path.display())
@@ -790,7 +812,7 @@ fn export_cmd(ctx: &Ctx, a: ExportArgs) -> Result<u8, CliError> {
                 .map_err(|e| CliError::failed("io", e.to_string()))?,
         ),
     };
-    deliver(ctx, a.output, format, text, n)
+    deliver(ctx, a.output, a.force, format, text, n)
 }
 
 fn graph_cmd(ctx: &Ctx, a: GraphArgs) -> Result<u8, CliError> {
@@ -805,5 +827,5 @@ fn graph_cmd(ctx: &Ctx, a: GraphArgs) -> Result<u8, CliError> {
         GraphFormat::Dot => ("dot", export::dot(&snap)),
         GraphFormat::Mermaid => ("mermaid", export::mermaid(&snap)),
     };
-    deliver(ctx, a.output, format, text, n)
+    deliver(ctx, a.output, a.force, format, text, n)
 }

@@ -7,9 +7,9 @@ use crate::host::{OsIds, SystemClock};
 use crate::output::{emit, CliError, EXIT_FAILED};
 use clap::{Args, Subcommand};
 use motus_core::kernel::{
-    self, canonical::Sha256Stream, lease, records, BlockRequest, ClaimRequest, Decision,
-    DecisionRequest, EvidenceRequest, FileArtifact, ForceTarget, Mode, Options, OutcomeRequest,
-    Recorded, ReleaseOutcome, Resource, UnblockRequest,
+    self, canonical::Sha256Stream, lease, records, BlockRequest, ClaimNextRequest, ClaimRequest,
+    ClaimResponse, Decision, DecisionRequest, EvidenceRequest, FileArtifact, ForceTarget, Mode,
+    NextFilter, Options, OutcomeRequest, Recorded, ReleaseOutcome, Resource, UnblockRequest,
 };
 use motus_core::{Clock, Env};
 use serde_json::{json, Value};
@@ -136,7 +136,22 @@ pub enum WorkCommand {
 
 #[derive(Debug, Args)]
 pub struct ClaimArgs {
-    pub task_id: String,
+    /// The work item (a roadmap item id, or ADHOC-<name> for ad hoc work)
+    #[arg(required_unless_present = "next", conflicts_with = "next")]
+    pub task_id: Option<String>,
+    /// Claim the first ready roadmap item (by rank) that the filters allow and nobody
+    /// holds, in one transaction; refused (DENY_NO_READY_WORK) only when none is left
+    #[arg(long, conflicts_with_all = ["resources", "mode"])]
+    pub next: bool,
+    /// With --next: only items of this phase
+    #[arg(long)]
+    pub phase: Option<String>,
+    /// With --next: only items assigned to this agent (open assignment or owner)
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// With --next: only items of this type (work, gate, holding, integration)
+    #[arg(long = "type")]
+    pub item_type: Option<String>,
     #[arg(short, long)]
     pub intent: Option<String>,
     #[arg(short, long, env = "MC_AGENT_ID", default_value = "default")]
@@ -147,9 +162,9 @@ pub struct ClaimArgs {
     /// A resource TYPE:PATH (repeatable; default task:<task_id>; no colon means file:<spec>)
     #[arg(short, long = "resource", value_name = "TYPE:PATH")]
     pub resources: Vec<String>,
-    /// read or write
-    #[arg(long, default_value = "write")]
-    pub mode: String,
+    /// read or write [default: write]
+    #[arg(long)]
+    pub mode: Option<String>,
     /// Claim an item assigned to another agent anyway (recorded on the lease)
     #[arg(long)]
     pub override_assignment: bool,
@@ -245,11 +260,18 @@ fn write_command(
     let env = *env;
     let opts = options();
     match cmd {
+        WorkCommand::Claim(a) if a.next => claim_next(ctx, conn, &env, &opts, a),
         WorkCommand::Claim(a) => {
-            let mode = Mode::parse(&a.mode)?;
+            if a.phase.is_some() || a.assignee.is_some() || a.item_type.is_some() {
+                return Err(CliError::usage(
+                    "--phase, --assignee and --type filter `work claim --next`; a claim of a named item takes none of them",
+                ));
+            }
+            let task_id = a.task_id.expect("clap requires a task id without --next");
+            let mode = Mode::parse(a.mode.as_deref().unwrap_or("write"))?;
             let req = ClaimRequest {
-                intent: a.intent.unwrap_or_else(|| format!("Work on {}", a.task_id)),
-                work_id: a.task_id,
+                intent: a.intent.unwrap_or_else(|| format!("Work on {task_id}")),
+                work_id: task_id,
                 agent_id: a.agent,
                 resources: a
                     .resources
@@ -261,32 +283,8 @@ fn write_command(
                 override_assignment: a.override_assignment,
             };
             let r = kernel::claim_work(conn, &env, &opts, &req)?;
-            let lease = r.lease.as_ref();
-            let doc = json!({
-                "decision": r.decision.decision,
-                "reason_code": r.decision.reason_code,
-                "lease_id": lease.map(|l| &l.lease_id),
-                "message": r.decision.human_message,
-                "work_id": req.work_id,
-                "attempt_id": lease.and_then(|l| l.attempt_id.as_ref()),
-                "agent_id": req.agent_id,
-                "expires_at": lease.map(|l| l.expires_at.to_rfc3339()),
-                "owner": r.decision.owner,
-                "ttl_remaining_s": r.decision.ttl_remaining_s,
-                "policy_rules_fired": r.decision.policy_rules_fired,
-                "suggested_next_actions": r.decision.suggested_next_actions,
-                "missing_prereqs": r.missing_prereqs,
-            });
-            emit(ctx.json, &doc, || match lease {
-                Some(l) => format!(
-                    "Claimed: {}\nLease ID: {}\nExpires: {}\nNext: motus work context {}",
-                    req.work_id,
-                    l.lease_id,
-                    l.expires_at.to_rfc3339(),
-                    l.lease_id
-                ),
-                None => verdict_text(&r.decision),
-            });
+            let doc = claim_doc(&r, Some(&req.work_id), &req.agent_id);
+            emit(ctx.json, &doc, || claim_text(&r, &req.work_id));
             Ok(exit_for(r.decision.is_granted()))
         }
         WorkCommand::Context { lease_id, intent } => {
@@ -583,6 +581,69 @@ fn write_command(
         WorkCommand::Status { .. } | WorkCommand::List { .. } | WorkCommand::Verify { .. } => {
             unreachable!("handled above")
         }
+    }
+}
+
+/// `work claim --next`: the first ready item the filters allow, claimed in one transaction.
+fn claim_next(
+    ctx: &Ctx,
+    conn: &motus_core::sqlite::SqliteConnection,
+    env: &Env,
+    opts: &Options,
+    a: ClaimArgs,
+) -> Result<u8, CliError> {
+    let req = ClaimNextRequest {
+        filter: NextFilter {
+            phase: a.phase,
+            assignee: a.assignee,
+            item_type: a.item_type,
+        },
+        intent: a.intent,
+        agent_id: a.agent,
+        ttl_s: a.ttl,
+    };
+    let r = kernel::claim_next(conn, env, opts, &req)?;
+    let mut doc = claim_doc(&r.claim, r.work_id.as_deref(), &req.agent_id);
+    doc["skipped"] = json!(r.skipped);
+    emit(ctx.json, &doc, || {
+        let mut s = claim_text(&r.claim, r.work_id.as_deref().unwrap_or(""));
+        for k in &r.skipped {
+            s.push_str(&format!("\nSkipped: {} ({})", k.work_id, k.reason_code));
+        }
+        s
+    });
+    Ok(exit_for(r.claim.decision.is_granted()))
+}
+
+/// The claim document (`--json`), for `work claim ID` and `work claim --next`.
+fn claim_doc(r: &ClaimResponse, work_id: Option<&str>, agent_id: &str) -> Value {
+    let lease = r.lease.as_ref();
+    json!({
+        "decision": r.decision.decision,
+        "reason_code": r.decision.reason_code,
+        "lease_id": lease.map(|l| &l.lease_id),
+        "message": r.decision.human_message,
+        "work_id": work_id,
+        "attempt_id": lease.and_then(|l| l.attempt_id.as_ref()),
+        "agent_id": agent_id,
+        "expires_at": lease.map(|l| l.expires_at.to_rfc3339()),
+        "owner": r.decision.owner,
+        "ttl_remaining_s": r.decision.ttl_remaining_s,
+        "policy_rules_fired": r.decision.policy_rules_fired,
+        "suggested_next_actions": r.decision.suggested_next_actions,
+        "missing_prereqs": r.missing_prereqs,
+    })
+}
+
+fn claim_text(r: &ClaimResponse, work_id: &str) -> String {
+    match &r.lease {
+        Some(l) => format!(
+            "Claimed: {work_id}\nLease ID: {}\nExpires: {}\nNext: motus work context {}",
+            l.lease_id,
+            l.expires_at.to_rfc3339(),
+            l.lease_id
+        ),
+        None => verdict_text(&r.decision),
     }
 }
 

@@ -3,6 +3,7 @@
 //! variables (see docs/kernel.md); the defaults are what CI runs.
 mod crash;
 mod race;
+mod race_next;
 
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::{params, Connection, ConnectionExt};

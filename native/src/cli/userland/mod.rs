@@ -25,7 +25,10 @@ pub const PAUSE_ENV: &str = "MOTUS_TEST_PAUSE_AT";
 
 fn pause_point(step: &str) {
     if std::env::var(PAUSE_ENV).is_ok_and(|s| s == step) {
-        eprintln!("motus: test pause at {step} (pid {})", std::process::id());
+        crate::output::note(&format!(
+            "motus: test pause at {step} (pid {})",
+            std::process::id()
+        ));
         loop {
             std::thread::sleep(std::time::Duration::from_secs(3600));
         }
@@ -65,6 +68,8 @@ fn extract(ctx: &Ctx) -> Result<u8, CliError> {
             ),
         ));
     }
+    paths::refuse_same(&ctx.db_path, &ctx.userland_path, "--userland")?;
+    paths::check(&ctx.userland_path, paths::Role::Userland)?;
     let (coord, _) = db::open_write(&ctx.db_path)?;
     let at = |e: motus_core::Error| CliError::from(e).at(&coord.path);
     // coordination.db changes only while its rows are still there: back it up first then.
@@ -153,11 +158,8 @@ fn inspect(ctx: &Ctx) -> Result<(db::Db, UserlandFile, Inspection), CliError> {
         let (conn, status) = match open_userland_read(&ctx.userland_path) {
             Err(e) if e.code == "schema_outdated" => {
                 // Still readable for a status; the extraction will upgrade it.
-                let conn = SqliteConnection::open(
-                    path_str(&ctx.userland_path)?,
-                    motus_core::sqlite::OpenMode::ReadOnly,
-                )
-                .map_err(|e| CliError::from(e).at(&ctx.userland_path))?;
+                let conn =
+                    db::open_file(&ctx.userland_path, motus_core::sqlite::OpenMode::ReadOnly)?;
                 let status = Migrator::userland()
                     .status(&conn)
                     .map_err(|e| CliError::from(e).at(&ctx.userland_path))?;
