@@ -30,8 +30,18 @@ fn check_existing(path: &Path) -> Result<bool, CliError> {
 /// that does not belong to this file is refused before SQLite could apply it), and the
 /// connection never checkpoints on close, so a command that then finds the file unsound
 /// leaves every byte of it as it was.
+///
+/// Call it only while this process has no other connection to the same file: the check opens
+/// and closes the side files, and closing a descriptor drops every POSIX lock the process
+/// holds on that file — SQLite's included. A second connection uses [`open_another`].
 pub fn open_file(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliError> {
     crate::wal::refuse_unsound(path)?;
+    open_another(path, mode)
+}
+
+/// A further connection to a file this process already opened with [`open_file`] (so already
+/// checked): no side file is opened outside SQLite, no checkpoint on close.
+pub fn open_another(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliError> {
     let conn =
         SqliteConnection::open(path_str(path)?, mode).map_err(|e| CliError::from(e).at(path))?;
     conn.skip_checkpoint_on_close()
