@@ -150,6 +150,7 @@ pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<u8, CliError> {
     let mut checks: Vec<Check> = vec![
         doctor::integrity(&db.conn).map_err(CliError::from)?,
         doctor::foreign_keys(&db.conn).map_err(CliError::from)?,
+        doctor::kernel_rules(&db.conn).map_err(CliError::from)?,
         doctor::schema_version(&db.conn, &migrator),
     ];
     if let Ok(status) = migrator.status(&db.conn) {

@@ -166,6 +166,7 @@ fn doctor_passes_on_a_fresh_and_an_upgraded_database() {
             [
                 "integrity",
                 "foreign_keys",
+                "kernel_rules",
                 "schema_version",
                 "schema",
                 "wal_size",

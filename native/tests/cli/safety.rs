@@ -703,3 +703,114 @@ fn reads_work_on_a_sound_database_in_a_read_only_folder() {
 fn side_path(db: &Path, suffix: &str) -> PathBuf {
     side(db, suffix)
 }
+
+/// Rows the kernel would refuse, written behind its back (its triggers dropped and restored):
+/// doctor names each one, and an export of them is refused by import with nothing written.
+#[test]
+fn doctor_and_import_hold_the_kernel_rules() {
+    use motus_core::sqlite::{OpenMode, SqliteConnection};
+    use motus_core::Connection;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let db = h.join("c.db");
+    for id in ["A", "B"] {
+        ok(&motus(
+            h,
+            &[
+                "--db",
+                arg(&db),
+                "roadmap",
+                "add",
+                id,
+                "--phase",
+                "phase_a",
+                "--id",
+                id,
+                "--json",
+            ],
+        ));
+    }
+    ok(&motus(
+        h,
+        &[
+            "--db",
+            arg(&db),
+            "roadmap",
+            "dep",
+            "add",
+            "A",
+            "B",
+            "--json",
+        ],
+    ));
+    {
+        let c = SqliteConnection::open(arg(&db), OpenMode::ReadWrite).unwrap();
+        let triggers = c
+            .query(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'roadmap_dependencies'",
+                &[],
+            )
+            .unwrap();
+        let saved: Vec<String> = triggers.iter().map(|r| r.value(0).to_text()).collect();
+        let names = c
+            .query(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'roadmap_dependencies'",
+                &[],
+            )
+            .unwrap();
+        for n in names.iter() {
+            c.execute_batch(&format!("DROP TRIGGER \"{}\"", n.value(0).to_text()))
+                .unwrap();
+        }
+        c.execute_batch(
+            "INSERT INTO roadmap_dependencies (item_id, depends_on_id) VALUES ('B', 'A'); \
+             UPDATE sqlite_sequence SET seq = 9223372036854775807 WHERE name = 'audit_log';",
+        )
+        .unwrap();
+        for sql in saved {
+            c.execute_batch(&sql).unwrap();
+        }
+    }
+    let out = motus(h, &["--db", arg(&db), "doctor", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc = stdout_json(&out);
+    let rules = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "kernel_rules")
+        .unwrap()
+        .clone();
+    assert_eq!(rules["status"], "fail", "{doc:#}");
+    let details = rules["details"].to_string();
+    assert!(details.contains("dependency cycle"), "{details}");
+    assert!(
+        details.contains("audit_log at 9223372036854775807"),
+        "{details}"
+    );
+    assert!(
+        details.contains("cycle: A") && details.contains("cycle: B"),
+        "{details}"
+    );
+    // The export carries the same rows (its fingerprints match them); import refuses them.
+    let exp = h.join("bad.jsonl");
+    ok(&motus(
+        h,
+        &[
+            "--db",
+            arg(&db),
+            "db",
+            "export",
+            "--out",
+            arg(&exp),
+            "--json",
+        ],
+    ));
+    let new = h.join("new.db");
+    let msg = refused(
+        &motus(h, &["--db", arg(&new), "db", "import", arg(&exp), "--json"]),
+        "kernel_rule",
+    );
+    assert!(msg.contains("dependency cycle"), "{msg}");
+    assert!(!new.exists() || std::fs::metadata(&new).unwrap().len() == 0);
+}
