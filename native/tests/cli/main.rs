@@ -2,6 +2,7 @@
 mod chaos;
 mod crash;
 mod db;
+mod help;
 mod hostile;
 mod ops;
 mod output;
