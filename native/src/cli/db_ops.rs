@@ -700,6 +700,9 @@ pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
         err.exit = crate::output::EXIT_FAILED;
         err
     })?;
+    if let Some(url) = crate::cluster::url_of(&target)? {
+        return crate::cluster::import(ctx, &url, input, &header, &mut lines, replace);
+    }
     if !existed {
         paths::ensure_parent_dir(&target).map_err(|e| {
             io_failed(

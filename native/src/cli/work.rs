@@ -267,7 +267,9 @@ pub fn run(ctx: &Ctx, cmd: WorkCommand) -> Result<u8, CliError> {
         _ => {}
     }
     let (db, _) = db::open_write(&ctx.db_path)?;
-    db.conn.skip_checkpoint_on_close()?;
+    if let Some(file) = db.conn.file() {
+        file.skip_checkpoint_on_close()?;
+    }
     let code = write_command(ctx, &db.conn, &env, cmd);
     checkpoint_if_large(&db);
     code
@@ -278,6 +280,9 @@ pub fn run(ctx: &Ctx, cmd: WorkCommand) -> Result<u8, CliError> {
 const WAL_CHECKPOINT_BYTES: u64 = 4 << 20;
 
 fn checkpoint_if_large(db: &db::Db) {
+    if db.conn.is_cluster() {
+        return; // the nodes checkpoint their own WAL
+    }
     let wal = std::fs::metadata(crate::paths::side_file(&db.path, "-wal")).map_or(0, |m| m.len());
     if wal > WAL_CHECKPOINT_BYTES {
         // Best effort: a busy checkpoint is retried by a later call.
@@ -287,7 +292,7 @@ fn checkpoint_if_large(db: &db::Db) {
 
 fn write_command(
     ctx: &Ctx,
-    conn: &motus_core::sqlite::SqliteConnection,
+    conn: &crate::cluster::DbConn,
     env: &Env,
     cmd: WorkCommand,
 ) -> Result<u8, CliError> {
@@ -620,7 +625,7 @@ fn write_command(
 /// `work claim --next`: the first ready item the filters allow, claimed in one transaction.
 fn claim_next(
     ctx: &Ctx,
-    conn: &motus_core::sqlite::SqliteConnection,
+    conn: &crate::cluster::DbConn,
     env: &Env,
     opts: &Options,
     a: ClaimArgs,
