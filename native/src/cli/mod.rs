@@ -4,6 +4,7 @@ mod db;
 mod db_ops;
 mod deploy;
 mod doctor;
+mod node;
 mod pattern;
 mod pref;
 mod program;
@@ -107,6 +108,9 @@ pub enum Command {
     Pattern(pattern::PatternCommand),
     /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
     View(view::ViewArgs),
+    /// Cluster membership (list, leader, assign, remove) of the dqlite cluster --db names
+    #[command(subcommand)]
+    Node(node::NodeCommand),
 }
 
 /// Global options every command sees.
@@ -167,6 +171,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Rule(cmd) => rule::run(&ctx, cmd),
         Command::Pattern(cmd) => pattern::run(&ctx, cmd),
         Command::View(args) => view::run(&ctx, args),
+        Command::Node(cmd) => node::run(&ctx, cmd),
     }
 }
 
