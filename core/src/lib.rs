@@ -25,6 +25,7 @@ pub mod terminology;
 pub mod time;
 pub mod transfer;
 pub mod userland;
+pub mod wal_frames;
 
 #[cfg(feature = "rusqlite")]
 pub mod sqlite;
