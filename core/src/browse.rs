@@ -908,7 +908,7 @@ pub fn export_object<C: Connection + ?Sized>(
     Ok(export(&rows.columns, &cells, format))
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::sqlite::SqliteConnection;
