@@ -542,8 +542,8 @@ for i in range(400):
   ok(/depend on themselves/.test(await text('#graph-self-loops')), 'the self-loop is named');
   await page.waitForSelector('#graph-cycle');
   const drawn = await page.locator('svg#dep-graph g.node').count();
-  ok(drawn > 0 && drawn <= 400, `a bounded number of nodes drawn: ${drawn}`);
-  ok(/of \d+ items drawn/.test(await text('#graph-count')), `the cut is said: ${await text('#graph-count')}`);
+  ok(drawn >= 400 && drawn <= 600, `every cycle item drawn, within the cap: ${drawn}`);
+  ok(/\d+ items/.test(await text('#graph-count')), `counts said: ${await text('#graph-count')}`);
   eq(await page.locator('#worker-error').count(), 0, 'the worker did not stop');
   await shot('17-graph-cycles');
 });
@@ -555,7 +555,6 @@ dst.execute("CREATE VIEW endless_view AS WITH RECURSIVE c(x) AS (SELECT 1 UNION 
 dst.execute("PRAGMA writable_schema = ON")
 dst.execute("INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('table', 'alien', 'alien', 0, 'CREATE VIRTUAL TABLE alien USING no_such_module(x)')")
 dst.execute("PRAGMA writable_schema = OFF")
-dst.execute("DROP TRIGGER IF EXISTS nothing")
 `);
   await openFile(broken);
   await goto('#/tables', 'tables');
@@ -672,6 +671,17 @@ for i in range(7):
   fs.rmSync(huge);
 });
 
+await test('after load nothing leaves the browser: no other origin, no request with a body', async () => {
+  const foreignReqs = afterLoad.filter((r) => !r.url.startsWith(origin + '/') && !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
+  const withBody = afterLoad.filter((r) => r.body || r.method !== 'GET');
+  eq(foreignReqs.length, 0, `requests to another origin: ${JSON.stringify(foreignReqs.slice(0, 5))}`);
+  eq(withBody.length, 0, `requests with a body: ${JSON.stringify(withBody.slice(0, 5))}`);
+  const nonStatic = afterLoad.filter((r) => r.url.startsWith(origin) && !/\/(index\.html|worker\.js|boot\.js|motus-viewer\.js|motus-viewer_bg\.wasm|style\.css|live\/info)?(\?.*)?(#.*)?$/.test(new URL(r.url).pathname));
+  eq(nonStatic.length, 0, `only the viewer's own files were fetched: ${JSON.stringify(nonStatic.slice(0, 5))}`);
+  const errors = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
+  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
+});
+
 if (motusBin) {
   await test('motus view shows its live database, and after a CLI write and a reload the new state', async () => {
     const liveDb = path.join(tmp, 'live-coordination.db');
@@ -708,16 +718,6 @@ if (motusBin) {
   });
 }
 
-await test('after load nothing leaves the browser: no other origin, no request with a body', async () => {
-  const foreignReqs = afterLoad.filter((r) => !r.url.startsWith(origin + '/') && !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
-  const withBody = afterLoad.filter((r) => r.body || r.method !== 'GET');
-  eq(foreignReqs.length, 0, `requests to another origin: ${JSON.stringify(foreignReqs.slice(0, 5))}`);
-  eq(withBody.length, 0, `requests with a body: ${JSON.stringify(withBody.slice(0, 5))}`);
-  const nonStatic = afterLoad.filter((r) => r.url.startsWith(origin) && !/\/(index\.html|worker\.js|boot\.js|motus-viewer\.js|motus-viewer_bg\.wasm|style\.css|live\/info)?(\?.*)?(#.*)?$/.test(new URL(r.url).pathname));
-  eq(nonStatic.length, 0, `only the viewer's own files were fetched: ${JSON.stringify(nonStatic.slice(0, 5))}`);
-  const errors = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
-  eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
-});
 
 await context.close();
 stopServer();

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use motus_core::overview::ItemState;
 
 /// At most this many items are drawn; the rest are counted and left to the roadmap page.
-const GRAPH_LIMIT: usize = 400;
+const GRAPH_LIMIT: usize = 600;
 
 fn short(s: &str, n: usize) -> String {
     if s.chars().count() > n {
