@@ -9,9 +9,11 @@
 //!   back-off for up to the busy limit.
 //! - **Every commit is certain.** A leader that dies after the Raft commit but before it
 //!   answers leaves the client unsure. Each write transaction therefore records a random
-//!   marker in the same commit (a row `motus-tx:<id>` in `sqlite_sequence`, the table
-//!   SQLite keeps for AUTOINCREMENT counters by table name and ignores for any other
-//!   name, and which every Motus listing, export and schema check skips). When the commit
+//!   marker in the same commit: a row `motus-tx:<id>` in `sqlite_stat1`, the table where
+//!   `ANALYZE` keeps planner statistics by table name. SQLite ignores rows that name no
+//!   table, and every Motus listing, export, content hash and schema check skips `sqlite_*`
+//!   tables, so the markers change nothing anyone reads (a dedicated table would show up
+//!   in exports, comparisons and the schema check). When the commit
 //!   answer is lost, the connection reconnects to the leader, takes the write lock (so the
 //!   lost transaction has ended one way or the other), and reads the marker back: there,
 //!   the commit landed and the caller gets its result; absent, nothing was written and the
@@ -26,7 +28,7 @@ use motus_core::{Connection, Error, Result, Rows, Value};
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
-/// Markers kept in `sqlite_sequence`; older ones are pruned now and then. An uncertain
+/// Markers kept in `sqlite_stat1`; older ones are pruned now and then. An uncertain
 /// commit is resolved within seconds, long before 20 000 later commits.
 const MARKERS_KEPT: i64 = 20_000;
 const MARKER_PREFIX: &str = "motus-tx:";
@@ -112,8 +114,9 @@ enum Tx {
 struct State {
     client: Option<Client>,
     tx: Tx,
-    /// `sqlite_sequence` exists (it appears with the first AUTOINCREMENT table).
-    has_sequence: bool,
+    /// `sqlite_stat1` exists (the first marked commit creates it with `ANALYZE sqlite_master`,
+    /// which writes no statistics row).
+    has_stat1: bool,
     commits: u64,
 }
 
@@ -155,7 +158,7 @@ impl DqliteConnection {
             state: RefCell::new(State {
                 client: None,
                 tx: Tx::None,
-                has_sequence: false,
+                has_stat1: false,
                 commits: 0,
             }),
         };
@@ -284,42 +287,39 @@ impl DqliteConnection {
         }
     }
 
-    fn ensure_sequence(&self) -> Result<bool> {
-        if self.state.borrow().has_sequence {
+    fn stat1_exists(&self) -> Result<bool> {
+        if self.state.borrow().has_stat1 {
             return Ok(true);
         }
         let rows = self.with_client(|c| {
             c.query(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'",
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
                 &[],
             )
         })?;
         let has = !rows.rows.is_empty();
-        self.state.borrow_mut().has_sequence = has;
+        self.state.borrow_mut().has_stat1 = has;
         Ok(has)
     }
 
     fn commit_write(&self, marker: String) -> Result<()> {
-        // Before the first AUTOINCREMENT table exists (the first migration's own
-        // transaction creates it) there is nowhere to put a marker.
-        let marked = self.ensure_sequence()?;
+        let has_stat1 = self.stat1_exists()?;
         let commits = {
             let mut st = self.state.borrow_mut();
             st.commits += 1;
             st.commits
         };
         let mut script = String::new();
-        if marked {
-            if commits % 64 == 1 {
-                script.push_str(&format!(
-                    "DELETE FROM sqlite_sequence WHERE name GLOB '{MARKER_PREFIX}*' AND rowid <= (SELECT max(rowid) FROM sqlite_sequence) - {MARKERS_KEPT}; "
-                ));
-            }
+        if !has_stat1 {
+            script.push_str("ANALYZE sqlite_master; ");
+        } else if commits % 64 == 1 {
             script.push_str(&format!(
-                "INSERT INTO sqlite_sequence (name, seq) VALUES ('{MARKER_PREFIX}{marker}', 0); "
+                "DELETE FROM sqlite_stat1 WHERE tbl GLOB '{MARKER_PREFIX}*' AND rowid <= (SELECT max(rowid) FROM sqlite_stat1) - {MARKERS_KEPT}; "
             ));
         }
-        script.push_str("COMMIT");
+        script.push_str(&format!(
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('{MARKER_PREFIX}{marker}', NULL, '0'); COMMIT"
+        ));
         let outcome = {
             let mut st = self.state.borrow_mut();
             let client = st.client.as_mut().expect("a transaction has a client");
@@ -327,7 +327,9 @@ impl DqliteConnection {
         };
         match outcome {
             Ok(_) => {
-                self.state.borrow_mut().tx = Tx::None;
+                let mut st = self.state.borrow_mut();
+                st.tx = Tx::None;
+                st.has_stat1 = true;
                 Ok(())
             }
             // A definite answer: the transaction is still open (for example a deferred
@@ -338,11 +340,6 @@ impl DqliteConnection {
                     let mut st = self.state.borrow_mut();
                     st.client = None;
                     st.tx = Tx::None;
-                }
-                if !marked {
-                    return Err(Error::OutcomeUnknown {
-                        message: format!("the leader stopped answering during the commit ({e}) of a transaction on a database without its first migration; run `motus db status` to see what it holds"),
-                    });
                 }
                 match self.resolve(&marker) {
                     Ok(true) => Ok(()),
@@ -366,8 +363,16 @@ impl DqliteConnection {
             let attempt = (|| {
                 self.begin_immediate()?;
                 let found = self.with_client(|c| {
+                    // No sqlite_stat1: the marked commit (which creates it) never landed.
+                    let t = c.query(
+                        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'",
+                        &[],
+                    )?;
+                    if t.rows.is_empty() {
+                        return Ok(t);
+                    }
                     c.query(
-                        "SELECT 1 FROM sqlite_sequence WHERE name = ?",
+                        "SELECT 1 FROM sqlite_stat1 WHERE tbl = ?",
                         &[wire::Value::Text(format!("{MARKER_PREFIX}{marker}"))],
                     )
                 });

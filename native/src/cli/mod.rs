@@ -169,3 +169,51 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::View(args) => view::run(&ctx, args),
     }
 }
+
+#[cfg(test)]
+mod help_tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every visible argument of every command, with its path, that has no description.
+    fn undocumented(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        if cmd.get_about().is_none() && !path.is_empty() {
+            out.push(format!("{path}: (command has no about)"));
+        }
+        for arg in cmd.get_arguments() {
+            if arg.is_hide_set() || matches!(arg.get_id().as_str(), "help" | "version") {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                out.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            if sub.is_hide_set() {
+                continue;
+            }
+            undocumented(
+                sub,
+                &format!("{path} {}", sub.get_name()).trim().to_string(),
+                out,
+            );
+        }
+    }
+
+    #[test]
+    fn every_argument_and_command_has_a_description() {
+        let mut missing = Vec::new();
+        undocumented(&Cli::command(), "", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "{} undocumented:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,4 +1,6 @@
 //! End-to-end tests of the `motus` binary on real database files.
+mod chaos;
+mod cluster;
 mod crash;
 mod db;
 mod hostile;
