@@ -254,10 +254,8 @@ const scenarios = {
   },
 };
 
-/**
- * Codes no call can produce: the embedded migrations are validated when the crate is built;
- * unavailable and outcome_unknown come from a networked backend (dqlite), not a JS host.
- */
+/** Codes no call can produce: the embedded migrations are validated when the crate is built;
+ * unavailable / outcome_unknown come only from a networked backend (a dqlite cluster). */
 const UNREACHABLE = ['invalid_migration', 'unavailable', 'outcome_unknown'];
 
 for (const [code, scenario] of Object.entries(scenarios)) {

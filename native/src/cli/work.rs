@@ -196,6 +196,9 @@ pub struct ClaimArgs {
     /// read or write [default: write]
     #[arg(long)]
     pub mode: Option<String>,
+    /// Claim an item assigned to another agent anyway (recorded on the lease)
+    #[arg(long)]
+    pub override_assignment: bool,
 }
 
 #[derive(Debug, Args)]
@@ -319,6 +322,7 @@ fn write_command(
                     .collect(),
                 mode,
                 ttl_s: a.ttl,
+                override_assignment: a.override_assignment,
             };
             let r = kernel::claim_work(conn, &env, &opts, &req)?;
             let doc = claim_doc(&r, Some(&req.work_id), &req.agent_id);
@@ -457,19 +461,19 @@ fn write_command(
                 "attempt_outcome": r.attempt_outcome,
                 "warnings": r.warnings,
             });
-            emit(ctx.json, &doc, || match &r.lease {
-                Some(l) => {
-                    let mut s = format!(
+            emit(ctx.json, &doc, || {
+                let mut s = match &r.lease {
+                    Some(l) if r.decision.is_granted() => format!(
                         "Released: {}\nFinal status: {}",
                         r.decision.reason_code,
                         l.status.as_str()
-                    );
-                    for w in &r.warnings {
-                        s.push_str(&format!("\nWarning: {w}"));
-                    }
-                    s
+                    ),
+                    _ => verdict_text(&r.decision),
+                };
+                for w in &r.warnings {
+                    s.push_str(&format!("\nWarning: {w}"));
                 }
-                None => verdict_text(&r.decision),
+                s
             });
             Ok(exit_for(r.decision.is_granted()))
         }

@@ -43,6 +43,7 @@ pub fn claim_work<C: Connection + ?Sized>(
             .collect(),
         mode: Mode::parse(input.mode.as_deref().unwrap_or("write"))?,
         ttl_s: input.ttl_s.unwrap_or(lease::DEFAULT_TTL_S),
+        override_assignment: false,
         work_id: input.work_id,
     };
     let r = kernel::claim_work(conn, env, opts, &req)?;
