@@ -121,6 +121,12 @@ pub fn report_error(json: bool, e: &CliError) {
     write_stderr(&crate::text::for_stderr(&format!("{prefix} {}", e.message)));
 }
 
+/// The JSON error document alone (for usage errors clap reports itself).
+pub fn report_json_only(e: &CliError) {
+    let doc = serde_json::json!({"ok": false, "error": {"code": e.code, "message": e.message}});
+    write_stdout(&serde_json::to_string_pretty(&doc).expect("serializable"));
+}
+
 /// Prints text lines on stdout (escaped); a closed pipe is ignored.
 pub fn say(text: &str) {
     write_stdout(&crate::text::for_stdout(text));

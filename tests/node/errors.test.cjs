@@ -238,8 +238,9 @@ const scenarios = {
   },
 };
 
-/** Codes no call can produce: the embedded migrations are validated when the crate is built. */
-const UNREACHABLE = ['invalid_migration'];
+/** Codes no call can produce: the embedded migrations are validated when the crate is built;
+ * unavailable / outcome_unknown come only from a networked backend (a dqlite cluster). */
+const UNREACHABLE = ['invalid_migration', 'unavailable', 'outcome_unknown'];
 
 for (const [code, scenario] of Object.entries(scenarios)) {
   test(`error kind ${code} reaches JS with its code`, () => {

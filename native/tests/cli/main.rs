@@ -3,6 +3,7 @@ mod chaos;
 mod cluster;
 mod crash;
 mod db;
+mod help;
 mod hostile;
 mod ops;
 mod output;
