@@ -14,6 +14,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("MC_AGENT_ID", "The acting agent when --agent is not given [default: default; `user` for planning commands]"),
     ("MC_AGENT_ROLE", "The agent's role; operator or architect may `work force-release`"),
     ("MC_ROLE", "Read when MC_AGENT_ROLE is not set (the original's older name)"),
+    ("MC_REVIEWER", "1: act as a reviewer in roadmap commands when MC_AGENT_ROLE is not set (the original's switch)"),
     ("MC_METRICS_ENABLED", "0, false or no: claims do not record kernel metrics rows [default: recorded]"),
     ("MOTUS_BUSY_TIMEOUT_MS", "How long a command waits for another process's write lock before it reports BUSY, in milliseconds [default: 30000]"),
     ("NO_COLOR", "Set and not empty: no colour with --color auto (https://no-color.org)"),
