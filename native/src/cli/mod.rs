@@ -5,6 +5,7 @@ mod db_ops;
 mod deploy;
 mod doctor;
 mod help;
+mod node;
 mod pattern;
 mod pref;
 mod program;
@@ -115,6 +116,9 @@ pub enum Command {
     Pattern(pattern::PatternCommand),
     /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
     View(view::ViewArgs),
+    /// Cluster membership (list, leader, assign, remove) of the dqlite cluster --db names
+    #[command(subcommand)]
+    Node(node::NodeCommand),
     /// Help on a command, or `motus help environment` for the variables motus reads
     Help(help::HelpArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
@@ -181,6 +185,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Rule(cmd) => rule::run(&ctx, cmd),
         Command::Pattern(cmd) => pattern::run(&ctx, cmd),
         Command::View(args) => view::run(&ctx, args),
+        Command::Node(cmd) => node::run(&ctx, cmd),
         Command::Help(args) => help::help(args),
         Command::Completions(args) => help::completions(args),
         Command::Man(args) => help::man(args),
