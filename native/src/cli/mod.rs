@@ -73,10 +73,6 @@ pub enum Command {
     Work(work::WorkCommand),
     /// Plan work: items, dependencies, what is ready, blocked, and why
     Roadmap(roadmap::RoadmapArgs),
-    /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
-    /// (a developer command, hidden from the list)
-    #[command(hide = true)]
-    Bench(crate::bench::BenchArgs),
     /// Programs: top-level containers of products
     Program(program::EntityArgs<program::ProgramK>),
     /// Products inside a program
@@ -168,7 +164,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Work(cmd) => work::run(&ctx, cmd),
         Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
-        Command::Bench(args) => crate::bench::run(&ctx, args),
         Command::Program(a) => program::run(&ctx, a),
         Command::Product(a) => program::run(&ctx, a),
         Command::Feature(a) => program::run(&ctx, a),
