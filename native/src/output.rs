@@ -1,6 +1,9 @@
-//! How the CLI speaks: JSON on stdout with `--json`, text otherwise; errors on stderr with
-//! what to do next; exit 0 on success, 1 when the operation failed, 2 for usage errors.
+//! How the CLI speaks: one JSON document on stdout with `--json` (the contract's documents,
+//! `docs/contract.md`), text otherwise; errors on stderr with what to do next; exit 0 when
+//! the call did what was asked (the document's `ok`), 1 when it failed or was refused, 2
+//! for usage errors.
 
+use motus_core::answer::{self, Answer, ErrorAnswer};
 use serde::Serialize;
 use std::path::Path;
 
@@ -11,6 +14,10 @@ pub const EXIT_USAGE: u8 = 2;
 pub struct CliError {
     pub code: String,
     pub message: String,
+    /// What to do next on the command line.
+    pub hint: Option<String>,
+    /// The core error's structured context, when there is one.
+    pub context: Option<serde_json::Map<String, serde_json::Value>>,
     pub exit: u8,
 }
 
@@ -19,14 +26,15 @@ impl CliError {
         CliError {
             code: code.into(),
             message: message.into(),
+            hint: None,
+            context: None,
             exit: EXIT_FAILED,
         }
     }
     pub fn usage(message: impl Into<String>) -> Self {
         CliError {
-            code: "usage".into(),
-            message: message.into(),
             exit: EXIT_USAGE,
+            ..CliError::failed("usage", message)
         }
     }
     /// Names the file the error is about.
@@ -34,6 +42,41 @@ impl CliError {
         self.message = format!("{}: {}", path.display(), self.message);
         self
     }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    /// The failure document.
+    pub fn answer(&self) -> ErrorAnswer {
+        let mut a = ErrorAnswer::new(&self.code, &self.message).with_hint(self.hint.clone());
+        a.error.context = self.context.clone();
+        a
+    }
+}
+
+/// The command-line next step for a core error (core's messages carry none: other front
+/// ends have no command line).
+pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
+    use motus_core::Error::*;
+    Some(match e.root() {
+        Busy { .. } => "retry, or run `motus doctor` to see who holds it",
+        NotADatabase { .. } => {
+            "check the path, or restore the file from a backup (`motus db restore BACKUP`)"
+        }
+        Corrupt { .. } => {
+            "run `motus doctor`, then restore from a backup (`motus db restore BACKUP`)"
+        }
+        ReadOnly { .. } => "check the file's permissions and its directory's",
+        DiskFull { .. } => "free some space and retry",
+        CannotOpen { .. } => "check that the path exists and is a file you can read",
+        SchemaTooNew { .. } => "upgrade motus",
+        SchemaOutdated { .. } => "run `motus db migrate` (it writes a backup first)",
+        NotMotus { .. } => "point --db at a coordination.db, or at a new path to create one",
+        MigrationChanged { .. } => {
+            "restore the original migration file, or the database from a backup"
+        }
+        _ => return None,
+    })
 }
 
 impl From<motus_core::Error> for CliError {
@@ -45,6 +88,8 @@ impl From<motus_core::Error> for CliError {
         CliError {
             code: e.code().into(),
             message: e.to_string(),
+            hint: hint_for(&e).map(str::to_string),
+            context: answer::errors::error_context(&e),
             exit,
         }
     }
@@ -56,29 +101,65 @@ impl From<std::io::Error> for CliError {
     }
 }
 
-/// Prints `value` as one JSON document, or the human text. A closed pipe (`motus … | head`)
-/// is not worth a panic: the reader has what it wanted.
-pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
+fn print_line(text: &str) {
     use std::io::Write;
-    let text = if json {
-        serde_json::to_string_pretty(value).expect("serializable")
-    } else {
-        human().trim_end().to_string()
-    };
     if !text.is_empty() {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{text}").and_then(|_| out.flush());
     }
 }
 
-/// Reports an error: JSON on stdout (for scripts) when `--json`, text on stderr always.
+fn print_json(doc: &serde_json::Value) {
+    print_line(&serde_json::to_string_pretty(doc).expect("serializable"));
+}
+
+/// Prints `value` as one JSON document (the contract's envelope around it), or the human
+/// text. For areas whose answers are not typed yet; `ok` is true (the call succeeded).
+/// A closed pipe (`motus … | head`) is not worth a panic: the reader has what it wanted.
+pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
+    if json {
+        print_json(&answer::envelope_of(true, value));
+    } else {
+        print_line(human().trim_end());
+    }
+}
+
+/// Prints a typed answer as its document, or as text; returns the exit code its `ok` gives.
+pub fn emit_answer<A: Answer>(json: bool, a: &A, human: impl FnOnce(&A) -> String) -> u8 {
+    if json {
+        print_json(&answer::document(a));
+    } else {
+        print_line(human(a).trim_end());
+    }
+    if a.ok() {
+        0
+    } else {
+        EXIT_FAILED
+    }
+}
+
+/// Reports an error: the failure document on stdout (for scripts) when `--json`, text on
+/// stderr always.
 pub fn report_error(json: bool, e: &CliError) {
     if json {
-        let doc = serde_json::json!({"ok": false, "error": {"code": e.code, "message": e.message}});
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&doc).expect("serializable")
-        );
+        print_json(&answer::document(&e.answer()));
     }
     eprintln!("motus: error: {}", e.message);
+    if let Some(h) = &e.hint {
+        eprintln!("hint: {h}");
+    }
+}
+
+/// The failure document of a command line clap refused: its first line is the message, the
+/// rest (usage, "For more information…") the hint.
+pub fn report_usage_json(clap_text: &str) {
+    let mut lines = clap_text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid command line");
+    let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    let hint = lines
+        .find(|l| l.starts_with("For more information"))
+        .map(str::to_string)
+        .unwrap_or_else(|| "run `motus --help`".into());
+    let e = CliError::usage(message).with_hint(hint);
+    print_json(&answer::document(&e.answer()));
 }

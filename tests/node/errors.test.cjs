@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { motus, tempDb, tempDir, runMotus, openHost, thrown, copyFixture, BetterSqlite3 } = require('./helpers.cjs');
+const { sameError, motus, tempDb, tempDir, runMotus, openHost, thrown, copyFixture, BetterSqlite3 } = require('./helpers.cjs');
 
 const latest = motus.latestSchemaVersion();
 
@@ -190,7 +190,7 @@ const scenarios = {
     sqlite.close();
     assert.equal(err.message, 'evidence is frozen for the audit');
     const native = runMotus(file, ['work', 'evidence', lease, 'test_result', '--passed', '1']);
-    assert.deepEqual(native.json.error, { code: err.code, message: err.message });
+    sameError(native.json, err);
     return err;
   },
 
@@ -204,7 +204,7 @@ const scenarios = {
     const err = thrown(() => db.recordDecision(lease, { decision: 'second' }));
     sqlite.close();
     const native = runMotus(file, ['work', 'decision', lease, 'second']);
-    assert.deepEqual(native.json.error, { code: err.code, message: err.message });
+    sameError(native.json, err);
     return err;
   },
 
@@ -214,7 +214,7 @@ const scenarios = {
     const err = thrown(() => db.verifyEvidence('ADHOC-NOPE'));
     sqlite.close();
     const native = runMotus(file, ['work', 'verify', 'ADHOC-NOPE']);
-    assert.deepEqual(native.json.error, { code: err.code, message: err.message });
+    sameError(native.json, err);
     return err;
   },
 
@@ -225,7 +225,7 @@ const scenarios = {
     const err = thrown(() => db.listLeases());
     sqlite.close();
     const native = runMotus(file, ['work', 'list']);
-    assert.deepEqual(native.json.error, { code: err.code, message: err.message });
+    sameError(native.json, err);
     return err;
   },
 

@@ -582,7 +582,7 @@ fn the_agent_comes_from_mc_agent_id_and_list_shows_live_leases() {
     let (_, list) = h.work(&["list"]);
     assert_eq!(list["count"], 1);
     assert_eq!(list["items"][0]["agent_id"], "env-agent");
-    assert_eq!(list["items"][0]["task_id"], "ADHOC-ENV");
+    assert_eq!(list["items"][0]["work_id"], "ADHOC-ENV");
     let (code, cleanup) = h.work(&["cleanup"]);
     assert_eq!(
         (code, cleanup["expired_count"].clone()),

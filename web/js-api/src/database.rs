@@ -240,7 +240,7 @@ impl Database {
             matches!(self.backend, Backend::Host(_)),
         )
         .map_err(|e| self.file_error(&e))?;
-        to_js(&doc)
+        to_js(&motus_core::answer::envelope_of(true, &doc))
     }
 
     /// `motus db migrate [--dry-run]`.
@@ -263,7 +263,7 @@ impl Database {
             matches!(self.backend, Backend::Host(_)),
         )
         .map_err(|e| self.file_error(&e))?;
-        to_js(&doc)
+        to_js(&motus_core::answer::envelope_of(true, &doc))
     }
 
     /// `motus db status`: schema version, pending migrations, sizes. Reads only.
@@ -272,7 +272,7 @@ impl Database {
         let sizes = self.sizes()?;
         let doc = schema_calls::status(&self.backend, self.path.as_deref(), sizes)
             .map_err(|e| self.file_error(&e))?;
-        to_js(&doc)
+        to_js(&motus_core::answer::envelope_of(true, &doc))
     }
 
     /// The whole database as a `.db` image (in-module databases only).
