@@ -5,7 +5,7 @@
 use crate::host::SystemClock;
 use crate::output::CliError;
 use crate::paths;
-use motus_core::migrate::{Migrator, Report, Status};
+use motus_core::migrate::{open, Migrator, Report, Status};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::{Clock, Connection, ConnectionExt};
 use std::path::{Path, PathBuf};
@@ -55,14 +55,20 @@ fn refuse_userland_db(path: &Path, conn: &SqliteConnection) -> Result<(), CliErr
     Ok(())
 }
 
-/// Opens an existing database read-only; its schema must be current.
+/// Opens an existing database read-only, at any schema version this build knows (core's
+/// open policy, `motus_core::migrate::open`): an older one is read as it is, with one line
+/// on stderr saying that `motus db migrate` would upgrade it.
 pub fn open_read(path: &Path) -> Result<Db, CliError> {
     let db = open_read_any(path)?;
     // The cheap ledger check decides the common case; the full one explains anything else.
     if !is_current_fast(&db)? {
-        Migrator::coordination()
-            .require_current(&db.conn)
-            .map_err(|e| CliError::from(e).at(path))?;
+        let access = open::read_access(&db.conn).map_err(|e| CliError::from(e).at(path))?;
+        if let Some(notice) = access.notice() {
+            eprintln!(
+                "motus: {}: {notice}; `motus db migrate` would upgrade it (backup first)",
+                path.display()
+            );
+        }
     }
     Ok(db)
 }
@@ -173,22 +179,18 @@ fn backup_before_upgrade(
     status: &Status,
     clock: &dyn Clock,
 ) -> motus_core::Result<Option<String>> {
-    let stamp = clock
-        .now()
-        .to_db()
-        .replace([' ', ':', '-'], "")
-        .replace('.', "-");
-    // `20261126075047-123`; a second upgrade attempt in the same millisecond gets `-2`, ….
-    let base = format!(".backup-v{}-{stamp}", status.current_version);
+    // The name is core's (the JS API writes the same); a second upgrade attempt in the same
+    // millisecond gets `-2`, ….
+    let now = clock.now();
+    let db_path = db.path.to_string_lossy();
     let dest = (1..)
         .map(|n| {
-            let mut p = db.path.as_os_str().to_owned();
-            p.push(if n == 1 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            });
-            PathBuf::from(p)
+            PathBuf::from(open::backup_file_name(
+                &db_path,
+                status.current_version,
+                now,
+                n,
+            ))
         })
         .find(|p| !p.exists())
         .expect("some name is free");

@@ -150,13 +150,23 @@ pub fn report_error(json: bool, e: &CliError) {
     }
 }
 
-/// The failure document of a command line clap refused: its first line is the message, the
-/// rest (usage, "For more information…") the hint.
+/// The failure document of a command line clap refused: its first paragraph is the message
+/// (`error: …` and the lines that name what is wrong), its "For more information" line the
+/// hint.
 pub fn report_usage_json(clap_text: &str) {
-    let mut lines = clap_text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.next().unwrap_or("invalid command line");
-    let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
-    let hint = lines
+    let message = clap_text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message
+        .strip_prefix("error: ")
+        .unwrap_or(&message)
+        .to_string();
+    let hint = clap_text
+        .lines()
+        .map(str::trim)
         .find(|l| l.starts_with("For more information"))
         .map(str::to_string)
         .unwrap_or_else(|| "run `motus --help`".into());

@@ -158,5 +158,5 @@ test('every work call gives deep-equal documents through the binary and the API'
   assert.equal(b2.decision, 'GRANTED');
   same('cleanup', bin(['work', 'cleanup']), js((d) => d.cleanup()));
   sqlite.close();
-  assert.equal(pairs.length, 26);
+  assert.equal(pairs.length, 25);
 });

@@ -9,7 +9,7 @@ test('ready / blocked / why / show / list agree with the binary on the same file
   const file = tempDb('roadmap');
   const { sqlite, db } = openHost(file, { actor: 'planner' });
   db.init();
-  const phase = db.terms('roadmap_phase')[0].internal_key;
+  const phase = db.terms('roadmap_phase').items[0].internal_key;
   const a = db.roadmapAdd({ id: 'RM-A', title: 'Schema', phase_key: phase });
   const b = db.roadmapAdd({ id: 'RM-B', title: 'Kernel', phase_key: phase });
   db.roadmapAdd({ id: 'RM-C', title: 'JS API', phase_key: phase });
@@ -56,8 +56,8 @@ test('terminology keys are validated with the kernel\'s message', () => {
   const file = tempDb('terms');
   const { sqlite, db } = openHost(file);
   db.init();
-  assert.ok(db.terminologyDomains().includes('roadmap_phase'));
-  const phase = db.terms('roadmap_phase')[0].internal_key;
+  assert.ok(db.terminologyDomains().items.includes('roadmap_phase'));
+  const phase = db.terms('roadmap_phase').items[0].internal_key;
   assert.equal(db.validateTerm('phase_key', 'roadmap_phase', phase).ok, true);
   const err = thrown(() => db.validateTerm('phase_key', 'roadmap_phase', 'phase_zz'));
   assert.equal(err.code, 'invalid_input');

@@ -215,6 +215,26 @@ mod tests {
     }
 
     #[test]
+    fn docs_contract_lists_exactly_these_codes() {
+        let doc = include_str!("../../../docs/contract.md");
+        let table = doc
+            .split("<!-- error-codes -->")
+            .nth(1)
+            .and_then(|t| t.split("<!-- /error-codes -->").next())
+            .expect("docs/contract.md has the error-codes table");
+        let listed: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split('`').next())
+            .collect();
+        let codes: Vec<&str> = ERROR_CODES.iter().map(|(c, _)| *c).collect();
+        assert_eq!(
+            listed, codes,
+            "docs/contract.md's error codes are ERROR_CODES, in order"
+        );
+    }
+
+    #[test]
     fn error_messages_carry_no_command_line_hints() {
         for e in one_of_each() {
             let msg = e.to_string();

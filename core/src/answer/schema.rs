@@ -3,7 +3,7 @@
 //! committed schema does not (`MOTUS_BLESS=1 cargo test -p motus-core answer::schema`
 //! rewrites them).
 
-use super::{work, Answer, Document, ErrorAnswer};
+use super::{work, Answer, Document, Envelope, ErrorAnswer};
 use schemars::JsonSchema;
 use serde_json::Value;
 
@@ -39,6 +39,7 @@ pub fn documents() -> Vec<(&'static str, Value)> {
         ($($t:ty),* $(,)?) => { vec![$((<$t as Answer>::NAME, document_schema::<$t>())),*] };
     }
     docs![
+        Envelope,
         ErrorAnswer,
         work::ClaimAnswer,
         work::ContextAnswer,

@@ -1,4 +1,5 @@
 //! End-to-end tests of the `motus` binary on real database files.
+mod contract;
 mod crash;
 mod db;
 mod hostile;

@@ -1,5 +1,6 @@
 // Generated from the contract's JSON Schemas (core/src/answer/schema.rs); do not edit.
 // MOTUS_BLESS=1 cargo test -p motus-core answer::schema rewrites it.
+export type EnvelopeAnswer = { contract_version: number; ok: boolean };
 export type ErrorAnswer = { contract_version: number; error: ErrorBody; ok: boolean };
 export type ClaimAnswer = { agent_id: string; attempt_id: string | null; contract_version: number; decision: Verdict; expires_at: Timestamp | null; lease_id: string | null; message: string; missing_prereqs: (MissingPrereq)[]; ok: boolean; owner: Owner | null; policy_rules_fired: (string)[]; reason_code: ReasonCode; suggested_next_actions: (string)[]; ttl_remaining_s: number | null; work_id: string };
 export type ContextAnswer = { contract_version: number; decision: Verdict; lease_id: string; lease_status: LeaseStatus | null; lens: Lens; message: string; ok: boolean; reason_code: ReasonCode };

@@ -84,6 +84,18 @@ export interface MigrateResult {
 
 // ---- work kernel: inputs and results are the contract's types (contract.d.ts, generated) ----
 
+/** Earlier names of the work results (the contract's `*Answer` types). */
+export type ClaimResult = ClaimAnswer;
+export type ContextResult = ContextAnswer;
+export type RecordedResult = OutcomeAnswer | EvidenceAnswer | DecisionAnswer;
+export type ReleaseResult = ReleaseAnswer;
+export type HeartbeatResult = HeartbeatAnswer;
+export type HandoffResult = HandoffAnswer;
+export type ForceReleaseResult = ForceReleaseAnswer;
+export type BlockerResult = BlockerAnswer;
+export type LeaseStatusResult = LeaseStatusAnswer;
+export type VerifyResult = VerifyAnswer;
+
 export interface EvidenceContent {
   evidence_type: string; artifacts?: Record<string, unknown> | null;
   test_results?: Record<string, unknown> | null; diff_summary?: string | null; log_excerpt?: string | null;
