@@ -233,3 +233,132 @@ mod tests {
         assert!(err.to_string().contains("terminology"), "{err}");
     }
 }
+
+/// Replaces every object and row of `main` with those of the attached schema `src`: the
+/// tables (rowids kept), `sqlite_sequence`, then indexes, views and triggers, and the
+/// `user_version`. Call it inside the caller's write transaction, with foreign keys off on
+/// the connection (set before `BEGIN`), so the swap is one commit: other connections see the
+/// old content or the new one, and a writer waiting for the lock writes into the new one.
+pub fn replace_main_from<C: Connection + ?Sized>(conn: &C, src: &str) -> Result<()> {
+    use crate::connection::quote_ident;
+    let s = quote_ident(src);
+    let old = conn.query(
+        "SELECT type, name FROM main.sqlite_master \
+         WHERE name NOT LIKE 'sqlite_%' AND type IN ('trigger', 'view', 'table') \
+         ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END",
+        params![],
+    )?;
+    for r in old.iter() {
+        let (kind, name): (String, String) = (r.get(0)?, r.get(1)?);
+        conn.execute_batch(&format!(
+            "DROP {} IF EXISTS main.{}",
+            kind.to_uppercase(),
+            quote_ident(&name)
+        ))?;
+    }
+    let tables = conn.query(
+        &format!(
+            "SELECT name, sql FROM {s}.sqlite_master \
+             WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+        ),
+        params![],
+    )?;
+    for r in tables.iter() {
+        let (name, sql): (String, String) = (r.get(0)?, r.get(1)?);
+        conn.execute_batch(&sql)?;
+        let cols = conn.query(
+            &format!("PRAGMA {s}.table_info({})", quote_ident(&name)),
+            params![],
+        )?;
+        let mut names = Vec::new();
+        let mut pk_integer = Vec::new();
+        for c in cols.iter() {
+            let col: String = c.get_named("name")?;
+            let pk: i64 = c.get_named("pk")?;
+            let ty: String = c.get_named("type")?;
+            if pk > 0 {
+                pk_integer.push(ty.eq_ignore_ascii_case("integer"));
+            }
+            names.push(quote_ident(&col));
+        }
+        let without_rowid = sql.to_ascii_uppercase().contains("WITHOUT ROWID");
+        // A single INTEGER PRIMARY KEY is the rowid already.
+        let rowid_alias = pk_integer == [true];
+        let list = if without_rowid || rowid_alias {
+            names.join(", ")
+        } else {
+            format!("rowid, {}", names.join(", "))
+        };
+        let t = quote_ident(&name);
+        conn.execute_batch(&format!(
+            "INSERT INTO main.{t} ({list}) SELECT {list} FROM {s}.{t}"
+        ))?;
+    }
+    let src_has_sequence = conn
+        .query_scalar::<i64>(
+            &format!("SELECT 1 FROM {s}.sqlite_master WHERE name = 'sqlite_sequence'"),
+            params![],
+        )?
+        .is_some();
+    if conn.has_object("table", "sqlite_sequence")? {
+        conn.execute_batch("DELETE FROM main.sqlite_sequence")?;
+        if src_has_sequence {
+            conn.execute_batch(&format!(
+                "INSERT INTO main.sqlite_sequence (name, seq) SELECT name, seq FROM {s}.sqlite_sequence"
+            ))?;
+        }
+    }
+    for kind in ["index", "view", "trigger"] {
+        let objs = conn.query(
+            &format!(
+                "SELECT sql FROM {s}.sqlite_master \
+                 WHERE type = ?1 AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+            ),
+            params![kind],
+        )?;
+        for r in objs.iter() {
+            let sql: String = r.get(0)?;
+            conn.execute_batch(&sql)?;
+        }
+    }
+    let version = conn
+        .query_scalar::<i64>(&format!("PRAGMA {s}.user_version"), params![])?
+        .unwrap_or(0);
+    conn.execute_batch(&format!("PRAGMA main.user_version = {version}"))?;
+    Ok(())
+}
+
+/// Attaches the database at `uri` (a `file:` URI, normally with `mode=ro`) as `alias`.
+pub fn attach<C: Connection + ?Sized>(conn: &C, uri: &str, alias: &str) -> Result<()> {
+    conn.execute(
+        &format!(
+            "ATTACH DATABASE ?1 AS {}",
+            crate::connection::quote_ident(alias)
+        ),
+        params![uri],
+    )
+    .map(|_| ())
+}
+
+/// Detaches what [`attach`] attached.
+pub fn detach<C: Connection + ?Sized>(conn: &C, alias: &str) -> Result<()> {
+    conn.execute_batch(&format!(
+        "DETACH DATABASE {}",
+        crate::connection::quote_ident(alias)
+    ))
+}
+
+/// Turns foreign-key enforcement on or off for this connection (outside a transaction).
+pub fn set_foreign_keys<C: Connection + ?Sized>(conn: &C, on: bool) -> Result<()> {
+    conn.execute_batch(if on {
+        "PRAGMA foreign_keys = ON"
+    } else {
+        "PRAGMA foreign_keys = OFF"
+    })
+}
+
+/// Takes the write lock (`BEGIN IMMEDIATE`): other writers wait or get BUSY until the caller
+/// commits or rolls back.
+pub fn begin_write<C: Connection + ?Sized>(conn: &C) -> Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")
+}

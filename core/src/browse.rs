@@ -779,7 +779,7 @@ pub fn export_object<C: Connection + ?Sized>(
     Ok(export(&rows.columns, &cells(&rows), format))
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::sqlite::SqliteConnection;

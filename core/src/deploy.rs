@@ -409,7 +409,7 @@ pub fn set_deployment_status<C: Connection + ?Sized>(
     })
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::roadmap::testdb::TestDb;

@@ -85,6 +85,16 @@ pub enum Error {
     /// Any other SQLite error.
     #[error("SQLite error: {message}")]
     Sql { message: String },
+
+    /// A networked backend (a dqlite cluster) has no reachable leader, or lost it before the
+    /// write committed. Nothing was written; retrying is safe.
+    #[error("the cluster is unavailable ({message}); nothing was written, retry once a majority of its nodes runs")]
+    Unavailable { message: String },
+
+    /// A networked backend lost the answer to a commit and could not learn whether it
+    /// landed. Look before retrying.
+    #[error("the outcome of the write is unknown: {message}")]
+    OutcomeUnknown { message: String },
 }
 
 impl Error {
@@ -108,6 +118,8 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::InvalidInput { .. } => "invalid_input",
             Error::Sql { .. } => "sql",
+            Error::Unavailable { .. } => "unavailable",
+            Error::OutcomeUnknown { .. } => "outcome_unknown",
         }
     }
 
@@ -152,5 +164,7 @@ impl Error {
         "not_found",
         "invalid_input",
         "sql",
+        "unavailable",
+        "outcome_unknown",
     ];
 }

@@ -7,6 +7,8 @@
 
 pub mod answer;
 pub mod audit;
+#[cfg(any(test, feature = "backend-suite"))]
+pub mod backend_suite;
 pub mod backup;
 pub mod browse;
 pub mod connection;
@@ -27,7 +29,8 @@ pub mod time;
 pub mod transfer;
 pub mod userland;
 
-#[cfg(feature = "rusqlite")]
+// Tests use it without the feature: rusqlite is a dev-dependency.
+#[cfg(any(test, feature = "rusqlite"))]
 pub mod sqlite;
 
 pub use connection::{read_tx, write_tx, Connection, ConnectionExt, FromValue, Row, Rows, Value};

@@ -1235,7 +1235,7 @@ pub fn audit_log<C: Connection + ?Sized>(conn: &C, q: &AuditQuery) -> Result<Aud
     })
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -52,7 +52,7 @@ pub struct Repair {
 }
 
 impl Repair {
-    fn new(name: &str, outcome: Outcome, count: u64, message: impl Into<String>) -> Self {
+    pub fn new(name: &str, outcome: Outcome, count: u64, message: impl Into<String>) -> Self {
         Repair {
             name: name.into(),
             outcome,

@@ -2,6 +2,7 @@
 //! require the current schema; write commands create it on first use and upgrade an older
 //! schema in place, writing a backup beside it first.
 
+use crate::cluster::{self, DbConn};
 use crate::host::SystemClock;
 use crate::output::CliError;
 use crate::paths;
@@ -12,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 pub struct Db {
     pub path: PathBuf,
-    pub conn: SqliteConnection,
+    /// A local file, or a dqlite cluster for `--db dqlite://…` (see `crate::cluster`).
+    pub conn: DbConn,
 }
 
 fn path_str(path: &Path) -> Result<&str, CliError> {
@@ -20,28 +22,38 @@ fn path_str(path: &Path) -> Result<&str, CliError> {
         .ok_or_else(|| CliError::usage(format!("the path {} is not valid UTF-8", path.display())))
 }
 
-/// Refuses paths that cannot be a database file, with a specific message.
+/// Refuses paths that cannot be a database file (a side file, a FIFO, a device, a directory),
+/// with a specific message; true when the file exists.
 fn check_existing(path: &Path) -> Result<bool, CliError> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => Err(CliError::failed(
-            "not_a_database",
-            format!(
-                "{} is a directory, not a database file; pass the path of the .db file",
-                path.display()
-            ),
-        )),
-        Ok(_) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(CliError::failed(
-            "cannot_open",
-            format!("cannot read {}: {e}", path.display()),
-        )),
-    }
+    Ok(paths::check(path, paths::Role::Database)? == paths::Found::File)
+}
+
+/// Opens a database file the way every command must: the WAL beside it is checked first (one
+/// that does not belong to this file is refused before SQLite could apply it), and the
+/// connection never checkpoints on close, so a command that then finds the file unsound
+/// leaves every byte of it as it was.
+///
+/// Call it only while this process has no other connection to the same file: the check opens
+/// and closes the side files, and closing a descriptor drops every POSIX lock the process
+/// holds on that file — SQLite's included. A second connection uses [`open_another`].
+pub fn open_file(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliError> {
+    crate::wal::refuse_unsound(path)?;
+    open_another(path, mode)
+}
+
+/// A further connection to a file this process already opened with [`open_file`] (so already
+/// checked): no side file is opened outside SQLite, no checkpoint on close.
+pub fn open_another(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliError> {
+    let conn =
+        SqliteConnection::open(path_str(path)?, mode).map_err(|e| CliError::from(e).at(path))?;
+    conn.skip_checkpoint_on_close()
+        .map_err(|e| CliError::from(e).at(path))?;
+    Ok(conn)
 }
 
 /// A userland.db passed as --db would otherwise be reported as a coordination database whose
 /// migrations changed; say what it is instead.
-fn refuse_userland_db(path: &Path, conn: &SqliteConnection) -> Result<(), CliError> {
+fn refuse_userland_db<C: Connection + ?Sized>(path: &Path, conn: &C) -> Result<(), CliError> {
     use motus_core::userland::detect::{detect, FileKind};
     if detect(conn).map_err(|e| CliError::from(e).at(path))? == FileKind::Userland {
         return Err(CliError::failed(
@@ -64,10 +76,10 @@ pub fn open_read(path: &Path) -> Result<Db, CliError> {
     if !is_current_fast(&db)? {
         let access = open::read_access(&db.conn).map_err(|e| CliError::from(e).at(path))?;
         if let Some(notice) = access.notice() {
-            eprintln!(
+            crate::output::note(&format!(
                 "motus: {}: {notice}; `motus db migrate` would upgrade it (backup first)",
                 path.display()
-            );
+            ));
         }
     }
     Ok(db)
@@ -75,6 +87,9 @@ pub fn open_read(path: &Path) -> Result<Db, CliError> {
 
 /// Opens an existing database read-only at whatever version it is (for status and doctor).
 pub fn open_read_any(path: &Path) -> Result<Db, CliError> {
+    if let Some(url) = cluster::url_of(path)? {
+        return open_cluster(path, &url, true);
+    }
     if !check_existing(path)? {
         return Err(CliError::failed(
             "not_found",
@@ -84,38 +99,49 @@ pub fn open_read_any(path: &Path) -> Result<Db, CliError> {
             ),
         ));
     }
-    let conn = SqliteConnection::open(path_str(path)?, OpenMode::ReadOnly)
-        .map_err(|e| CliError::from(e).at(path))?;
+    let conn = open_file(path, OpenMode::ReadOnly)?;
     // Touch the schema now so a foreign or damaged file fails here with its own error.
     conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
         .map_err(|e| CliError::from(e).at(path))?;
     refuse_userland_db(path, &conn)?;
     Ok(Db {
         path: path.to_path_buf(),
-        conn,
+        conn: DbConn::File(conn),
+    })
+}
+
+fn open_cluster(
+    path: &Path,
+    url: &dqlite_client::DqliteUrl,
+    read_only: bool,
+) -> Result<Db, CliError> {
+    let conn = cluster::open(url, read_only)?;
+    refuse_userland_db(path, &conn)?;
+    Ok(Db {
+        path: path.to_path_buf(),
+        conn: DbConn::Cluster(conn),
     })
 }
 
 /// Opens (creating if missing) for writing and brings the schema to the latest version.
 /// Returns the migration report when anything was applied.
 pub fn open_write(path: &Path) -> Result<(Db, Option<Report>), CliError> {
-    let existed = check_existing(path)?;
-    if !existed {
-        paths::ensure_parent_dir(path).map_err(|e| {
-            CliError::failed(
-                "cannot_open",
-                format!("cannot create the directory for {}: {e}", path.display()),
-            )
-        })?;
-    }
-    let conn = SqliteConnection::open(path_str(path)?, OpenMode::ReadWriteCreate)
-        .map_err(|e| CliError::from(e).at(path))?;
-    if existed {
-        refuse_userland_db(path, &conn)?;
-    }
-    let db = Db {
-        path: path.to_path_buf(),
-        conn,
+    let db = match cluster::url_of(path)? {
+        Some(url) => open_cluster(path, &url, false)?,
+        None => {
+            let existed = check_existing(path)?;
+            if !existed {
+                create_private(path)?;
+            }
+            let conn = open_file(path, OpenMode::ReadWrite)?;
+            if existed {
+                refuse_userland_db(path, &conn)?;
+            }
+            Db {
+                path: path.to_path_buf(),
+                conn: DbConn::File(conn),
+            }
+        }
     };
     let report = if is_current_fast(&db)? {
         None
@@ -123,8 +149,33 @@ pub fn open_write(path: &Path) -> Result<(Db, Option<Report>), CliError> {
         let report = migrate(&db, false)?;
         (!report.applied.is_empty()).then_some(report)
     };
-    paths::restrict_files(path);
+    if !db.conn.is_cluster() {
+        paths::restrict_files(path);
+    }
     Ok((db, report))
+}
+
+/// Creates a new, empty database file: 0600 from the start, in a 0700 directory, never
+/// through a symlink. Another process creating it at the same moment is fine.
+pub fn create_private(path: &Path) -> Result<(), CliError> {
+    paths::ensure_parent_dir(path).map_err(|e| {
+        CliError::failed(
+            "cannot_open",
+            format!("cannot create the directory for {}: {e}", path.display()),
+        )
+    })?;
+    match crate::files::create_new_private(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => check_existing(path).map(|_| ()),
+        Err(e) => Err(CliError::failed(
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                "read_only"
+            } else {
+                "cannot_open"
+            },
+            format!("cannot create {}: {e}", path.display()),
+        )),
+    }
 }
 
 /// One cheap query instead of the full ledger check, for the common case.
@@ -154,9 +205,8 @@ pub fn migrate(db: &Db, dry_run: bool) -> Result<Report, CliError> {
     let status = migrator
         .status(&db.conn)
         .map_err(|e| CliError::from(e).at(&db.path))?;
-    if !dry_run && !status.pending.is_empty() {
-        db.conn
-            .ensure_wal()
+    if let (false, false, Some(file)) = (dry_run, status.pending.is_empty(), db.conn.file()) {
+        file.ensure_wal()
             .map_err(|e| CliError::from(e).at(&db.path))?;
     }
     let clock = SystemClock;
@@ -165,11 +215,11 @@ pub fn migrate(db: &Db, dry_run: bool) -> Result<Report, CliError> {
         .migrate(&db.conn, &clock, dry_run, &mut backup)
         .map_err(|e| CliError::from(e).at(&db.path))?;
     if let Some(b) = &report.backup_path {
-        eprintln!(
+        crate::output::note(&format!(
             "motus: backed up {} to {} before upgrading",
             db.path.display(),
             b
-        );
+        ));
     }
     Ok(report)
 }
@@ -179,27 +229,37 @@ fn backup_before_upgrade(
     status: &Status,
     clock: &dyn Clock,
 ) -> motus_core::Result<Option<String>> {
-    // The name is core's (the JS API writes the same); a second upgrade attempt in the same
-    // millisecond gets `-2`, ….
-    let now = clock.now();
-    let db_path = db.path.to_string_lossy();
-    let dest = (1..)
-        .map(|n| {
-            PathBuf::from(open::backup_file_name(
-                &db_path,
-                status.current_version,
-                now,
-                n,
-            ))
-        })
-        .find(|p| !p.exists())
-        .expect("some name is free");
-    let dest_str = dest.to_string_lossy().into_owned();
-    if let Err(e) = db.conn.vacuum_into(&dest_str) {
-        // A failed copy (a full disk, a read-only folder) must not leave half a backup.
-        let _ = std::fs::remove_file(&dest);
-        return Err(e);
-    }
-    paths::restrict_files(&dest);
-    Ok(Some(dest_str))
+    let Some(file) = db.conn.file() else {
+        // A cluster has no file to copy beside it; `motus db export` is its backup.
+        eprintln!(
+            "motus: upgrading the cluster database {} from version {} without a backup; `motus db export --out FILE` makes one",
+            db.path.display(),
+            status.current_version
+        );
+        return Ok(None);
+    };
+    // Core's name (the JS API writes the same), `.backup-v20-20261126075047123-<random>`:
+    // unique to the millisecond plus a random part.
+    let dest = PathBuf::from(open::backup_file_name(
+        &db.path.to_string_lossy(),
+        status.current_version,
+        clock.now(),
+        Some(&crate::files::random_suffix(6)),
+    ));
+    let io = |e: std::io::Error| motus_core::Error::CannotOpen {
+        message: format!("cannot write the backup {}: {e}", dest.display()),
+    };
+    // Built in a private staging directory and renamed into place when complete: a killed
+    // run never leaves a file named like a finished backup.
+    let staged = crate::files::Staged::new(&dest).map_err(io)?;
+    file.vacuum_into(&staged.path().to_string_lossy())?;
+    staged
+        .place(crate::files::Overwrite::Refuse)
+        .map_err(|e| match e {
+            crate::files::PlaceError::Io(e) => io(e),
+            crate::files::PlaceError::Exists(p) => motus_core::Error::CannotOpen {
+                message: format!("{} appeared while the backup was written", p.display()),
+            },
+        })?;
+    Ok(Some(dest.to_string_lossy().into_owned()))
 }

@@ -25,3 +25,13 @@ impl IdSource for OsIds {
         s
     }
 }
+
+/// The current UTC time as `YYYYMMDDHHMMSSmmm`, for file names.
+pub fn now_stamp() -> String {
+    SystemClock
+        .now()
+        .to_db()
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect()
+}

@@ -72,6 +72,9 @@ pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
         SchemaTooNew { .. } => "upgrade motus",
         SchemaOutdated { .. } => "run `motus db migrate` (it writes a backup first)",
         NotMotus { .. } => "point --db at a coordination.db, or at a new path to create one",
+        OutcomeUnknown { .. } => {
+            "look before retrying: `motus work status LEASE`, `motus work list` or `motus roadmap show ID`"
+        }
         MigrationChanged { .. } => {
             "restore the original migration file, or the database from a backup"
         }
@@ -101,35 +104,73 @@ impl From<std::io::Error> for CliError {
     }
 }
 
-fn print_line(text: &str) {
+/// `-q/--quiet`: the one value a command prints instead of its text (`lease_id` for a
+/// claim), set once from the parsed command; `Some(None)` when it has none (prints nothing).
+static QUIET: std::sync::OnceLock<Option<&'static str>> = std::sync::OnceLock::new();
+
+pub fn set_quiet(key: Option<&'static str>) {
+    let _ = QUIET.set(key);
+}
+
+/// Writes `text` and a newline on stdout. A closed pipe (`motus … | head`) is not worth a
+/// panic or a message: the reader has what it wanted.
+fn write_stdout(text: &str) {
     use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|_| out.flush());
+}
+
+/// Writes a line on stderr; a full or closed stderr is ignored (never a panic).
+fn write_stderr(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}").and_then(|_| err.flush());
+}
+
+/// Prints `value` as one JSON document, or the human text (escaped and coloured by
+/// `crate::text`). With `-q`, only the command's essential value; when that value is absent
+/// (a denied claim has no lease), the human text goes to stderr so the reason is not lost.
+/// The document is the contract's envelope around `value` (areas whose answers are not typed
+/// yet; `ok` is true: the call succeeded).
+pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
+    if json {
+        print_json(&answer::envelope_of(true, value));
+        return;
+    }
+    if let Some(key) = QUIET.get() {
+        let essential = key.and_then(|k| {
+            let v = serde_json::to_value(value).ok()?;
+            match v.get(k)? {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        });
+        match essential {
+            Some(v) => write_stdout(&crate::text::for_stdout(&v)),
+            None if key.is_some() => write_stderr(&crate::text::for_stderr(human().trim_end())),
+            None => {}
+        }
+        return;
+    }
+    let text = human();
+    let text = text.trim_end();
     if !text.is_empty() {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{text}").and_then(|_| out.flush());
+        write_stdout(&crate::text::for_stdout(text));
     }
 }
 
 fn print_json(doc: &serde_json::Value) {
-    print_line(&serde_json::to_string_pretty(doc).expect("serializable"));
+    write_stdout(&serde_json::to_string_pretty(doc).expect("serializable"));
 }
 
-/// Prints `value` as one JSON document (the contract's envelope around it), or the human
-/// text. For areas whose answers are not typed yet; `ok` is true (the call succeeded).
-/// A closed pipe (`motus … | head`) is not worth a panic: the reader has what it wanted.
-pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
-    if json {
-        print_json(&answer::envelope_of(true, value));
-    } else {
-        print_line(human().trim_end());
-    }
-}
-
-/// Prints a typed answer as its document, or as text; returns the exit code its `ok` gives.
+/// Prints a typed answer as its document, or as text (through [`emit`]'s text path, `-q`
+/// included); returns the exit code its `ok` gives.
 pub fn emit_answer<A: Answer>(json: bool, a: &A, human: impl FnOnce(&A) -> String) -> u8 {
     if json {
         print_json(&answer::document(a));
     } else {
-        print_line(human(a).trim_end());
+        emit(false, a, || human(a));
     }
     if a.ok() {
         0
@@ -139,14 +180,15 @@ pub fn emit_answer<A: Answer>(json: bool, a: &A, human: impl FnOnce(&A) -> Strin
 }
 
 /// Reports an error: the failure document on stdout (for scripts) when `--json`, text on
-/// stderr always.
+/// stderr always, with the same `error:` prefix as usage errors, then the `hint:`.
 pub fn report_error(json: bool, e: &CliError) {
     if json {
         print_json(&answer::document(&e.answer()));
     }
-    eprintln!("motus: error: {}", e.message);
+    let prefix = crate::text::paint(crate::text::Style::Bad, "error:");
+    write_stderr(&crate::text::for_stderr(&format!("{prefix} {}", e.message)));
     if let Some(h) = &e.hint {
-        eprintln!("hint: {h}");
+        write_stderr(&crate::text::for_stderr(&format!("hint: {h}")));
     }
 }
 
@@ -172,4 +214,51 @@ pub fn report_usage_json(clap_text: &str) {
         .unwrap_or_else(|| "run `motus --help`".into());
     let e = CliError::usage(message).with_hint(hint);
     print_json(&answer::document(&e.answer()));
+}
+
+/// Prints text lines on stdout (escaped); a closed pipe is ignored.
+pub fn say(text: &str) {
+    write_stdout(&crate::text::for_stdout(text));
+}
+
+/// A side note on stderr (progress, "backed up … before upgrading"), escaped; never panics.
+pub fn note(text: &str) {
+    write_stderr(&crate::text::for_stderr(text));
+}
+
+/// The exit status of a command whose stdout reader went away before it finished writing its
+/// data (`motus db export --out - | head -1`): 128 + SIGPIPE, as `cat` or `git log` give.
+pub const EXIT_READER_GONE: u8 = 141;
+
+/// A writer that remembers whether its reader went away (EPIPE), so a streaming command can
+/// stop quietly instead of reporting a database or disk error.
+pub struct PipeWatch<W> {
+    inner: W,
+    pub reader_gone: bool,
+}
+
+impl<W> PipeWatch<W> {
+    pub fn new(inner: W) -> Self {
+        PipeWatch {
+            inner,
+            reader_gone: false,
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for PipeWatch<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        if matches!(&r, Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe) {
+            self.reader_gone = true;
+        }
+        r
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        if matches!(&r, Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe) {
+            self.reader_gone = true;
+        }
+        r
+    }
 }

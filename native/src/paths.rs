@@ -49,19 +49,171 @@ fn expand_home(p: &Path) -> PathBuf {
     p.to_path_buf()
 }
 
-/// Creates the parent directory (0700 when we create it).
+/// Creates the parent directory (0700, and any missing parents 0700 too).
 pub fn ensure_parent_dir(db: &Path) -> std::io::Result<()> {
     let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) else {
         return Ok(());
     };
-    if dir.exists() {
-        return Ok(());
+    crate::files::ensure_private_dir(dir)
+}
+
+/// What a path is expected to be, for [`check`]'s messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The coordination database (`--db`).
+    Database,
+    /// userland.db (`--userland`).
+    Userland,
+    /// A file read as input: a restore source, an export to import, an evidence file.
+    Source,
+    /// A file the command creates: a backup, an export.
+    Output,
+}
+
+impl Role {
+    fn noun(self) -> &'static str {
+        match self {
+            Role::Database => "a database file",
+            Role::Userland => "a userland.db",
+            Role::Source => "a regular file to read",
+            Role::Output => "a file to write",
+        }
     }
-    std::fs::create_dir_all(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+}
+
+/// What [`check`] found at a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    Missing,
+    /// A regular file (symlinks followed).
+    File,
+}
+
+const SIDE_SUFFIXES: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// `X.db` when `path` is `X.db-wal`, `X.db-shm` or `X.db-journal`.
+fn sidecar_base(path: &Path) -> Option<(PathBuf, &'static str)> {
+    let name = path.file_name()?.to_str()?;
+    SIDE_SUFFIXES.iter().find_map(|suffix| {
+        let base = name.strip_suffix(suffix).filter(|b| !b.is_empty())?;
+        Some((path.with_file_name(base), *suffix))
+    })
+}
+
+/// The first bytes of a WAL (either byte order) or a rollback journal.
+fn has_sidecar_magic(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut f) = crate::files::open_regular(path) else {
+        return false;
+    };
+    let mut head = [0u8; 8];
+    if f.read_exact(&mut head).is_err() {
+        return false;
+    }
+    matches!(
+        head[..4],
+        [0x37, 0x7f, 0x06, 0x82] | [0x37, 0x7f, 0x06, 0x83]
+    ) || head == [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]
+}
+
+/// The one check of a path where a database or a file is expected: refuses a `-wal`, `-shm`
+/// or `-journal` of a database, a FIFO, device, socket or directory, with a specific error.
+pub fn check(path: &Path, role: Role) -> Result<Found, crate::output::CliError> {
+    use crate::output::CliError;
+    use std::os::unix::fs::FileTypeExt;
+    let shown = path.display();
+    if let Some((base, suffix)) = sidecar_base(path) {
+        let base_is_file = std::fs::metadata(&base).is_ok_and(|m| m.is_file());
+        if base_is_file || has_sidecar_magic(path) {
+            return Err(CliError::failed(
+                "sidecar_file",
+                format!(
+                    "{shown} is the {suffix} side file of the database {}, not {}; SQLite owns it — pass the database itself (or another path)",
+                    base.display(),
+                    role.noun()
+                ),
+            ));
+        }
+    }
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Missing),
+        Err(e) => {
+            return Err(CliError::failed(
+                if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    "read_only"
+                } else {
+                    "cannot_open"
+                },
+                format!("cannot read {shown}: {e}"),
+            ))
+        }
+    };
+    let ft = meta.file_type();
+    if ft.is_dir() {
+        return Err(CliError::failed(
+            "not_a_database",
+            format!(
+                "{shown} is a directory, not {}; pass the path of the file",
+                role.noun()
+            ),
+        ));
+    }
+    let special = if ft.is_fifo() {
+        Some("a FIFO (named pipe)")
+    } else if ft.is_socket() {
+        Some("a socket")
+    } else if ft.is_block_device() || ft.is_char_device() {
+        Some("a device")
+    } else if !ft.is_file() {
+        Some("not a regular file")
+    } else {
+        None
+    };
+    if let Some(what) = special {
+        return Err(CliError::failed(
+            "not_a_regular_file",
+            format!(
+                "{shown} is {what}, not {}; pass a regular file",
+                role.noun()
+            ),
+        ));
+    }
+    if role != Role::Source && role != Role::Output && has_sidecar_magic(path) {
+        return Err(CliError::failed(
+            "sidecar_file",
+            format!(
+                "{shown} holds a SQLite WAL or journal, not a database; pass the database itself"
+            ),
+        ));
+    }
+    Ok(Found::File)
+}
+
+/// True when `a` and `b` are the same file (same device and inode), under any two names.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+/// Refuses `other` when it is the database `db` (or one of its side files) under another name.
+pub fn refuse_same(db: &Path, other: &Path, what: &str) -> Result<(), crate::output::CliError> {
+    let clash = same_file(db, other)
+        || SIDE_SUFFIXES
+            .iter()
+            .any(|s| same_file(&side_file(db, s), other));
+    if clash {
+        return Err(crate::output::CliError::failed(
+            "same_file",
+            format!(
+                "{} is the database {} (or one of its side files) under another name; {what} must be a different file",
+                other.display(),
+                db.display()
+            ),
+        ));
     }
     Ok(())
 }

@@ -116,6 +116,14 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         "the caller's input is malformed; the message says what is accepted",
     ),
     ("sql", "any other SQLite error"),
+    (
+        "unavailable",
+        "a cluster has no reachable leader; nothing was written, retrying is safe",
+    ),
+    (
+        "outcome_unknown",
+        "a cluster lost the answer to a commit; look before retrying",
+    ),
     ("usage", "the command line is malformed (exit 2)"),
     (
         "io",
@@ -180,6 +188,8 @@ mod tests {
             Error::not_found("lease", "lease-x"),
             Error::invalid("ttl", "m"),
             Error::Sql { message: m() },
+            Error::Unavailable { message: m() },
+            Error::OutcomeUnknown { message: m() },
         ]
     }
 

@@ -42,6 +42,7 @@ pub fn documents() -> Vec<(&'static str, Value)> {
         Envelope,
         ErrorAnswer,
         work::ClaimAnswer,
+        work::ClaimNextAnswer,
         work::ContextAnswer,
         work::OutcomeAnswer,
         work::EvidenceAnswer,
@@ -62,6 +63,10 @@ pub fn documents() -> Vec<(&'static str, Value)> {
 pub fn inputs() -> Vec<(&'static str, Value)> {
     vec![
         ("work.claim", input_schema::<work::ClaimInput>("work.claim")),
+        (
+            "work.claim_next",
+            input_schema::<work::ClaimNextInput>("work.claim_next"),
+        ),
         (
             "work.context",
             input_schema::<work::ContextInput>("work.context"),

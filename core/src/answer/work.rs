@@ -82,7 +82,8 @@ pub struct ClaimInput {
 pub struct ClaimAnswer {
     #[serde(flatten)]
     pub verdict: VerdictHead,
-    pub work_id: String,
+    /// The item claimed (null when `claim --next` found none).
+    pub work_id: Option<String>,
     pub agent_id: String,
     pub lease_id: Option<String>,
     pub attempt_id: Option<String>,
@@ -126,8 +127,17 @@ pub fn claim<C: Connection + ?Sized>(
         work_id: input.work_id,
     };
     let r = kernel::claim_work(conn, env, opts, &req)?;
+    Ok(claim_answer(env, r, Some(req.work_id), req.agent_id))
+}
+
+fn claim_answer(
+    env: &Env,
+    r: kernel::ClaimResponse,
+    work_id: Option<String>,
+    agent_id: String,
+) -> ClaimAnswer {
     let l = r.lease.as_ref();
-    Ok(ClaimAnswer {
+    ClaimAnswer {
         verdict: (&r.decision).into(),
         lease_id: l.map(|l| l.lease_id.clone()),
         attempt_id: l.and_then(|l| l.attempt_id.clone()),
@@ -145,8 +155,79 @@ pub fn claim<C: Connection + ?Sized>(
             .collect(),
         suggested_next_actions: actions(&r.decision, l.map(|l| l.lease_id.as_str())),
         missing_prereqs: r.missing_prereqs,
-        work_id: req.work_id,
-        agent_id: req.agent_id,
+        work_id,
+        agent_id,
+    }
+}
+
+// ------------------------------------------------------------------ claim --next
+
+/// `motus work claim --next`: the first ready roadmap item (by rank) the filters allow.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimNextInput {
+    /// Only items of this phase.
+    pub phase: Option<String>,
+    /// Only items assigned to this agent (open assignment or owner).
+    pub assignee: Option<String>,
+    /// Only items of this type (work, gate, holding, integration).
+    pub item_type: Option<String>,
+    pub intent: Option<String>,
+    /// Default `default`.
+    pub agent_id: Option<String>,
+    /// Default 3600.
+    pub ttl_s: Option<i64>,
+}
+
+/// A ready item passed over, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SkippedItem {
+    pub work_id: String,
+    pub reason_code: ReasonCode,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ClaimNextAnswer {
+    #[serde(flatten)]
+    pub claim: ClaimAnswer,
+    /// Ready items passed over (held, blocked, …) before the one claimed.
+    pub skipped: Vec<SkippedItem>,
+}
+
+impl Answer for ClaimNextAnswer {
+    const NAME: &'static str = "work.claim_next";
+    fn ok(&self) -> bool {
+        self.claim.ok()
+    }
+}
+
+pub fn claim_next<C: Connection + ?Sized>(
+    conn: &C,
+    env: &Env,
+    opts: &Options,
+    input: ClaimNextInput,
+) -> Result<ClaimNextAnswer> {
+    let req = kernel::ClaimNextRequest {
+        filter: kernel::NextFilter {
+            phase: input.phase,
+            assignee: input.assignee,
+            item_type: input.item_type,
+        },
+        intent: input.intent,
+        agent_id: input.agent_id.unwrap_or_else(|| "default".into()),
+        ttl_s: input.ttl_s.unwrap_or(lease::DEFAULT_TTL_S),
+    };
+    let r = kernel::claim_next(conn, env, opts, &req)?;
+    Ok(ClaimNextAnswer {
+        claim: claim_answer(env, r.claim, r.work_id, req.agent_id),
+        skipped: r
+            .skipped
+            .into_iter()
+            .map(|k| SkippedItem {
+                work_id: k.work_id,
+                reason_code: k.reason_code,
+            })
+            .collect(),
     })
 }
 

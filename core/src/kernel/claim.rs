@@ -84,13 +84,26 @@ pub fn claim_work<C: Connection + ?Sized>(
     })
 }
 
-fn claim_in_tx<C: Connection + ?Sized>(
+/// The claim inside the caller's write transaction (`claim_next` tries items with it).
+pub(super) fn claim_in_tx<C: Connection + ?Sized>(
     conn: &C,
     env: &Env,
     req: &ClaimRequest,
 ) -> Result<ClaimResponse> {
     let deny =
         |code, rules: &[&'static str]| Ok(ClaimResponse::verdict(Decision::new(code, rules)));
+    // Expire what is overdue first: an expiry ends its attempt and puts its item back in
+    // the queue, so everything below must read the item after it (reading it before left a
+    // granted claim on an item still shown `pending`).
+    let now = env.now();
+    let mut live = Vec::new();
+    for mut l in lease::load_active(conn)? {
+        if l.is_live(now) {
+            live.push(l);
+        } else {
+            lease::expire(conn, env, &mut l)?;
+        }
+    }
     let checks = work_item::claim_checks(conn, &req.work_id)?;
     let item = checks.item.clone();
     let adhoc = work_item::is_adhoc(&req.work_id);
@@ -117,16 +130,6 @@ fn claim_in_tx<C: Connection + ?Sized>(
         return deny(ReasonCode::DenyInvalidResources, &["validate_resources"]);
     }
 
-    // Expire what is overdue, then look for conflicts among what is still live.
-    let now = env.now();
-    let mut live = Vec::new();
-    for mut l in lease::load_active(conn)? {
-        if l.is_live(now) {
-            live.push(l);
-        } else {
-            lease::expire(conn, env, &mut l)?;
-        }
-    }
     if let Some(holder) = live.iter().find(|l| {
         (l.is_write() || req.mode == Mode::Write)
             && l.resources.iter().any(|r| resources.contains(r))

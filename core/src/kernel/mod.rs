@@ -12,6 +12,7 @@
 pub mod blockers;
 pub mod canonical;
 pub mod claim;
+pub mod claim_next;
 pub mod invariants;
 mod journal;
 pub mod lease;
@@ -24,6 +25,7 @@ pub mod work_item;
 
 pub use blockers::{create_blocker, resolve_blocker, BlockRequest, BlockerView, UnblockRequest};
 pub use claim::{claim_work, ClaimRequest, ClaimResponse};
+pub use claim_next::{claim_next, ClaimNextRequest, ClaimNextResponse, NextFilter};
 pub use lease::{Lease, LeaseStatus, Mode, Resource};
 pub use lifecycle::{cleanup, get_context, handoff, heartbeat};
 pub use query::{lease_status, list_leases, verify_evidence};
@@ -47,5 +49,5 @@ impl Default for Options {
     }
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests;

@@ -69,6 +69,7 @@ reason_codes! {
     ReleasedRollbackUnsupported => "RELEASED_ROLLBACK_UNSUPPORTED", Granted, "Rollback requested but unsupported.";
     OverrideForceRelease => "OVERRIDE_FORCE_RELEASE", Granted, "Force released by operator.";
     HandedOff => "HANDED_OFF", Granted, "Work handed off to another agent.";
+    DenyNoReadyWork => "DENY_NO_READY_WORK", Denied, "No ready work item matches; nothing was claimed.";
 }
 
 impl Serialize for ReasonCode {

@@ -82,15 +82,19 @@ pub fn write_plan_of(status: &Status) -> WritePlan {
     }
 }
 
-/// The pre-upgrade backup beside the database: `<db>.backup-v<from>-<YYYYMMDDHHMMSS>-<mmm>`,
-/// then `-2`, `-3`, … for the `attempt`-th name when that one is taken.
-pub fn backup_file_name(db_path: &str, from_version: i64, now: Timestamp, attempt: u32) -> String {
-    let stamp = now.to_db().replace([' ', ':', '-'], "").replace('.', "-");
-    let base = format!("{db_path}.backup-v{from_version}-{stamp}");
-    if attempt <= 1 {
-        base
-    } else {
-        format!("{base}-{attempt}")
+/// The pre-upgrade backup beside the database: `<db>.backup-v<from>-<YYYYMMDDHHMMSSmmm>`,
+/// then `-<unique>` when the caller adds one (the CLI: a random part, so two upgrades in the
+/// same millisecond never collide; the JS API has no file system to collide on).
+pub fn backup_file_name(
+    db_path: &str,
+    from_version: i64,
+    now: Timestamp,
+    unique: Option<&str>,
+) -> String {
+    let stamp: String = now.to_db().chars().filter(|c| c.is_ascii_digit()).collect();
+    match unique {
+        Some(u) => format!("{db_path}.backup-v{from_version}-{stamp}-{u}"),
+        None => format!("{db_path}.backup-v{from_version}-{stamp}"),
     }
 }
 
@@ -102,12 +106,12 @@ mod tests {
     fn the_backup_name_has_the_version_and_the_millisecond() {
         let t = Timestamp::parse("2026-11-26 07:08:12.345").unwrap();
         assert_eq!(
-            backup_file_name("/d/coordination.db", 20, t, 1),
-            "/d/coordination.db.backup-v20-20261126070812-345"
+            backup_file_name("/d/coordination.db", 20, t, None),
+            "/d/coordination.db.backup-v20-20261126070812345"
         );
         assert_eq!(
-            backup_file_name("/d/coordination.db", 20, t, 2),
-            "/d/coordination.db.backup-v20-20261126070812-345-2"
+            backup_file_name("/d/coordination.db", 20, t, Some("a1b2c3")),
+            "/d/coordination.db.backup-v20-20261126070812345-a1b2c3"
         );
     }
 }

@@ -12,5 +12,5 @@ pub mod standards;
 pub use entity::{ListOptions, Record, Values};
 pub use kinds::Kind;
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests;

@@ -284,7 +284,7 @@ pub fn release<C: Connection + ?Sized>(
     })
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::super::testdb::TestDb;
     use super::super::DependencyType::Blocks;

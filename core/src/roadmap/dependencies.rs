@@ -277,7 +277,7 @@ pub fn count<C: Connection + ?Sized>(conn: &C) -> Result<i64> {
     conn.query_one("SELECT count(*) FROM roadmap_dependencies", params![])
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::super::testdb::TestDb;
     use super::*;

@@ -740,7 +740,7 @@ pub fn history<C: Connection + ?Sized>(
     crate::program::history::history(conn, Some("roadmap_item"), "roadmap_item", id)
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::super::testdb::TestDb;
     use super::*;

@@ -8,10 +8,11 @@ pub mod assignments;
 pub mod dependencies;
 pub mod export;
 pub mod items;
+pub mod plan;
 pub mod readiness;
 pub mod stamp;
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 pub(crate) mod testdb;
 
 use crate::connection::Row;
@@ -20,6 +21,7 @@ use serde::Serialize;
 
 pub use dependencies::{DependencyType, Edge};
 pub use items::{ItemUpdate, ListFilter, NewItem, Placement};
+pub use plan::{add_with_dependencies, AddedItem};
 pub use readiness::{BlockedItem, BlockerRef, ChainNode, Why};
 
 /// The columns of `roadmap_items` every read selects, in [`Item::from_row`] order.

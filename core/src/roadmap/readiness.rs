@@ -403,7 +403,7 @@ fn walk_chain<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Vec<ChainNod
     Ok(nodes.into_values().collect())
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::super::testdb::TestDb;
     use super::super::{items, DependencyType::*, ItemUpdate};

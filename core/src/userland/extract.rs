@@ -627,7 +627,7 @@ pub fn stray_rows<C: Connection + ?Sized>(coord: &C) -> Result<Vec<(String, i64)
     Ok(out)
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::super::testing::{self, TempDir};
     use super::*;

@@ -181,7 +181,7 @@ pub fn delete<C: Connection + ?Sized>(
     })
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::super::testing;
     use super::*;

@@ -203,7 +203,7 @@ pub fn resolve<C: Connection + ?Sized>(
     })
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::super::testing::{self, TempDir};
     use super::super::{extract, preferences};

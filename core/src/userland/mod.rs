@@ -23,7 +23,7 @@ pub mod skills;
 pub mod store;
 
 mod record;
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod testing;
 
 pub use location::{Location, Placement};
@@ -71,7 +71,7 @@ pub(crate) fn required(field: &str, value: &str) -> crate::Result<()> {
     }
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::testing;
     use super::*;

@@ -111,7 +111,7 @@ pub fn list<C: Connection + ?Sized>(
     })
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::super::testing;
     use super::*;

@@ -195,7 +195,7 @@ pub fn unset<C: Connection + ?Sized>(
     })
 }
 
-#[cfg(all(test, feature = "rusqlite"))]
+#[cfg(test)]
 mod tests {
     use super::super::testing;
     use super::*;

@@ -23,8 +23,11 @@ pub enum DbCommand {
     /// Copy the database with SQLite's online backup API (consistent while others write),
     /// verified before it reports success
     Backup {
-        /// Backup file to create (never overwritten); a folder gets coordination-<time>.db
+        /// Backup file to create; a folder gets coordination-<time>-<random>.db
         dest: std::path::PathBuf,
+        /// Replace DEST if it exists (otherwise an existing file is refused)
+        #[arg(long)]
+        force: bool,
     },
     /// Replace the database with a backup, after checking it is a sound Motus database;
     /// the current database is kept beside it first
@@ -37,6 +40,9 @@ pub enum DbCommand {
         /// File to create, `-` for stdout
         #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
+        /// Replace FILE if it exists (otherwise an existing file is refused)
+        #[arg(long)]
+        force: bool,
     },
     /// Load an export into the database named by --db (created if missing); refuses to
     /// overwrite different data unless --replace
@@ -54,9 +60,23 @@ pub fn run(ctx: &Ctx, cmd: DbCommand) -> Result<u8, CliError> {
         DbCommand::Init => init(ctx),
         DbCommand::Migrate { dry_run } => migrate(ctx, dry_run),
         DbCommand::Status => status(ctx),
-        DbCommand::Backup { dest } => super::db_ops::backup(ctx, &dest),
-        DbCommand::Restore { src } => super::db_ops::restore(ctx, &src),
-        DbCommand::Export { out } => super::db_ops::export(ctx, &out),
+        DbCommand::Backup { dest, force } => {
+            crate::cluster::refuse_file_only(
+                &ctx.db_path,
+                "db backup",
+                "the nodes replicate it; `motus db export --out FILE` writes a portable copy",
+            )?;
+            super::db_ops::backup(ctx, &dest, force)
+        }
+        DbCommand::Restore { src } => {
+            crate::cluster::refuse_file_only(
+                &ctx.db_path,
+                "db restore",
+                "`motus db import FILE --replace` loads an export into the cluster",
+            )?;
+            super::db_ops::restore(ctx, &src)
+        }
+        DbCommand::Export { out, force } => super::db_ops::export(ctx, &out, force),
         DbCommand::Import { file, replace } => super::db_ops::import(ctx, &file, replace),
     }
 }
@@ -185,7 +205,10 @@ fn status(ctx: &Ctx) -> Result<u8, CliError> {
         latest_version: s.latest_version,
         is_current: s.is_current(),
         written_by_original: s.written_by_original(),
-        size_bytes: size(&path),
+        size_bytes: match &conn {
+            crate::cluster::DbConn::Cluster(c) => crate::cluster::size_bytes(c),
+            crate::cluster::DbConn::File(_) => size(&path),
+        },
         wal_size_bytes: size(&crate::paths::side_file(&path, "-wal")),
         pending: s.pending.clone(),
         applied: s.applied.clone(),

@@ -2,6 +2,7 @@
 //! good, and replacements that keep what they replace.
 
 use super::Ctx;
+use crate::files::{self, Overwrite, PlaceError, Staged};
 use crate::host::SystemClock;
 use crate::output::{emit, CliError};
 use crate::paths;
@@ -42,13 +43,13 @@ fn at(path: &Path) -> impl Fn(motus_core::Error) -> CliError + '_ {
     move |e| CliError::from(e).at(path)
 }
 
+/// `20261126074512345-1a2b3c`: unique to the millisecond plus a random part, so two runs in
+/// the same second (or millisecond) never want the same name.
 fn stamp() -> String {
-    // 2026-11-26 07:45:12.345 -> 20261126-074512
-    let t = SystemClock.now().to_db();
     format!(
         "{}-{}",
-        t[..10].replace('-', ""),
-        t[11..19].replace(':', "")
+        crate::host::now_stamp(),
+        crate::files::random_suffix(6)
     )
 }
 
@@ -75,90 +76,65 @@ fn io_failed(e: std::io::Error, doing: String) -> CliError {
     CliError::failed(code, format!("{doing}: {e}{hint}"))
 }
 
-fn sync_file(path: &Path) -> Result<(), CliError> {
-    std::fs::File::open(path)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| io_failed(e, format!("cannot flush {} to disk", path.display())))
+fn exists_error(dest: &Path, what: &str) -> CliError {
+    CliError::failed(
+        "exists",
+        format!(
+            "{} already exists; {what} does not overwrite a file — choose a new path, or pass --force to replace it",
+            dest.display()
+        ),
+    )
 }
 
-fn sync_parent(path: &Path) {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
+/// Checks an output path before any work: not a side file, FIFO, device or directory; an
+/// existing file only with `--force`, and never the database itself; its folder exists.
+fn check_output(db: &Path, dest: &Path, rule: Overwrite, what: &str) -> Result<(), CliError> {
+    let found = paths::check(dest, paths::Role::Output)?;
+    paths::refuse_same(db, dest, &format!("the {what}"))?;
+    let dangling = std::fs::symlink_metadata(dest).is_ok();
+    if (found == paths::Found::File || dangling) && rule == Overwrite::Refuse {
+        return Err(exists_error(dest, what));
     }
-}
-
-fn remove_with_side_files(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let _ = std::fs::remove_file(with_suffix(path, suffix));
-    }
-}
-
-/// Refuses a destination that exists (a backup never overwrites) or whose folder is missing.
-fn require_new_file(dest: &Path, what: &str) -> Result<(), CliError> {
-    if dest.exists() {
+    let dir = files::parent_dir(dest);
+    if !dir.is_dir() {
         return Err(CliError::failed(
-            "exists",
+            "not_found",
             format!(
-                "{} already exists; {what} never overwrites a file — choose a new path or delete it first",
-                dest.display()
+                "the folder {} does not exist; create it first",
+                dir.display()
             ),
         ));
-    }
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            return Err(CliError::failed(
-                "not_found",
-                format!(
-                    "the folder {} does not exist; create it first",
-                    dir.display()
-                ),
-            ));
-        }
     }
     Ok(())
 }
 
-/// An existing, readable file (not a directory) given as a source.
-fn require_source_file(src: &Path) -> Result<(), CliError> {
-    match std::fs::metadata(src) {
-        Ok(m) if m.is_dir() => Err(CliError::failed(
-            "not_a_database",
-            format!(
-                "{} is a directory, not a database file; pass the path of the file",
-                src.display()
-            ),
-        )),
-        Ok(_) => Ok(()),
-        Err(e) => Err(io_failed(e, format!("cannot read {}", src.display()))),
-    }
+fn stage(dest: &Path) -> Result<Staged, CliError> {
+    Staged::new(dest)
+        .map_err(|e| io_failed(e, format!("cannot create a file beside {}", dest.display())))
+}
+
+fn place(staged: Staged, rule: Overwrite, what: &str) -> Result<PathBuf, CliError> {
+    let dest = staged.dest().to_path_buf();
+    staged.place(rule).map_err(|e| match e {
+        PlaceError::Exists(p) => exists_error(&p, what),
+        PlaceError::Io(e) => io_failed(e, format!("cannot put the {what} at {}", dest.display())),
+    })
 }
 
 /// Copies `src` (one snapshot, online backup API) to `dest` and verifies the copy before it
 /// gets its final name: integrity check, foreign keys, and every table's content hash equal
 /// to the source's at the copied snapshot. The copy is a self-contained rollback-journal
-/// file (no `-wal`), readable anywhere.
-pub fn verified_backup(src: &SqliteConnection, dest: &Path) -> Result<CopyCheck, CliError> {
-    let tmp = with_suffix(dest, &format!(".partial-{}", std::process::id()));
-    remove_with_side_files(&tmp);
-    let result = copy_and_verify(src, &tmp);
-    match result {
-        Ok(check) => {
-            sync_file(&tmp)?;
-            std::fs::rename(&tmp, dest).map_err(|e| {
-                remove_with_side_files(&tmp);
-                io_failed(e, format!("cannot name the backup {}", dest.display()))
-            })?;
-            sync_parent(dest);
-            paths::restrict_files(dest);
-            Ok(check)
-        }
-        Err(e) => {
-            remove_with_side_files(&tmp);
-            Err(e)
-        }
-    }
+/// file (no `-wal`), readable anywhere; until it is verified it lives in a private staging
+/// directory, so a killed run never leaves a file under a finished backup's name.
+pub fn verified_backup(
+    src: &SqliteConnection,
+    dest: &Path,
+    rule: Overwrite,
+) -> Result<CopyCheck, CliError> {
+    let staged = stage(dest)?;
+    let check = copy_and_verify(src, staged.path())?;
+    place(staged, rule, "backup")?;
+    Ok(check)
 }
 
 fn copy_and_verify(src: &SqliteConnection, tmp: &Path) -> Result<CopyCheck, CliError> {
@@ -181,15 +157,22 @@ fn copy_and_verify(src: &SqliteConnection, tmp: &Path) -> Result<CopyCheck, CliE
     Ok(check)
 }
 
+/// Opens a file given as a source (a restore source, the database to back up) read-only,
+/// after the path checks and the WAL check.
 fn open_source(path: &Path) -> Result<SqliteConnection, CliError> {
-    require_source_file(path)?;
-    let conn = SqliteConnection::open(utf8(path)?, OpenMode::ReadOnly).map_err(at(path))?;
+    if paths::check(path, paths::Role::Source)? == paths::Found::Missing {
+        return Err(CliError::failed(
+            "not_found",
+            format!("cannot read {}: no such file", path.display()),
+        ));
+    }
+    let conn = crate::db::open_file(path, OpenMode::ReadOnly)?;
     conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
         .map_err(at(path))?;
     Ok(conn)
 }
 
-pub fn backup(ctx: &Ctx, dest: &Path) -> Result<u8, CliError> {
+pub fn backup(ctx: &Ctx, dest: &Path, force: bool) -> Result<u8, CliError> {
     let src = open_source(&ctx.db_path).map_err(|e| {
         if e.code == "not_found" {
             CliError::failed(
@@ -217,8 +200,9 @@ pub fn backup(ctx: &Ctx, dest: &Path) -> Result<u8, CliError> {
     } else {
         dest.to_path_buf()
     };
-    require_new_file(&dest, "backup")?;
-    let check = verified_backup(&src, &dest)?;
+    let rule = Overwrite::from_force(force);
+    check_output(&ctx.db_path, &dest, rule, "backup")?;
+    let check = verified_backup(&src, &dest, rule)?;
     let size = std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0);
     let doc = json!({
         "ok": true,
@@ -240,95 +224,214 @@ pub fn backup(ctx: &Ctx, dest: &Path) -> Result<u8, CliError> {
     Ok(0)
 }
 
-/// Keeps the current database before it is replaced: a verified backup when it is a sound
-/// SQLite file, otherwise a byte-for-byte copy of the file and its WAL.
-fn keep_current(path: &Path, why: &str) -> Result<Option<(PathBuf, &'static str)>, CliError> {
-    if !path.exists() {
-        return Ok(None);
-    }
-    let dest = with_suffix(path, &format!(".before-{why}-{}", stamp()));
-    require_new_file(&dest, why)?;
-    let sound = open_source(path).and_then(|c| verified_backup(&c, &dest));
-    match sound {
-        Ok(_) => Ok(Some((dest, "verified backup"))),
-        Err(_) => {
-            for suffix in ["", "-wal"] {
-                let from = with_suffix(path, suffix);
-                if from.exists() {
-                    std::fs::copy(&from, with_suffix(&dest, suffix)).map_err(|e| {
-                        io_failed(
-                            e,
-                            format!("cannot keep a copy of {} before the {why}", from.display()),
-                        )
-                    })?;
-                }
-            }
-            paths::restrict_files(&dest);
-            Ok(Some((
-                dest,
-                "byte copy (the current file is not a sound database)",
-            )))
+/// Where the database a replace operation replaced is kept: `<db>.before-<why>-<stamp>`.
+fn kept_path(target: &Path, why: &str) -> PathBuf {
+    with_suffix(target, &format!(".before-{why}-{}", stamp()))
+}
+
+/// A `file:` URI that opens `path` read-only (for ATTACH).
+fn read_only_uri(path: &Path) -> Result<String, CliError> {
+    let abs = std::path::absolute(path)
+        .map_err(|e| io_failed(e, format!("cannot resolve {}", path.display())))?;
+    let mut uri = String::from("file:");
+    for b in utf8(&abs)?.bytes() {
+        match b {
+            b'%' | b'?' | b'#' => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(b as char),
         }
     }
+    uri.push_str("?mode=ro");
+    Ok(uri)
 }
 
-/// Opens `path` as a SQLite database for writing, so the online backup API can replace its
-/// content under SQLite's locks.
-fn open_live_target(path: &Path) -> motus_core::Result<SqliteConnection> {
-    let conn = SqliteConnection::open(&path.to_string_lossy(), OpenMode::ReadWrite)?;
-    conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])?;
-    Ok(conn)
+/// What a replace operation kept of the database it replaced.
+struct Kept {
+    path: PathBuf,
+    how: &'static str,
 }
 
-/// Replaces the database at `target` with `source`'s content and checks the result.
+/// Replaces the database at `target` with the content of the database file `source`, holding
+/// the write lock through the whole swap: take the lock, snapshot the kept copy under it
+/// (nobody can commit in between), replace every object and row in the same transaction,
+/// check every table's hash against `expected` before committing, release. Writers wait for
+/// the lock (or get BUSY) and then write into the new content; none is lost.
+///
+/// A target that is missing or not a SQLite database is replaced by a rename instead, after
+/// a byte copy of it is kept.
 fn replace_database(
-    source: &SqliteConnection,
+    source: &Path,
     target: &Path,
     expected: &Contents,
-) -> Result<(), CliError> {
-    match open_live_target(target).ok() {
-        Some(mut live) => {
-            // In place, under SQLite's write lock: other processes see old or new, never a mix.
-            source.copy_into(&mut live).map_err(at(target))?;
-            live.ensure_wal().map_err(at(target))?;
-        }
-        None => {
-            // Missing or not a database: build the file beside it, then rename it into place.
-            let tmp = with_suffix(target, &format!(".partial-{}", std::process::id()));
-            remove_with_side_files(&tmp);
-            source.backup_to(utf8(&tmp)?).map_err(at(&tmp))?;
-            sync_file(&tmp)?;
-            for suffix in ["-wal", "-shm", "-journal"] {
-                let _ = std::fs::remove_file(with_suffix(target, suffix));
+    why: &str,
+) -> Result<Option<Kept>, CliError> {
+    // A SQLite file is replaced in place under its write lock. The rename path is only for a
+    // target that is missing, holds no SQLite database, or is damaged (SQLite itself reports
+    // it corrupt, so no writer can be committing to it); never for a busy or locked one.
+    let damaged = |e: &CliError| e.code == "corrupt" || e.code == "not_a_database";
+    let live = if paths::check(target, paths::Role::Database)? == paths::Found::File
+        && is_sqlite_file(target)
+    {
+        let opened = crate::db::open_file(target, OpenMode::ReadWrite).and_then(|c| {
+            c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
+                .map_err(at(target))?;
+            Ok(c)
+        });
+        match opened {
+            Ok(c) => Some(c),
+            Err(e) if damaged(&e) => None,
+            Err(mut e) => {
+                e.message.push_str(&format!("; the {why} changed nothing"));
+                return Err(e);
             }
-            std::fs::rename(&tmp, target).map_err(|e| {
-                remove_with_side_files(&tmp);
+        }
+    } else {
+        None
+    };
+    let Some(live) = live else {
+        return replace_by_rename(source, target, expected, why);
+    };
+    let alias = "motus_replace_source";
+    backup::set_foreign_keys(&live, false).map_err(at(target))?;
+    backup::attach(&live, &read_only_uri(source)?, alias).map_err(at(source))?;
+    let result = (|| {
+        backup::begin_write(&live).map_err(at(target))?;
+        let swap = (|| {
+            // The kept copy: a second connection's snapshot taken while we hold the write
+            // lock is exactly what the swap replaces.
+            let dest = kept_path(target, why);
+            let reader = crate::db::open_another(target, OpenMode::ReadOnly)?;
+            verified_backup(&reader, &dest, Overwrite::Refuse)?;
+            drop(reader);
+            let kept = Kept {
+                path: dest,
+                how: "verified backup",
+            };
+            backup::replace_main_from(&live, alias).map_err(at(target))?;
+            // Checked before the commit: a mismatch rolls everything back.
+            backup::require_integrity(&live, "the replaced database").map_err(at(target))?;
+            let now = backup::contents(&live).map_err(at(target))?;
+            let diffs = now.differences(expected);
+            if !diffs.is_empty() {
+                return Err(CliError::failed(
+                    "corrupt",
+                    format!(
+                        "{}: the replaced content differs from the source ({}); nothing was changed",
+                        target.display(),
+                        diffs.join("; ")
+                    ),
+                ));
+            }
+            Ok(kept)
+        })();
+        match swap {
+            Ok(kept) => {
+                live.commit().map_err(at(target))?;
+                Ok(kept)
+            }
+            Err(e) => {
+                let _ = live.rollback();
+                Err(e)
+            }
+        }
+    })();
+    let _ = backup::detach(&live, alias);
+    let _ = backup::set_foreign_keys(&live, true);
+    let kept = match result {
+        Ok(k) => k,
+        // The file is damaged beyond its first page (SQLite reports it corrupt while the kept
+        // copy is made): nothing was changed; it is kept byte for byte and the new file is
+        // renamed into place.
+        Err(e) if damaged(&e) => {
+            drop(live);
+            return replace_by_rename(source, target, expected, why);
+        }
+        Err(e) => return Err(e),
+    };
+    live.ensure_wal().map_err(at(target))?;
+    paths::restrict_files(target);
+    Ok(Some(kept))
+}
+
+/// True when the file starts with SQLite's header (an empty file is not a database yet).
+fn is_sqlite_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    files::open_regular(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"SQLite format 3\0"
+}
+
+/// For a target that is missing or not a SQLite database: keep a byte copy of it (and its
+/// WAL), build the new file in a private staging directory, and rename it into place.
+fn replace_by_rename(
+    source: &Path,
+    target: &Path,
+    expected: &Contents,
+    why: &str,
+) -> Result<Option<Kept>, CliError> {
+    let kept = if target.exists() {
+        let dest = kept_path(target, why);
+        for suffix in ["", "-wal"] {
+            let from = with_suffix(target, suffix);
+            if !from.exists() {
+                continue;
+            }
+            let staged = stage(&with_suffix(&dest, suffix))?;
+            let mut r = files::open_regular(&from)
+                .map_err(|e| io_failed(e, format!("cannot read {}", from.display())))?;
+            let mut w = staged
+                .open()
+                .map_err(|e| io_failed(e, "cannot keep a copy".into()))?;
+            std::io::copy(&mut r, &mut w).map_err(|e| {
                 io_failed(
                     e,
-                    format!("cannot put the new file at {}", target.display()),
+                    format!("cannot keep a copy of {} before the {why}", from.display()),
                 )
             })?;
-            sync_parent(target);
-            let conn =
-                SqliteConnection::open(utf8(target)?, OpenMode::ReadWrite).map_err(at(target))?;
-            conn.ensure_wal().map_err(at(target))?;
+            drop(w);
+            place(staged, Overwrite::Refuse, "kept copy")?;
         }
+        Some(Kept {
+            path: dest,
+            how: "byte copy (the current file is not a sound database)",
+        })
+    } else {
+        None
+    };
+    let staged = stage(target)?;
+    {
+        let src = crate::db::open_file(source, OpenMode::ReadOnly)?;
+        src.backup_to(utf8(staged.path())?)
+            .map_err(at(staged.path()))?;
+        let new = SqliteConnection::open(utf8(staged.path())?, OpenMode::ReadWrite)
+            .map_err(at(staged.path()))?;
+        backup::verify_copy(&new, expected, usize::MAX).map_err(at(target))?;
+        new.ensure_wal().map_err(at(staged.path()))?;
     }
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(with_suffix(target, suffix));
+    }
+    let rule = if kept.is_some() {
+        Overwrite::Replace
+    } else {
+        Overwrite::Refuse
+    };
+    place(staged, rule, "database")?;
     paths::restrict_files(target);
-    let check = SqliteConnection::open(utf8(target)?, OpenMode::ReadOnly).map_err(at(target))?;
-    backup::verify_copy(&check, expected, 0).map_err(at(target))?;
-    Ok(())
+    Ok(kept)
 }
 
 pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
+    let target = &ctx.db_path;
+    paths::check(target, paths::Role::Database)?;
+    paths::refuse_same(target, src_path, "the restore source")?;
     let src = open_source(src_path)?;
     // One snapshot for the checks and the fingerprints the result is compared with.
     let (source, contents) =
         motus_core::read_tx(&src, backup::check_restorable).map_err(at(src_path))?;
-    let target = &ctx.db_path;
-    if target.exists() {
-        require_source_file(target)?;
-    } else {
+    drop(src);
+    if !target.exists() {
         paths::ensure_parent_dir(target).map_err(|e| {
             io_failed(
                 e,
@@ -336,8 +439,7 @@ pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
             )
         })?;
     }
-    let kept = keep_current(target, "restore")?;
-    replace_database(&src, target, &contents)?;
+    let kept = replace_database(src_path, target, &contents, "restore")?;
     let doc = json!({
         "ok": true,
         "path": target.display().to_string(),
@@ -346,8 +448,8 @@ pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
         "latest_version": source.latest_version,
         "tables": source.tables,
         "rows": source.rows,
-        "previous_kept_at": kept.as_ref().map(|(p, _)| p.display().to_string()),
-        "previous_kept_as": kept.as_ref().map(|(_, how)| *how),
+        "previous_kept_at": kept.as_ref().map(|k| k.path.display().to_string()),
+        "previous_kept_as": kept.as_ref().map(|k| k.how),
     });
     emit(ctx.json, &doc, || {
         let mut s = format!(
@@ -358,10 +460,11 @@ pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
             source.rows,
             source.schema_version
         );
-        if let Some((p, how)) = &kept {
+        if let Some(k) = &kept {
             s.push_str(&format!(
-                "\nThe database it replaced is kept at {} ({how})",
-                p.display()
+                "\nThe database it replaced is kept at {} ({})",
+                k.path.display(),
+                k.how
             ));
         }
         if source.schema_version < source.latest_version {
@@ -399,7 +502,7 @@ impl ProgressLine {
             return;
         }
         self.last = now;
-        eprintln!(
+        crate::output::note(&format!(
             "motus: {} {}/{} rows ({}%, {}) {:.1}s",
             self.verb,
             p.rows_done,
@@ -407,31 +510,47 @@ impl ProgressLine {
             p.rows_done * 100 / p.rows_total.max(1),
             p.table,
             now.duration_since(self.started).as_secs_f64()
-        );
+        ));
     }
 }
 
-pub fn export(ctx: &Ctx, out: &Path) -> Result<u8, CliError> {
-    let db = crate::db::open_read_any(&ctx.db_path)?;
+pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
     let to_stdout = out.as_os_str() == "-";
+    let rule = Overwrite::from_force(force);
+    if !to_stdout {
+        check_output(&ctx.db_path, out, rule, "export")?;
+    }
+    let db = crate::db::open_read_any(&ctx.db_path)?;
     let mut progress = ProgressLine::new("exported");
     let source = ctx.db_path.display().to_string();
     let summary = if to_stdout {
         let stdout = std::io::stdout();
-        let mut w = BufWriter::new(stdout.lock());
-        transfer::export(
+        let mut w = BufWriter::new(crate::output::PipeWatch::new(stdout.lock()));
+        let done = transfer::export(
             &db.conn,
             Some(&source),
             SystemClock.now(),
             &mut w,
             &mut |p| progress.update(p),
         )
-        .map_err(at(&ctx.db_path))?
+        .and_then(|s| {
+            use std::io::Write;
+            w.flush().map_err(|e| motus_core::Error::DiskFull {
+                message: format!("writing the export: {e}"),
+            })?;
+            Ok(s)
+        });
+        if w.get_ref().reader_gone {
+            // The reader has what it wanted (`| head`): no error message, SIGPIPE's status.
+            return Ok(crate::output::EXIT_READER_GONE);
+        }
+        done.map_err(at(&ctx.db_path))?
     } else {
-        require_new_file(out, "export")?;
-        let tmp = with_suffix(out, &format!(".partial-{}", std::process::id()));
-        let file = std::fs::File::create(&tmp)
-            .map_err(|e| io_failed(e, format!("cannot create {}", tmp.display())))?;
+        // Written in a private staging directory and renamed into place when complete.
+        let staged = stage(out)?;
+        let file = staged
+            .open()
+            .map_err(|e| io_failed(e, format!("cannot create a file beside {}", out.display())))?;
         let mut w = BufWriter::new(file);
         let written = transfer::export(
             &db.conn,
@@ -442,31 +561,20 @@ pub fn export(ctx: &Ctx, out: &Path) -> Result<u8, CliError> {
         )
         .and_then(|s| {
             w.flush().map_err(|e| motus_core::Error::DiskFull {
-                message: format!("writing {}: {e}", tmp.display()),
+                message: format!("writing {}: {e}", out.display()),
             })?;
             Ok(s)
         });
-        let finished = written
-            .map_err(|e| match e {
-                // Trouble writing the file names the file; anything else names the database.
-                motus_core::Error::DiskFull { .. }
-                | motus_core::Error::ReadOnly { .. }
-                | motus_core::Error::CannotOpen { .. } => CliError::from(e).at(out),
-                other => CliError::from(other).at(&ctx.db_path),
-            })
-            .and_then(|s| {
-                drop(w);
-                sync_file(&tmp)?;
-                std::fs::rename(&tmp, out).map_err(|e| {
-                    io_failed(e, format!("cannot name the export {}", out.display()))
-                })?;
-                sync_parent(out);
-                Ok(s)
-            });
-        if finished.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        finished?
+        let s = written.map_err(|e| match e {
+            // Trouble writing the file names the file; anything else names the database.
+            motus_core::Error::DiskFull { .. }
+            | motus_core::Error::ReadOnly { .. }
+            | motus_core::Error::CannotOpen { .. } => CliError::from(e).at(out),
+            other => CliError::from(other).at(&ctx.db_path),
+        })?;
+        drop(w);
+        place(staged, rule, "export")?;
+        s
     };
     let doc = json!({
         "ok": true,
@@ -478,10 +586,10 @@ pub fn export(ctx: &Ctx, out: &Path) -> Result<u8, CliError> {
     });
     if to_stdout {
         // stdout carries the export itself; the summary goes to stderr.
-        eprintln!(
+        crate::output::note(&format!(
             "motus: exported {} tables, {} rows (schema version {})",
             summary.tables, summary.rows, summary.schema_version
-        );
+        ));
     } else {
         emit(ctx.json, &doc, || {
             format!(
@@ -497,22 +605,87 @@ pub fn export(ctx: &Ctx, out: &Path) -> Result<u8, CliError> {
     Ok(0)
 }
 
+/// The longest line an import reads (a row of the largest blob the export writes, hex-encoded,
+/// fits with room to spare); a longer line is refused by number instead of filling memory.
+pub const MAX_IMPORT_LINE: usize = 256 << 20;
+
+/// Lines of an export, each at most [`MAX_IMPORT_LINE`] bytes; the error names the line.
+struct BoundedLines<R> {
+    reader: R,
+    line: u64,
+    source: String,
+}
+
+impl<R: BufRead> Iterator for BoundedLines<R> {
+    type Item = std::io::Result<String>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut buf = Vec::new();
+        self.line += 1;
+        let limit = MAX_IMPORT_LINE as u64 + 1;
+        match std::io::Read::take(&mut self.reader, limit).read_until(b'\n', &mut buf) {
+            Ok(0) => None,
+            Ok(_) if buf.len() as u64 >= limit && !buf.ends_with(b"\n") => {
+                Some(Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "{} line {} is longer than {} MB; this is not an export written by `motus db export`",
+                        self.source,
+                        self.line,
+                        MAX_IMPORT_LINE >> 20
+                    ),
+                )))
+            }
+            Ok(_) => {
+                if buf.ends_with(b"\n") {
+                    buf.pop();
+                    if buf.ends_with(b"\r") {
+                        buf.pop();
+                    }
+                }
+                Some(String::from_utf8(buf).map_err(|_| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("{} line {} is not valid UTF-8", self.source, self.line),
+                    )
+                }))
+            }
+            Err(e) => Some(Err(e)),
+        }
+    }
+}
+
 fn open_input(input: &Path) -> Result<Box<dyn BufRead>, CliError> {
     if input.as_os_str() == "-" {
         return Ok(Box::new(BufReader::new(std::io::stdin())));
     }
-    require_source_file(input)?;
-    let f = std::fs::File::open(input)
+    if paths::check(input, paths::Role::Source)? == paths::Found::Missing {
+        return Err(CliError::failed(
+            "not_found",
+            format!("cannot read {}: no such file", input.display()),
+        ));
+    }
+    let f = files::open_regular(input)
         .map_err(|e| io_failed(e, format!("cannot read {}", input.display())))?;
     Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
 }
 
 pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
-    let mut reader = open_input(input)?;
-    let mut first = String::new();
-    reader
-        .read_line(&mut first)
-        .map_err(|e| io_failed(e, format!("cannot read {}", input.display())))?;
+    let target = ctx.db_path.clone();
+    let existed = paths::check(&target, paths::Role::Database)? == paths::Found::File;
+    if input.as_os_str() != "-" {
+        paths::refuse_same(&target, input, "the export to import")?;
+    }
+    let reader = open_input(input)?;
+    let mut lines = BoundedLines {
+        reader,
+        line: 0,
+        source: input.display().to_string(),
+    };
+    let first = match lines.next() {
+        None => String::new(),
+        Some(Ok(l)) => l,
+        Some(Err(e)) => return Err(io_failed(e, format!("cannot read {}", input.display()))),
+    };
     if first.trim().is_empty() {
         return Err(CliError::failed(
             "invalid_input",
@@ -527,11 +700,10 @@ pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
         err.exit = crate::output::EXIT_FAILED;
         err
     })?;
-    let target = ctx.db_path.clone();
-    let existed = target.exists();
-    if existed {
-        require_source_file(&target)?;
-    } else {
+    if let Some(url) = crate::cluster::url_of(&target)? {
+        return crate::cluster::import(ctx, &url, input, &header, &mut lines, replace);
+    }
+    if !existed {
         paths::ensure_parent_dir(&target).map_err(|e| {
             io_failed(
                 e,
@@ -539,12 +711,10 @@ pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
             )
         })?;
     }
-    // Load into a scratch file beside the target, so the target changes in one step or not at all.
-    let scratch_path = with_suffix(&target, &format!(".import-{}.tmp", std::process::id()));
-    remove_with_side_files(&scratch_path);
-    let result = import_via_scratch(&mut reader, &header, &target, &scratch_path, replace);
-    remove_with_side_files(&scratch_path);
-    let outcome = result?;
+    // Load into a scratch file in a private staging directory beside the target, so the
+    // target changes in one step or not at all.
+    let scratch = stage(&target)?;
+    let outcome = import_via_scratch(&mut lines, &header, &target, scratch, replace)?;
     let doc = json!({
         "ok": true,
         "path": target.display().to_string(),
@@ -588,47 +758,55 @@ struct ImportOutcome {
 }
 
 fn page_size_of(path: &Path) -> Option<i64> {
-    let conn = SqliteConnection::open(path.to_str()?, OpenMode::ReadOnly).ok()?;
+    let conn = crate::db::open_file(path, OpenMode::ReadOnly).ok()?;
     conn.query_scalar::<i64>("PRAGMA page_size", &[]).ok()?
 }
 
 fn import_via_scratch(
-    reader: &mut Box<dyn BufRead>,
+    lines: &mut BoundedLines<Box<dyn BufRead>>,
     header: &transfer::Header,
     target: &Path,
-    scratch_path: &Path,
+    scratch_file: Staged,
     replace: bool,
 ) -> Result<ImportOutcome, CliError> {
-    let scratch = SqliteConnection::open(utf8(scratch_path)?, OpenMode::ReadWriteCreate)
-        .map_err(at(scratch_path))?;
-    // The online backup API needs equal page sizes to copy into a WAL database.
-    let page_size = page_size_of(target).unwrap_or(4096);
+    let scratch_path = scratch_file.path().to_path_buf();
+    let scratch = SqliteConnection::open(utf8(&scratch_path)?, OpenMode::ReadWrite)
+        .map_err(at(&scratch_path))?;
+    let page_size = if target.exists() {
+        page_size_of(target).unwrap_or(4096)
+    } else {
+        4096
+    };
     scratch
         .execute_batch(&format!(
             "PRAGMA page_size = {page_size}; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
         ))
-        .map_err(at(scratch_path))?;
+        .map_err(at(&scratch_path))?;
     // A failure here is about the scratch file's disk, not a migration the user ran.
     transfer::prepare_empty(&scratch, header, &SystemClock)
         .map_err(|e| CliError::from(e.root().clone()).at(target))?;
     let mut progress = ProgressLine::new("imported");
-    transfer::load(&scratch, header, reader.lines(), &mut |p| {
-        progress.update(p)
-    })
-    .map_err(|e| {
+    transfer::load(&scratch, header, lines, &mut |p| progress.update(p)).map_err(|e| {
         let mut err = CliError::from(e);
         err.exit = crate::output::EXIT_FAILED;
         err
     })?;
     let expected = header.contents();
     let live = if target.exists() {
-        Some(open_live_target(target).map_err(|e| {
-            let mut err = CliError::from(e).at(target);
-            err.message.push_str(
+        Some(
+            crate::db::open_file(target, OpenMode::ReadOnly)
+                .and_then(|c| {
+                    c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
+                        .map_err(at(target))?;
+                    Ok(c)
+                })
+                .map_err(|mut err| {
+                    err.message.push_str(
                 "; import into a new path, or restore a backup over it with `motus db restore`",
             );
-            err
-        })?)
+                    err
+                })?,
+        )
     } else {
         None
     };
@@ -645,11 +823,16 @@ fn import_via_scratch(
                 > 0
         })
         .unwrap_or(false);
+    // The scratch file is complete: close it so the swap reads it as a finished file.
+    drop(scratch);
     if has_tables {
         let live = live.expect("has tables");
         Migrator::coordination().status(&live).map_err(at(target))?;
-        let diffs =
-            motus_core::read_tx(&live, |l| transfer::compare(l, &scratch)).map_err(at(target))?;
+        let scratch_ro = SqliteConnection::open(utf8(&scratch_path)?, OpenMode::ReadOnly)
+            .map_err(at(&scratch_path))?;
+        let diffs = motus_core::read_tx(&live, |l| transfer::compare(l, &scratch_ro))
+            .map_err(at(target))?;
+        drop(scratch_ro);
         if diffs.is_empty() {
             return Ok(ImportOutcome {
                 identical: true,
@@ -670,8 +853,7 @@ fn import_via_scratch(
             ));
         }
         drop(live);
-        let kept = keep_current(target, "import")?.map(|(p, _)| p);
-        replace_database(&scratch, target, &expected)?;
+        let kept = replace_database(&scratch_path, target, &expected, "import")?.map(|k| k.path);
         return Ok(ImportOutcome {
             identical: false,
             replaced: true,
@@ -679,7 +861,22 @@ fn import_via_scratch(
         });
     }
     drop(live);
-    replace_database(&scratch, target, &expected)?;
+    if target.exists() {
+        // An empty file: replaced under the lock like any other.
+        replace_database(&scratch_path, target, &expected, "import")?;
+    } else {
+        // A new database: the scratch file itself becomes it.
+        {
+            let c = SqliteConnection::open(utf8(&scratch_path)?, OpenMode::ReadWrite)
+                .map_err(at(&scratch_path))?;
+            c.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;")
+                .map_err(at(&scratch_path))?;
+            backup::verify_copy(&c, &expected, usize::MAX).map_err(at(target))?;
+            c.ensure_wal().map_err(at(&scratch_path))?;
+        }
+        place(scratch_file, Overwrite::Refuse, "database")?;
+        paths::restrict_files(target);
+    }
     Ok(ImportOutcome {
         identical: false,
         replaced: false,

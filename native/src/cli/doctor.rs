@@ -22,16 +22,123 @@ pub struct DoctorArgs {
 
 /// Runs the repairs on a database opened for writing (upgraded first, like every write).
 fn fix(ctx: &Ctx) -> Result<Vec<Repair>, CliError> {
+    let mut done = Vec::new();
+    if let Some(r) = fix_foreign_wal(ctx)? {
+        done.push(r);
+    }
+    let swept = crate::files::sweep(&crate::files::parent_dir(&ctx.db_path));
+    done.push(if swept.is_empty() {
+        Repair::new(
+            "leftovers",
+            Outcome::Clean,
+            0,
+            "no files left by killed runs",
+        )
+    } else {
+        let mut r = Repair::new(
+            "leftovers",
+            Outcome::Repaired,
+            swept.len() as u64,
+            format!(
+                "removed {} staging folder(s) left by killed runs",
+                swept.len()
+            ),
+        );
+        r.details = swept.iter().map(|p| p.display().to_string()).collect();
+        r
+    });
     let (db, _) = db::open_write(&ctx.db_path)?;
     let (clock, ids) = (crate::host::SystemClock, crate::host::OsIds);
     let env = motus_core::Env::new(&clock, &ids);
-    repair::run(&db.conn, &env).map_err(|e| CliError::from(e).at(&db.path))
+    done.extend(repair::run(&db.conn, &env).map_err(|e| CliError::from(e).at(&db.path))?);
+    Ok(done)
+}
+
+/// A WAL that does not belong (or makes the database unsound) is set aside, kept under a new
+/// name, only when the database file alone is sound; otherwise nothing is touched.
+fn fix_foreign_wal(ctx: &Ctx) -> Result<Option<Repair>, CliError> {
+    let crate::wal::Verdict::Unsound(why) = crate::wal::judge(&ctx.db_path) else {
+        return Ok(None);
+    };
+    if let Err(alone) = crate::wal::check_copy(&ctx.db_path, None) {
+        return Err(CliError::failed(
+            "corrupt",
+            format!(
+                "{}: {why}, and the database file without it is not sound either ({alone}); nothing was changed. Restore a backup with `motus db restore`",
+                ctx.db_path.display()
+            ),
+        ));
+    }
+    let moved = crate::wal::set_aside(&ctx.db_path).map_err(|e| {
+        CliError::failed(
+            "cannot_open",
+            format!("cannot set the WAL of {} aside: {e}", ctx.db_path.display()),
+        )
+    })?;
+    let mut r = Repair::new(
+        "foreign_wal",
+        Outcome::Repaired,
+        moved.len() as u64,
+        format!("{why}; the database file alone is sound, so the WAL was set aside (kept)"),
+    );
+    r.details = moved.iter().map(|p| p.display().to_string()).collect();
+    Ok(Some(r))
+}
+
+/// `motus doctor` on a database whose WAL does not belong: says so, and whether the file
+/// alone is sound (then `--fix` can set the WAL aside), without opening it with that WAL.
+fn explain_foreign_wal(ctx: &Ctx, why: String) -> Result<u8, CliError> {
+    let alone = crate::wal::check_copy(&ctx.db_path, None);
+    let mut checks = vec![Check::new(
+        "wal",
+        CheckStatus::Fail,
+        format!("{why}; nothing was read through it and nothing was written"),
+    )];
+    checks.push(match &alone {
+        Ok(()) => Check::new(
+            "main_file_alone",
+            CheckStatus::Pass,
+            "the database file without that WAL passes integrity_check; `motus doctor --fix` sets the WAL aside (kept, renamed)",
+        ),
+        Err(e) => Check::new(
+            "main_file_alone",
+            CheckStatus::Fail,
+            format!("the database file without that WAL is not sound either ({e}); restore a backup with `motus db restore`"),
+        ),
+    });
+    let doc = json!({
+        "ok": false,
+        "path": ctx.db_path.display().to_string(),
+        "status": "fail",
+        "summary": {"passed": usize::from(alone.is_ok()), "warned": 0, "failed": 2 - usize::from(alone.is_ok())},
+        "checks": checks,
+    });
+    emit(ctx.json, &doc, || {
+        let mut s = format!("Database: {}\n", ctx.db_path.display());
+        for c in &checks {
+            let tag = if c.status == CheckStatus::Pass {
+                "pass"
+            } else {
+                "FAIL"
+            };
+            s.push_str(&format!("{tag:>4}  {}: {}\n", c.name, c.message));
+        }
+        s.push_str("Summary: overall: fail");
+        s
+    });
+    Ok(1)
 }
 
 const WAL_WARN_BYTES: u64 = 50 * 1024 * 1024;
 
 pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<u8, CliError> {
+    if args.fix {
+        crate::cluster::refuse_file_only(&ctx.db_path, "doctor --fix", "its repairs (WAL checkpoint, leftover files) are a file's; `motus doctor` checks a cluster")?;
+    }
     let repairs = if args.fix { Some(fix(ctx)?) } else { None };
+    if let crate::wal::Verdict::Unsound(why) = crate::wal::judge(&ctx.db_path) {
+        return explain_foreign_wal(ctx, why);
+    }
     let db = db::open_read_any(&ctx.db_path)?;
     let migrator = Migrator::coordination();
     // A file that is not ours is an error, not a list of failed checks.
@@ -60,6 +167,16 @@ pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<u8, CliError> {
             checks.push(doctor::schema_equivalence(&db.conn, &expected).map_err(CliError::from)?);
         }
     }
+    if let crate::cluster::DbConn::Cluster(c) = &db.conn {
+        checks.extend(crate::cluster::doctor_checks(c));
+    } else {
+        file_checks(&db, &mut checks);
+    }
+    report(ctx, &db, checks, repairs)
+}
+
+/// The checks only a local file has: its WAL's size and files left by killed runs.
+fn file_checks(db: &db::Db, checks: &mut Vec<Check>) {
     let wal = std::fs::metadata(crate::paths::side_file(&db.path, "-wal"))
         .map(|m| m.len())
         .unwrap_or(0);
@@ -72,6 +189,28 @@ pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<u8, CliError> {
     } else {
         Check::new("wal_size", CheckStatus::Pass, format!("WAL is {wal} bytes"))
     });
+    let left = crate::files::leftovers(&crate::files::parent_dir(&db.path));
+    checks.push(if left.is_empty() {
+        Check::new("leftovers", CheckStatus::Pass, "no files left by killed runs")
+    } else {
+        Check::new(
+            "leftovers",
+            CheckStatus::Warn,
+            format!(
+                "{} staging folder(s) left by killed runs (unfinished copies, never a finished file); `motus doctor --fix` removes them",
+                left.len()
+            ),
+        )
+        .with_details(json!(left.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()))
+    });
+}
+
+fn report(
+    ctx: &Ctx,
+    db: &db::Db,
+    checks: Vec<Check>,
+    repairs: Option<Vec<Repair>>,
+) -> Result<u8, CliError> {
     let count = |s: CheckStatus| checks.iter().filter(|c| c.status == s).count();
     let (passed, warned, failed) = (
         count(CheckStatus::Pass),

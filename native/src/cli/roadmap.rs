@@ -27,7 +27,10 @@ pub enum RoadmapCommand {
     /// Change fields of an item (an empty value clears an optional field)
     Update(Box<UpdateArgs>),
     /// Show one item with its dependencies, dependents, assignments and readiness
-    Show { id: String },
+    Show {
+        /// The item id
+        id: String,
+    },
     /// List items by phase and rank
     List(ListArgs),
     /// Items that can be started now, by rank (first 20 unless --limit/--all)
@@ -42,22 +45,29 @@ pub enum RoadmapCommand {
     /// Items held back by an unfinished blocking dependency or an open blocker
     Blocked,
     /// Explain what holds an item back, down to the unfinished items at the root
-    Why { id: String },
+    Why {
+        /// The item id
+        id: String,
+    },
     /// Add, remove or move dependencies
     #[command(subcommand)]
     Dep(DepCommand),
     /// Assign an agent to an item
     Assign {
+        /// The item id
         id: String,
+        /// The agent to assign
         agent: String,
         /// implementer, reviewer, owner or observer
         #[arg(long, default_value = "implementer")]
         role: String,
+        /// A note kept with the assignment
         #[arg(long)]
         notes: Option<String>,
     },
     /// Drop an agent's open assignments on an item (in_progress goes back to pending)
     Release {
+        /// The item id
         id: String,
         /// The agent to release [default: $MC_AGENT_ID, else user]
         #[arg(long)]
@@ -65,22 +75,35 @@ pub enum RoadmapCommand {
     },
     /// Ask for review (status review)
     Review {
+        /// The item id
         id: String,
+        /// A note for the reviewer
         #[arg(long, short)]
         comment: Option<String>,
     },
     /// Mark an item completed (refused while a blocking prerequisite is unfinished)
-    Complete { id: String },
+    Complete {
+        /// The item id
+        id: String,
+    },
     /// Soft-delete an item (restore brings it back)
     Delete {
+        /// The item id
         id: String,
+        /// Why it is deleted (kept for restore and history)
         #[arg(long)]
         reason: Option<String>,
     },
     /// Undo a soft delete
-    Restore { id: String },
+    Restore {
+        /// The item id
+        id: String,
+    },
     /// Snapshots and audit trail of an item
-    History { id: String },
+    History {
+        /// The item id
+        id: String,
+    },
     /// Write the roadmap as Markdown or JSON
     Export(ExportArgs),
     /// Write the dependency graph as DOT or Mermaid
@@ -89,6 +112,7 @@ pub enum RoadmapCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
+    /// The item's title
     pub title: String,
     /// Phase key (terminology domain roadmap_phase)
     #[arg(long)]
@@ -102,8 +126,10 @@ pub struct AddArgs {
     /// Status key [default: pending]
     #[arg(long)]
     pub status: Option<String>,
+    /// Longer description
     #[arg(long)]
     pub description: Option<String>,
+    /// The agent or person who owns it
     #[arg(long)]
     pub owner: Option<String>,
     /// Rank [default: one past the highest in the phase]
@@ -118,31 +144,47 @@ pub struct AddArgs {
     /// YYYY-MM-DD
     #[arg(long)]
     pub target_date: Option<String>,
+    /// The feature it belongs to (feature id)
     #[arg(long)]
     pub feature: Option<String>,
+    /// The change request it implements (CR id)
     #[arg(long)]
     pub cr: Option<String>,
+    /// Its id in another tracker
     #[arg(long)]
     pub external_id: Option<String>,
+    /// Its URL in another tracker
     #[arg(long)]
     pub external_url: Option<String>,
+    /// Prerequisites, comma-separated: the item waits for each (`blocks` edges), added in the
+    /// same transaction; an unknown id refuses the whole add
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',')]
+    pub depends_on: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct UpdateArgs {
+    /// The item id
     pub id: String,
+    /// New title
     #[arg(long)]
     pub title: Option<String>,
+    /// New phase key (terminology domain roadmap_phase)
     #[arg(long)]
     pub phase: Option<String>,
+    /// New status key (pending, in_progress, review, completed, …)
     #[arg(long)]
     pub status: Option<String>,
+    /// work, gate, holding or integration
     #[arg(long = "type")]
     pub item_type: Option<String>,
+    /// New description (empty clears it)
     #[arg(long)]
     pub description: Option<String>,
+    /// New owner (empty clears it)
     #[arg(long)]
     pub owner: Option<String>,
+    /// New rank
     #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["before", "after"])]
     pub rank: Option<f64>,
     /// Rank it just before this item
@@ -151,26 +193,35 @@ pub struct UpdateArgs {
     /// Rank it just after this item
     #[arg(long, value_name = "ID")]
     pub after: Option<String>,
+    /// YYYY-MM-DD (empty clears it)
     #[arg(long)]
     pub target_date: Option<String>,
+    /// Feature id (empty clears it)
     #[arg(long)]
     pub feature: Option<String>,
+    /// Change request id (empty clears it)
     #[arg(long)]
     pub cr: Option<String>,
+    /// Id in another tracker (empty clears it)
     #[arg(long)]
     pub external_id: Option<String>,
+    /// URL in another tracker (empty clears it)
     #[arg(long)]
     pub external_url: Option<String>,
 }
 
 #[derive(Debug, Default, clap::Args)]
 pub struct ListArgs {
+    /// Only items of this phase
     #[arg(long)]
     pub phase: Option<String>,
+    /// Only items with this status key
     #[arg(long)]
     pub status: Option<String>,
+    /// Only items of this type (work, gate, holding, integration)
     #[arg(long = "type")]
     pub item_type: Option<String>,
+    /// Only items owned by this agent
     #[arg(long)]
     pub owner: Option<String>,
     /// Include deleted items
@@ -185,20 +236,31 @@ pub struct ListArgs {
 pub enum DepCommand {
     /// ITEM depends on DEPENDS_ON (refused when it would close a cycle)
     Add {
+        /// The item that waits
         item: String,
+        /// The item it waits for
         depends_on: String,
         /// blocks (holds ITEM back), soft or related (informational)
         #[arg(long = "type", default_value = "blocks")]
         dep_type: String,
+        /// A note kept with the dependency
         #[arg(long)]
         notes: Option<String>,
     },
     /// Remove the dependency ITEM -> DEPENDS_ON
-    Rm { item: String, depends_on: String },
+    Rm {
+        /// The item that waits
+        item: String,
+        /// The item it waits for
+        depends_on: String,
+    },
     /// Point ITEM's dependency on OLD at NEW instead (checked for cycles)
     Move {
+        /// The item that waits
         item: String,
+        /// The prerequisite to replace
         old: String,
+        /// The new prerequisite
         new: String,
     },
 }
@@ -217,25 +279,38 @@ pub enum GraphFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
+    /// Output format
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: ExportFormat,
     /// Write to FILE instead of stdout
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Replace the --output file if it exists (otherwise it is refused)
+    #[arg(long)]
+    pub force: bool,
+    /// Only items of this phase
     #[arg(long)]
     pub phase: Option<String>,
+    /// Include deleted items
     #[arg(long)]
     pub include_deleted: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
+    /// Output format
     #[arg(long, value_enum, default_value = "dot")]
     pub format: GraphFormat,
+    /// Write to FILE instead of stdout
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Replace the --output file if it exists (otherwise it is refused)
+    #[arg(long)]
+    pub force: bool,
+    /// Only items of this phase
     #[arg(long)]
     pub phase: Option<String>,
+    /// Include deleted items
     #[arg(long)]
     pub include_deleted: bool,
 }
@@ -403,7 +478,7 @@ fn placed_rank(
 fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
     let db = write_db(ctx)?;
     let rank = placed_rank(&db, a.rank, a.before, a.after)?;
-    let item = items::add(
+    let added = motus_core::roadmap::add_with_dependencies(
         &db.conn,
         &render::env(),
         &actor(),
@@ -422,8 +497,21 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
             external_id: a.external_id,
             external_url: a.external_url,
         },
+        &a.depends_on,
+        DependencyType::Blocks,
     )?;
-    emit(ctx.json, &item, || format!("Added {}", item_line(&item)));
+    emit(ctx.json, &added, || {
+        let mut s = format!("Added {}", item_line(&added.item));
+        if !added.depends_on.is_empty() {
+            let on: Vec<&str> = added
+                .depends_on
+                .iter()
+                .map(|e| e.depends_on_id.as_str())
+                .collect();
+            s.push_str(&format!("\nDepends on: {}", on.join(", ")));
+        }
+        s
+    });
     Ok(0)
 }
 
@@ -709,15 +797,14 @@ fn scope(phase: Option<String>, include_deleted: bool) -> export::Scope {
 fn deliver(
     ctx: &Ctx,
     output: Option<PathBuf>,
+    force: bool,
     format: &str,
     text: String,
     items: usize,
 ) -> Result<u8, CliError> {
     match &output {
         Some(path) => {
-            std::fs::write(path, &text).map_err(|e| {
-                CliError::failed("io", format!("cannot write {}: {e}", path.display()))
-            })?;
+            crate::files::write_output(&ctx.db_path, path, text.as_bytes(), force)?;
             let doc = json!({"ok": true, "path": path.display().to_string(), "format": format, "items": items});
             emit(ctx.json, &doc, || {
                 format!("Exported {items} items to {}", path.display())
@@ -751,7 +838,7 @@ fn export_cmd(ctx: &Ctx, a: ExportArgs) -> Result<u8, CliError> {
                 .map_err(|e| CliError::failed("io", e.to_string()))?,
         ),
     };
-    deliver(ctx, a.output, format, text, n)
+    deliver(ctx, a.output, a.force, format, text, n)
 }
 
 fn graph_cmd(ctx: &Ctx, a: GraphArgs) -> Result<u8, CliError> {
@@ -766,5 +853,5 @@ fn graph_cmd(ctx: &Ctx, a: GraphArgs) -> Result<u8, CliError> {
         GraphFormat::Dot => ("dot", export::dot(&snap)),
         GraphFormat::Mermaid => ("mermaid", export::mermaid(&snap)),
     };
-    deliver(ctx, a.output, format, text, n)
+    deliver(ctx, a.output, a.force, format, text, n)
 }

@@ -18,16 +18,22 @@ pub enum WorkCommand {
     Claim(ClaimArgs),
     /// Assemble the context of a live lease (work item, prerequisites, blockers, records)
     Context {
+        /// The lease (from `motus work claim`)
         lease_id: String,
+        /// What you are about to do now (recorded with the context)
         #[arg(short, long)]
         intent: Option<String>,
     },
     /// Register an outcome (a file, a change, an artifact) on a live lease
     Outcome {
+        /// The lease (from `motus work claim`)
         lease_id: String,
+        /// What was produced: file, change, artifact, …
         outcome_type: String,
+        /// The file or location of the outcome
         #[arg(short, long)]
         path: Option<String>,
+        /// What it is, for people
         #[arg(short, long)]
         description: Option<String>,
         /// Extra metadata as a JSON object
@@ -38,8 +44,11 @@ pub enum WorkCommand {
     Evidence(EvidenceArgs),
     /// Record a decision on a live lease
     Decision {
+        /// The lease (from `motus work claim`)
         lease_id: String,
+        /// The decision, in one sentence
         decision: String,
+        /// Why it was decided
         #[arg(short, long)]
         rationale: Option<String>,
         /// An alternative that was considered (repeatable)
@@ -54,14 +63,19 @@ pub enum WorkCommand {
     },
     /// Release a lease: success | failure | partial | aborted
     Release {
+        /// The lease to release
         lease_id: String,
+        /// How the work ended: success, failure, partial or aborted
         outcome: String,
         /// Do not report a rollback for failure/aborted
         #[arg(long)]
         no_rollback: bool,
     },
     /// Show one lease with everything recorded on it (read-only)
-    Status { lease_id: String },
+    Status {
+        /// The lease to show
+        lease_id: String,
+    },
     /// List live leases (read-only)
     List {
         /// Include released, aborted and expired leases
@@ -72,14 +86,19 @@ pub enum WorkCommand {
     Cleanup,
     /// Renew a live lease for its ttl (or --ttl seconds)
     Heartbeat {
+        /// The lease to renew
         lease_id: String,
+        /// New lease length in seconds (1..=604800) [default: the lease's own]
         #[arg(long)]
         ttl: Option<i64>,
     },
     /// Hand a live lease's work to another agent
     Handoff {
+        /// The lease whose work is handed over
         lease_id: String,
+        /// The agent that takes the work over
         to_agent: String,
+        /// Why the work changes hands
         #[arg(long)]
         reason: String,
     },
@@ -91,8 +110,10 @@ pub enum WorkCommand {
         /// Abort every lease holding TYPE:PATH instead
         #[arg(long, value_name = "TYPE:PATH", conflicts_with = "lease_id")]
         resource: Option<String>,
+        /// Why the lease is aborted (recorded in the audit log)
         #[arg(long)]
         reason: String,
+        /// The operator acting [env: MC_AGENT_ID]
         #[arg(short, long, env = "MC_AGENT_ID", default_value = "default")]
         agent: String,
     },
@@ -103,24 +124,32 @@ pub enum WorkCommand {
         /// missing_approval | missing_info | missing_dependency | missing_resource |
         /// missing_credential | technical_failure | external_wait | other
         reason_code: String,
+        /// The blocker, in one line
         title: String,
+        /// More detail on the blocker
         #[arg(short, long)]
         description: Option<String>,
+        /// What would unblock it
         #[arg(long)]
         needs: Option<String>,
+        /// blocking (holds the item back) or warning
         #[arg(long, default_value = "blocking")]
         severity: String,
+        /// The agent recording the blocker [env: MC_AGENT_ID]
         #[arg(short, long, env = "MC_AGENT_ID", default_value = "default")]
         agent: String,
     },
     /// Resolve a blocker: a written resolution plus later evidence or a waiver
     Unblock {
+        /// The blocker (its id from `motus work block`)
         blocker_id: String,
+        /// How it was resolved
         #[arg(long)]
         resolution: String,
         /// Record a waiver decision with this text as the justification
         #[arg(long)]
         waiver: Option<String>,
+        /// The agent resolving it [env: MC_AGENT_ID]
         #[arg(short, long, env = "MC_AGENT_ID", default_value = "default")]
         agent: String,
     },
@@ -133,9 +162,26 @@ pub enum WorkCommand {
 
 #[derive(Debug, Args)]
 pub struct ClaimArgs {
-    pub task_id: String,
+    /// The work item (a roadmap item id, or ADHOC-<name> for ad hoc work)
+    #[arg(required_unless_present = "next", conflicts_with = "next")]
+    pub task_id: Option<String>,
+    /// Claim the first ready roadmap item (by rank) that the filters allow and nobody
+    /// holds, in one transaction; refused (DENY_NO_READY_WORK) only when none is left
+    #[arg(long, conflicts_with_all = ["resources", "mode"])]
+    pub next: bool,
+    /// With --next: only items of this phase
+    #[arg(long)]
+    pub phase: Option<String>,
+    /// With --next: only items assigned to this agent (open assignment or owner)
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// With --next: only items of this type (work, gate, holding, integration)
+    #[arg(long = "type")]
+    pub item_type: Option<String>,
+    /// What you intend to do (shown to others in the lease)
     #[arg(short, long)]
     pub intent: Option<String>,
+    /// The agent claiming the work [env: MC_AGENT_ID]
     #[arg(short, long, env = "MC_AGENT_ID", default_value = "default")]
     pub agent: String,
     /// Lease length in seconds (1..=604800)
@@ -144,25 +190,31 @@ pub struct ClaimArgs {
     /// A resource TYPE:PATH (repeatable; default task:<task_id>; no colon means file:<spec>)
     #[arg(short, long = "resource", value_name = "TYPE:PATH")]
     pub resources: Vec<String>,
-    /// read or write
-    #[arg(long, default_value = "write")]
-    pub mode: String,
+    /// read or write [default: write]
+    #[arg(long)]
+    pub mode: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct EvidenceArgs {
+    /// The lease (from `motus work claim`)
     pub lease_id: String,
     /// test_result | build_artifact | diff | log | attestation | screenshot | reference |
     /// document | policy_bundle | other
     pub evidence_type: String,
+    /// Number of tests that passed
     #[arg(long)]
     pub passed: Option<u64>,
+    /// Number of tests that failed
     #[arg(long)]
     pub failed: Option<u64>,
+    /// Number of tests skipped
     #[arg(long)]
     pub skipped: Option<u64>,
+    /// A diff, as text
     #[arg(long)]
     pub diff: Option<String>,
+    /// A log excerpt, as text
     #[arg(long)]
     pub log: Option<String>,
     /// Attach a file by its SHA-256 and size
@@ -204,7 +256,9 @@ pub fn run(ctx: &Ctx, cmd: WorkCommand) -> Result<u8, CliError> {
         _ => {}
     }
     let (db, _) = db::open_write(&ctx.db_path)?;
-    db.conn.skip_checkpoint_on_close()?;
+    if let Some(file) = db.conn.file() {
+        file.skip_checkpoint_on_close()?;
+    }
     let code = write_command(ctx, &db.conn, &env, cmd);
     checkpoint_if_large(&db);
     code
@@ -215,6 +269,9 @@ pub fn run(ctx: &Ctx, cmd: WorkCommand) -> Result<u8, CliError> {
 const WAL_CHECKPOINT_BYTES: u64 = 4 << 20;
 
 fn checkpoint_if_large(db: &db::Db) {
+    if db.conn.is_cluster() {
+        return; // the nodes checkpoint their own WAL
+    }
     let wal = std::fs::metadata(crate::paths::side_file(&db.path, "-wal")).map_or(0, |m| m.len());
     if wal > WAL_CHECKPOINT_BYTES {
         // Best effort: a busy checkpoint is retried by a later call.
@@ -224,7 +281,7 @@ fn checkpoint_if_large(db: &db::Db) {
 
 fn write_command(
     ctx: &Ctx,
-    conn: &motus_core::sqlite::SqliteConnection,
+    conn: &crate::cluster::DbConn,
     env: &Env,
     cmd: WorkCommand,
 ) -> Result<u8, CliError> {
@@ -232,24 +289,40 @@ fn write_command(
     let opts = options();
     let json = ctx.json;
     Ok(match cmd {
+        WorkCommand::Claim(a) if a.next => {
+            let input = ClaimNextInput {
+                phase: a.phase,
+                assignee: a.assignee,
+                item_type: a.item_type,
+                intent: a.intent,
+                agent_id: Some(a.agent),
+                ttl_s: Some(a.ttl),
+            };
+            let r = answers::claim_next(conn, &env, &opts, input)?;
+            emit_answer(json, &r, |r| {
+                let mut s = claim_text(&r.claim);
+                for k in &r.skipped {
+                    s.push_str(&format!("\nSkipped: {} ({})", k.work_id, k.reason_code));
+                }
+                s
+            })
+        }
         WorkCommand::Claim(a) => {
+            if a.phase.is_some() || a.assignee.is_some() || a.item_type.is_some() {
+                return Err(CliError::usage(
+                    "--phase, --assignee and --type filter `work claim --next`; a claim of a named item takes none of them",
+                ));
+            }
             let input = ClaimInput {
-                work_id: a.task_id,
+                work_id: a.task_id.expect("clap requires a task id without --next"),
                 intent: a.intent,
                 agent_id: Some(a.agent),
                 ttl_s: Some(a.ttl),
                 resources: a.resources,
-                mode: Some(a.mode),
+                mode: a.mode,
             };
             let r = answers::claim(conn, &env, &opts, input)?;
-            emit_answer(json, &r, |r| match &r.lease_id {
-                Some(id) => format!(
-                    "Claimed: {}\nLease ID: {id}\nExpires: {}\nNext: motus work context {id}",
-                    r.work_id,
-                    r.expires_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                ),
-                None => verdict_text(&r.verdict, r.owner.as_ref(), &r.suggested_next_actions),
-            })
+            emit_answer(json, &r, claim_text)
         }
         WorkCommand::Context { lease_id, intent } => {
             let r = answers::context(conn, &env, &opts, ContextInput { lease_id, intent })?;
@@ -465,6 +538,17 @@ fn write_command(
             unreachable!("handled above")
         }
     })
+}
+
+fn claim_text(r: &ClaimAnswer) -> String {
+    match &r.lease_id {
+        Some(id) => format!(
+            "Claimed: {}\nLease ID: {id}\nExpires: {}\nNext: motus work context {id}",
+            r.work_id.as_deref().unwrap_or(""),
+            r.expires_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        ),
+        None => verdict_text(&r.verdict, r.owner.as_ref(), &r.suggested_next_actions),
+    }
 }
 
 fn verdict_text(

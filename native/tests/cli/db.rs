@@ -168,7 +168,8 @@ fn doctor_passes_on_a_fresh_and_an_upgraded_database() {
                 "foreign_keys",
                 "schema_version",
                 "schema",
-                "wal_size"
+                "wal_size",
+                "leftovers"
             ]
         );
     }

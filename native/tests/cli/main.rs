@@ -1,10 +1,15 @@
 //! End-to-end tests of the `motus` binary on real database files.
+mod chaos;
+mod cluster;
 mod contract;
 mod crash;
 mod db;
 mod hostile;
 mod ops;
+mod output;
 mod program;
 mod roadmap;
+mod safety;
 mod userland;
+mod view;
 mod work;

@@ -331,3 +331,63 @@ fn list_or_doc(doc: Value) -> Value {
         _ => doc,
     }
 }
+
+#[test]
+fn add_with_depends_on_writes_the_item_and_its_edges_in_one_call_or_nothing() {
+    let h = Home::new();
+    h.add("PARSER", "1");
+    h.add("LEXER", "2");
+    let doc = h.json(&[
+        "roadmap",
+        "add",
+        "Release 1.0",
+        "--phase",
+        "phase_a",
+        "--id",
+        "REL",
+        "--depends-on",
+        "PARSER,LEXER",
+    ]);
+    assert_eq!(doc["id"], "REL");
+    let on: Vec<_> = doc["depends_on"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["depends_on_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(on, ["PARSER", "LEXER"]);
+    assert_eq!(ids(&h.json(&["roadmap", "ready"])), ["PARSER", "LEXER"]);
+    let why = h.json(&["roadmap", "why", "REL"]);
+    assert_eq!(why["ready"], false, "{why}");
+
+    // An unknown prerequisite refuses the whole add: no item, no edge.
+    let before = h.json(&["roadmap", "list", "--all"]);
+    let out = h.run(&[
+        "roadmap",
+        "add",
+        "Other",
+        "--phase",
+        "phase_a",
+        "--id",
+        "OTHER",
+        "--depends-on",
+        "PARSER,NOPE",
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("NOPE"), "{}", stderr(&out));
+    assert_eq!(h.json(&["roadmap", "list", "--all"]), before);
+    let out = h.run(&[
+        "roadmap",
+        "add",
+        "Self",
+        "--phase",
+        "phase_a",
+        "--id",
+        "SELF",
+        "--depends-on",
+        "SELF",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("Circular dependency detected: SELF -> SELF"));
+    assert_eq!(h.json(&["roadmap", "list", "--all"]), before);
+}

@@ -366,6 +366,14 @@ fn every_reason_code_is_reachable_through_the_cli() {
         ReasonCode::DenyPhaseFull,
         CLAIM_KEYS,
     );
+    let none = assert_verdict(
+        s,
+        h.work(&["claim", "--next", "--phase", "phase_b"]),
+        ReasonCode::DenyNoReadyWork,
+        CLAIM_KEYS,
+    );
+    assert_eq!(none["work_id"], Value::Null);
+    assert_eq!(none["skipped"], serde_json::json!([]));
 
     let all: BTreeSet<String> = ReasonCode::ALL
         .iter()
@@ -468,11 +476,24 @@ fn the_readme_quickstart_runs_exactly_as_written_on_a_fresh_home() {
         .split("<!-- /quickstart -->")
         .next()
         .unwrap();
-    let lines: Vec<&str> = block
+    // Every line of the block, as one script, exactly as a reader pastes it (`set -e`: a
+    // failing line fails the test; `-u`: an unset variable too).
+    let script = block
         .lines()
-        .filter(|l| l.starts_with("motus ") || l.starts_with("LEASE="))
-        .collect();
-    assert_eq!(lines.len(), 6, "{block}");
+        .skip_while(|l| !l.starts_with("```"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("```"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(script.contains("LEASE=$(motus work claim"), "{block}");
+    assert_eq!(
+        script
+            .lines()
+            .filter(|l| l.starts_with("motus ") || l.starts_with("LEASE="))
+            .count(),
+        5,
+        "{script}"
+    );
     let home = tempfile::tempdir().unwrap();
     let bin_dir = home.path().join("bin");
     std::fs::create_dir(&bin_dir).unwrap();
@@ -482,30 +503,22 @@ fn the_readme_quickstart_runs_exactly_as_written_on_a_fresh_home() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let mut lease = String::new();
-    for line in lines {
-        if line.starts_with("LEASE=") {
-            continue; // the reader copies the printed id; we took it from the claim's output
-        }
-        let out = Command::new("bash")
-            .args(["-c", line])
-            .env("HOME", home.path())
-            .env("PATH", &path)
-            .env("LEASE", &lease)
-            .env_remove("MOTUS_DATABASE__PATH")
-            .env_remove("MC_AGENT_ID")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        assert!(
-            out.status.success(),
-            "{line}\n{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        if let Some(id) = stdout.lines().find_map(|l| l.strip_prefix("Lease ID: ")) {
-            lease = id.trim().to_string();
-        }
-    }
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(home.path())
+        .env("HOME", home.path())
+        .env("PATH", &path)
+        .env_remove("LEASE")
+        .env_remove("MOTUS_DATABASE__PATH")
+        .env_remove("MC_AGENT_ID")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let db = home.path().join(".motus/coordination.db");
     let conn = SqliteConnection::open(db.to_str().unwrap(), OpenMode::ReadOnly).unwrap();
     let status: String = conn
@@ -633,4 +646,102 @@ fn evidence_the_original_recorded_verifies_under_our_hash_rule() {
     assert_eq!((code, v["failed"].clone()), (0, Value::from(0)), "{v}");
     let (_, list) = home.work(&["list", "--all"]);
     assert_eq!(list["count"], 60);
+}
+
+#[test]
+fn claim_next_takes_ready_items_in_rank_order_with_filters_and_says_when_none_is_left() {
+    let h = Home::new();
+    let add = |id: &str, phase: &str, extra: &[&str]| {
+        let mut args = vec!["roadmap", "add", id, "--phase", phase, "--id", id];
+        args.extend_from_slice(extra);
+        let out = h.run_env(&args, &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    add("LATE", "phase_a", &["--rank", "9"]);
+    add("FIRST", "phase_a", &["--rank", "1"]);
+    add("GATE", "phase_b", &["--type", "gate"]);
+    add("WAITS", "phase_a", &["--rank", "0"]);
+    let out = h.run_env(&["roadmap", "dep", "add", "WAITS", "LATE"], &[]);
+    assert!(out.status.success());
+
+    let (code, doc) = h.work(&["claim", "--next", "--agent", "a"]);
+    assert_eq!((code, doc["work_id"].as_str()), (0, Some("FIRST")), "{doc}");
+    assert!(doc["lease_id"].as_str().unwrap().starts_with("lease-"));
+    let (_, doc) = h.work(&["claim", "--next", "--agent", "b", "--type", "gate"]);
+    assert_eq!(doc["work_id"], "GATE", "{doc}");
+    let (_, doc) = h.work(&["claim", "--next", "--agent", "c", "--phase", "phase_b"]);
+    assert_eq!(doc["reason_code"], "DENY_NO_READY_WORK", "{doc}");
+    let (_, doc) = h.work(&["claim", "--next", "--agent", "c"]);
+    assert_eq!(doc["work_id"], "LATE", "{doc}");
+    // WAITS depends on LATE, which is in progress: nothing is ready now.
+    let (code, doc) = h.work(&["claim", "--next", "--agent", "d"]);
+    assert_eq!(
+        (code, doc["reason_code"].as_str()),
+        (1, Some("DENY_NO_READY_WORK"))
+    );
+    let status: String = h
+        .conn()
+        .query_one(
+            "SELECT status_key FROM roadmap_items WHERE id = 'WAITS'",
+            params![],
+        )
+        .unwrap();
+    assert_eq!(status, "pending");
+
+    // Bad combinations are usage errors (exit 2) that write nothing.
+    for bad in [
+        &["claim", "X", "--next"][..],
+        &["claim", "--phase", "phase_a", "X"],
+        &["claim", "--next", "--mode", "read"],
+        &["claim", "--next", "-r", "file:a"],
+    ] {
+        let out = h.run_env(&[&["work"], bad].concat(), &[]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+}
+
+/// Defect found by a new user: a claim that expired an earlier lease decided on the item's
+/// status read before the expiry reset it, so the item stayed `pending` (and `ready` offered
+/// it) while the new holder worked on it.
+#[test]
+fn a_claim_after_an_expired_lease_moves_the_item_to_in_progress() {
+    let h = Home::new();
+    let add = h.run_env(
+        &[
+            "--json", "roadmap", "add", "Parser", "--phase", "phase_a", "--id", "X",
+        ],
+        &[],
+    );
+    assert!(add.status.success(), "{add:?}");
+    let (code, doc) = h.work(&[
+        "claim", "X", "--intent", "t", "--agent", "alice", "--ttl", "1",
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let (code, bob) = h.work(&["claim", "X", "--intent", "t", "--agent", "bob"]);
+    assert_eq!(
+        (code, bob["reason_code"].as_str()),
+        (0, Some("GRANTED_OK")),
+        "{bob}"
+    );
+    let show = stdout_json(&h.run_env(&["--json", "roadmap", "show", "X"], &[]));
+    assert_eq!(show["item"]["status_key"], "in_progress", "{show}");
+    let ready = stdout_json(&h.run_env(&["--json", "roadmap", "ready"], &[]));
+    assert_eq!(ready["count"], 0, "{ready}");
+    let (code, carol) = h.work(&["claim", "X", "--intent", "t", "--agent", "carol"]);
+    assert_eq!(
+        (code, carol["reason_code"].as_str()),
+        (1, Some("BUSY_WRITE_HELD")),
+        "{carol}"
+    );
+    assert_eq!(carol["owner"]["agent_id"], "bob", "{carol}");
+    let conn = h.conn();
+    let problems =
+        motus_core::kernel::invariants::check(&conn, motus_core::Timestamp::from_millis(0))
+            .unwrap(); // time 0: every active lease counts as live
+    assert!(problems.is_empty(), "{problems:?}");
 }

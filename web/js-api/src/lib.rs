@@ -6,6 +6,8 @@
 //! Failures are JS `Error`s whose `code` is the core error kind.
 
 mod backend;
+#[cfg(feature = "backend-suite")]
+mod backend_suite_api;
 mod database;
 mod helpers_api;
 mod host_connection;

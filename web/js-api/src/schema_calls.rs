@@ -125,7 +125,7 @@ fn apply<C: Connection + ?Sized>(
 
 /// The backup name core's open policy gives (the CLI writes the same).
 pub fn backup_name(db_path: &str, version: i64, clock: &dyn Clock) -> String {
-    motus_core::migrate::open::backup_file_name(db_path, version, clock.now(), 1)
+    motus_core::migrate::open::backup_file_name(db_path, version, clock.now(), None)
 }
 
 pub fn init<C: Connection + ?Sized>(
@@ -221,7 +221,7 @@ mod tests {
     fn backup_is_named_as_the_cli_names_it() {
         assert_eq!(
             backup_name("/d/coordination.db", 20, &clock()),
-            "/d/coordination.db.backup-v20-20261126070812-345"
+            "/d/coordination.db.backup-v20-20261126070812345"
         );
     }
 }

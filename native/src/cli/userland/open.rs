@@ -93,8 +93,8 @@ fn refuse_wrong_kind(path: &Path, conn: &SqliteConnection) -> Result<(), CliErro
 
 /// Opens an existing userland.db read-only; its schema must be current.
 pub fn open_userland_read(path: &Path) -> Result<(SqliteConnection, Status), CliError> {
-    let conn = SqliteConnection::open(path_str(path)?, OpenMode::ReadOnly)
-        .map_err(|e| CliError::from(e).at(path))?;
+    paths::check(path, paths::Role::Userland)?;
+    let conn = db::open_file(path, OpenMode::ReadOnly)?;
     refuse_wrong_kind(path, &conn)?;
     let status = Migrator::userland()
         .status(&conn)
@@ -116,25 +116,10 @@ pub fn open_userland_read(path: &Path) -> Result<(SqliteConnection, Status), Cli
 /// Opens userland.db for writing, creating it (0600, in a 0700 directory) on first use and
 /// bringing an older schema up to date after writing a backup beside it.
 pub fn open_userland_write(path: &Path) -> Result<SqliteConnection, CliError> {
-    if path.is_dir() {
-        return Err(CliError::failed(
-            "not_a_database",
-            format!(
-                "{} is a directory, not a database file; pass --userland with the path of a .db file",
-                path.display()
-            ),
-        ));
+    if paths::check(path, paths::Role::Userland)? == paths::Found::Missing {
+        db::create_private(path)?;
     }
-    if !path.exists() {
-        paths::ensure_parent_dir(path).map_err(|e| {
-            CliError::failed(
-                "cannot_open",
-                format!("cannot create the directory for {}: {e}", path.display()),
-            )
-        })?;
-    }
-    let conn = SqliteConnection::open(path_str(path)?, OpenMode::ReadWriteCreate)
-        .map_err(|e| CliError::from(e).at(path))?;
+    let conn = db::open_file(path, OpenMode::ReadWrite)?;
     conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
         .map_err(|e| CliError::from(e).at(path))?;
     refuse_wrong_kind(path, &conn)?;
@@ -154,42 +139,43 @@ pub fn open_userland_write(path: &Path) -> Result<SqliteConnection, CliError> {
             .migrate(&conn, &clock, false, &mut backup)
             .map_err(|e| CliError::from(e).at(path))?;
         if let Some(b) = &report.backup_path {
-            eprintln!(
+            crate::output::note(&format!(
                 "motus: backed up {} to {b} before upgrading",
                 path.display()
-            );
+            ));
         }
     }
     paths::restrict_files(path);
     Ok(conn)
 }
 
-/// Writes a consistent copy of `conn`'s database to `dest` (0600): `VACUUM INTO` a `.partial`
-/// file, then a rename, so a file under the backup's name is always complete even if the
-/// process is killed while copying.
+/// Writes a consistent copy of `conn`'s database to `dest` (0600): `VACUUM INTO` a file in a
+/// private staging directory, then renamed into place, so a file under the backup's name is
+/// always complete even if the process is killed while copying.
 pub fn write_backup(conn: &SqliteConnection, dest: &Path) -> motus_core::Result<()> {
     let io = |e: std::io::Error| motus_core::Error::CannotOpen {
         message: format!("cannot write the backup {}: {e}", dest.display()),
     };
-    let mut partial = dest.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    if partial.exists() {
-        std::fs::remove_file(&partial).map_err(io)?;
-    }
-    let partial_str = partial
+    let staged = crate::files::Staged::new(dest).map_err(io)?;
+    let partial_str = staged
+        .path()
         .to_str()
-        .ok_or_else(|| motus_core::Error::invalid("path", "the backup path is not valid UTF-8"))?;
-    if let Err(e) = conn.vacuum_into(partial_str) {
-        let _ = std::fs::remove_file(&partial);
-        return Err(e);
-    }
-    paths::restrict_files(&partial);
-    std::fs::rename(&partial, dest).map_err(io)
+        .ok_or_else(|| motus_core::Error::invalid("path", "the backup path is not valid UTF-8"))?
+        .to_string();
+    conn.vacuum_into(&partial_str)?;
+    staged
+        .place(crate::files::Overwrite::Refuse)
+        .map_err(|e| match e {
+            crate::files::PlaceError::Io(e) => io(e),
+            crate::files::PlaceError::Exists(p) => motus_core::Error::CannotOpen {
+                message: format!("{} appeared while the backup was written", p.display()),
+            },
+        })?;
+    Ok(())
 }
 
-/// `<file>.backup-<what>-<YYYYMMDDTHHMMSSmmm>`, made unique if a run in the same millisecond
-/// left one.
+/// `<file>.backup-<what>-<YYYYMMDDTHHMMSSmmm>-<random>`: unique to the millisecond plus a
+/// random part.
 pub fn backup_path(path: &Path, what: &str, clock: &dyn Clock) -> PathBuf {
     let stamp: String = clock
         .now()
@@ -198,16 +184,10 @@ pub fn backup_path(path: &Path, what: &str, clock: &dyn Clock) -> PathBuf {
         .filter(|c| c.is_ascii_digit())
         .collect();
     let stamp = format!("{}T{}", &stamp[..8], &stamp[8..]);
-    for n in 0.. {
-        let mut p = path.as_os_str().to_owned();
-        p.push(format!(".backup-{what}-{stamp}"));
-        if n > 0 {
-            p.push(format!("-{n}"));
-        }
-        let p = PathBuf::from(p);
-        if !p.exists() {
-            return p;
-        }
-    }
-    unreachable!("some suffix is free")
+    let mut p = path.as_os_str().to_owned();
+    p.push(format!(
+        ".backup-{what}-{stamp}-{}",
+        crate::files::random_suffix(6)
+    ));
+    PathBuf::from(p)
 }

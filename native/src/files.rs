@@ -1,0 +1,387 @@
+//! The one place that creates files and directories. Every file the tool writes (exports,
+//! backups, pre-upgrade backups, kept copies, import scratch, userland.db, the database itself
+//! on first use) is made here, the same way:
+//!
+//! - it is built inside a private staging directory (`.motus-tmp-<pid>-<random>`, mode 0700,
+//!   created with an exclusive `mkdir`) in the destination's own directory, so nobody else can
+//!   plant a symlink at its name or at SQLite's `-journal`/`-wal` beside it, and an unfinished
+//!   file never carries a finished file's name;
+//! - files are created exclusively without following symlinks (`O_CREAT|O_EXCL|O_NOFOLLOW`),
+//!   mode 0600 whatever the umask; directories 0700;
+//! - it is flushed (`fsync`), put in place in one step, and the directory is flushed;
+//! - one overwrite rule: an existing destination is refused ([`Overwrite::Refuse`], an atomic
+//!   `link`, so a destination created meanwhile is refused too); `--force`
+//!   ([`Overwrite::Replace`]) replaces it with an atomic `rename` (a symlink at the
+//!   destination is replaced itself, its target is never written).
+//!
+//! A run killed half-way leaves only its staging directory; the next run in that directory,
+//! and `motus doctor --fix`, remove those whose process is gone ([`leftovers`], [`sweep`]).
+
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The prefix of staging directories.
+pub const STAGING_PREFIX: &str = ".motus-tmp-";
+
+/// What happens when the destination exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Refuse: the destination is never touched.
+    Refuse,
+    /// Replace it (the `--force` flag).
+    Replace,
+}
+
+impl Overwrite {
+    pub fn from_force(force: bool) -> Self {
+        if force {
+            Overwrite::Replace
+        } else {
+            Overwrite::Refuse
+        }
+    }
+}
+
+/// Why putting a file in place failed.
+#[derive(Debug)]
+pub enum PlaceError {
+    /// The destination exists and the rule is [`Overwrite::Refuse`].
+    Exists(PathBuf),
+    Io(io::Error),
+}
+
+impl From<io::Error> for PlaceError {
+    fn from(e: io::Error) -> Self {
+        PlaceError::Io(e)
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    getrandom::fill(&mut b).expect("the OS random source is available");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// `n` random hex characters (for names that must be unique: backups, kept copies).
+pub fn random_suffix(n: usize) -> String {
+    let mut s = random_hex(n.div_ceil(2));
+    s.truncate(n);
+    s
+}
+
+/// The directory a path's file lives in (`.` for a bare name).
+pub fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Creates `dir` and any missing parents, each created one 0700.
+pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+/// Creates a new empty file exclusively (0600, no symlink followed). Used for the database
+/// itself on first use, so SQLite opens a file that is ours and private from the start.
+pub fn create_new_private(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)
+}
+
+/// Opens an existing file for reading only if it is a regular file: a FIFO or a device is
+/// refused without blocking (the open is non-blocking, checked, then made blocking again).
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    let f = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, device, socket or directory)",
+        ));
+    }
+    use std::os::fd::AsRawFd;
+    // SAFETY: fcntl on a descriptor we own; clearing O_NONBLOCK for ordinary reads.
+    unsafe {
+        let fd = f.as_raw_fd();
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+        }
+    }
+    Ok(f)
+}
+
+fn fsync_dir(dir: &Path) {
+    // Best effort: some filesystems cannot fsync a directory.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// A file being built for `dest`, inside a private staging directory beside it. Dropping it
+/// without [`Staged::place`] removes everything it made.
+#[derive(Debug)]
+pub struct Staged {
+    dir: PathBuf,
+    file: PathBuf,
+    dest: PathBuf,
+}
+
+impl Staged {
+    /// Makes the staging directory beside `dest` and an empty private file in it. Leftovers
+    /// of killed runs in that directory are removed first.
+    pub fn new(dest: &Path) -> io::Result<Staged> {
+        let parent = parent_dir(dest);
+        sweep(&parent);
+        let dir = parent.join(format!(
+            "{STAGING_PREFIX}{}-{}",
+            std::process::id(),
+            random_hex(8)
+        ));
+        DirBuilder::new().mode(0o700).create(&dir)?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_else(|| "file".into());
+        let file = dir.join(name);
+        let staged = Staged {
+            dir,
+            file,
+            dest: dest.to_path_buf(),
+        };
+        create_new_private(&staged.file)?;
+        Ok(staged)
+    }
+
+    /// The file being built (it exists, empty, 0600). SQLite may open it: its `-journal` /
+    /// `-wal` land in the private directory too.
+    pub fn path(&self) -> &Path {
+        &self.file
+    }
+
+    /// The file where it will be placed.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Opens the staged file for writing.
+    pub fn open(&self) -> io::Result<File> {
+        OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&self.file)
+    }
+
+    /// Flushes the file, keeps it 0600, puts it at its destination under `rule`, flushes the
+    /// directory and removes the staging directory.
+    pub fn place(self, rule: Overwrite) -> Result<PathBuf, PlaceError> {
+        let f = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&self.file)?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        f.sync_all()?;
+        drop(f);
+        match rule {
+            Overwrite::Refuse => match std::fs::hard_link(&self.file, &self.dest) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    return Err(PlaceError::Exists(self.dest.clone()))
+                }
+                // A filesystem without hard links: check, then rename (not atomic there).
+                Err(_) if std::fs::symlink_metadata(&self.dest).is_err() => {
+                    std::fs::rename(&self.file, &self.dest)?
+                }
+                Err(e) => return Err(PlaceError::Io(e)),
+            },
+            Overwrite::Replace => std::fs::rename(&self.file, &self.dest)?,
+        }
+        fsync_dir(&parent_dir(&self.dest));
+        Ok(self.dest.clone())
+        // Drop removes the staging directory (and the second link to the file).
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Writes `bytes` to `dest` the safe way, under `rule`.
+pub fn write_file(dest: &Path, bytes: &[u8], rule: Overwrite) -> Result<PathBuf, PlaceError> {
+    use std::io::Write;
+    let staged = Staged::new(dest)?;
+    let mut f = staged.open()?;
+    f.write_all(bytes)?;
+    drop(f);
+    staged.place(rule)
+}
+
+/// Writes a command's output file (`roadmap export -o`, `graph -o`, ...) under the one rule:
+/// the path checks first, an existing file refused unless `force`, never the database itself.
+pub fn write_output(
+    db: &Path,
+    dest: &Path,
+    bytes: &[u8],
+    force: bool,
+) -> Result<PathBuf, crate::output::CliError> {
+    use crate::output::CliError;
+    let exists = |p: &Path| {
+        CliError::failed(
+            "exists",
+            format!(
+                "{} already exists; pass --force to replace it, or choose a new path",
+                p.display()
+            ),
+        )
+    };
+    let found = crate::paths::check(dest, crate::paths::Role::Output)?;
+    crate::paths::refuse_same(db, dest, "the output")?;
+    if !force && (found == crate::paths::Found::File || dest.symlink_metadata().is_ok()) {
+        return Err(exists(dest));
+    }
+    write_file(dest, bytes, Overwrite::from_force(force)).map_err(|e| match e {
+        PlaceError::Exists(p) => exists(&p),
+        PlaceError::Io(e) => CliError::failed(
+            if e.kind() == io::ErrorKind::PermissionDenied {
+                "read_only"
+            } else {
+                "io"
+            },
+            format!("cannot write {}: {e}", dest.display()),
+        ),
+    })
+}
+
+fn pid_of(name: &str) -> Option<u32> {
+    name.strip_prefix(STAGING_PREFIX)?
+        .split('-')
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    // SAFETY: kill with signal 0 only checks that the process exists.
+    let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
+    r == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Staging directories in `dir` left by runs that were killed (their process is gone) and
+/// that belong to this user.
+pub fn leftovers(dir: &Path) -> Vec<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let mut out: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let Some(pid) = name.to_str().and_then(pid_of) else {
+                return false;
+            };
+            let ours = e
+                .path()
+                .symlink_metadata()
+                .is_ok_and(|m| m.is_dir() && m.uid() == uid);
+            ours && !process_alive(pid)
+        })
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Removes [`leftovers`]; returns what was removed.
+pub fn sweep(dir: &Path) -> Vec<PathBuf> {
+    leftovers(dir)
+        .into_iter()
+        .filter(|p| std::fs::remove_dir_all(p).is_ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_staged_file_is_private_and_replaces_only_with_force() {
+        let d = tempfile::tempdir().unwrap();
+        let dest = d.path().join("out.txt");
+        write_file(&dest, b"one", Overwrite::Refuse).unwrap();
+        let mode = std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(matches!(
+            write_file(&dest, b"two", Overwrite::Refuse),
+            Err(PlaceError::Exists(_))
+        ));
+        assert_eq!(std::fs::read(&dest).unwrap(), b"one");
+        write_file(&dest, b"two", Overwrite::Replace).unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"two");
+        // Nothing else is left in the directory.
+        let names: Vec<_> = std::fs::read_dir(d.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_symlink_at_the_destination_is_refused_or_replaced_never_followed() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("victim");
+        std::fs::write(&target, b"precious").unwrap();
+        let dest = d.path().join("out");
+        std::os::unix::fs::symlink(&target, &dest).unwrap();
+        assert!(matches!(
+            write_file(&dest, b"x", Overwrite::Refuse),
+            Err(PlaceError::Exists(_))
+        ));
+        write_file(&dest, b"x", Overwrite::Replace).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"precious");
+        assert!(!std::fs::symlink_metadata(&dest).unwrap().is_symlink());
+    }
+
+    #[test]
+    fn leftovers_of_dead_processes_are_found_and_swept_live_ones_kept() {
+        let d = tempfile::tempdir().unwrap();
+        // A pid that cannot exist (above pid_max) stands for a killed run.
+        let dead = d.path().join(format!("{STAGING_PREFIX}4194305-00"));
+        std::fs::create_dir(&dead).unwrap();
+        let live = d
+            .path()
+            .join(format!("{STAGING_PREFIX}{}-11", std::process::id()));
+        std::fs::create_dir(&live).unwrap();
+        assert_eq!(leftovers(d.path()), vec![dead.clone()]);
+        assert_eq!(sweep(d.path()), vec![dead.clone()]);
+        assert!(!dead.exists() && live.exists());
+    }
+
+    #[test]
+    fn open_regular_refuses_a_fifo_without_blocking() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo on a path in our own temp dir.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = open_regular(&fifo).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+    }
+}

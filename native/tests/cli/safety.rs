@@ -1,0 +1,521 @@
+//! Issue 11, tried as an adversarial local user would, through the real binary: files the tool
+//! creates are private and never written through a planted symlink; side files, FIFOs and
+//! devices are refused where a database or a file is expected; a WAL copied from another
+//! database is never applied (every writing command exits 1 and changes no byte; doctor
+//! explains; `doctor --fix` sets it aside only when the file alone is sound); names are unique
+//! under concurrency; leftovers of killed runs are named and removed.
+
+use motus_tests::{copy_fixture, motus, motus_bin, stdout_json};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn arg(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn ok(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout_json(out)
+}
+
+fn refused(out: &Output, code: &str) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected a refusal ({code}); stdout {} stderr {stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let doc = stdout_json(out);
+    assert_eq!(doc["error"]["code"], code, "{doc}");
+    doc["error"]["message"].as_str().unwrap().to_string()
+}
+
+/// Runs motus under `umask 022` (a shell sets it, so no other test thread is affected).
+fn motus_umask(home: &Path, args: &[&str]) -> Output {
+    let mut script = format!("umask 022 && exec '{}'", motus_bin().display());
+    for a in args {
+        script.push_str(&format!(" '{}'", a.replace('\'', "'\\''")));
+    }
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("HOME", home)
+        .env_remove("MOTUS_DATABASE__PATH")
+        .env_remove("MC_AGENT_ID")
+        .output()
+        .unwrap()
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        let m = std::fs::symlink_metadata(&p).unwrap();
+        out.push(p.clone());
+        if m.is_dir() {
+            walk(&p, out);
+        }
+    }
+}
+
+fn mkfifo(path: &Path) {
+    let st = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(st.success(), "mkfifo is needed for this test");
+}
+
+/// A database with rows and WAL frames left beside it (write commands leave the WAL).
+fn db_with_wal(home: &Path, name: &str, claims: usize) -> PathBuf {
+    let db = home.join(name);
+    for n in 0..claims {
+        ok(&motus(
+            home,
+            &[
+                "--db",
+                arg(&db),
+                "work",
+                "claim",
+                &format!("ADHOC-{name}-{n}"),
+                "--intent",
+                "x",
+                "--json",
+            ],
+        ));
+    }
+    assert!(
+        std::fs::metadata(PathBuf::from(format!("{}-wal", db.display())))
+            .unwrap()
+            .len()
+            > 0
+    );
+    db
+}
+
+fn side(db: &Path, suffix: &str) -> PathBuf {
+    PathBuf::from(format!("{}{suffix}", db.display()))
+}
+
+#[test]
+fn no_file_the_tool_creates_is_readable_by_group_or_others_with_umask_022() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    // The default database in a new ~/.motus, an upgrade of an original file (pre-upgrade
+    // backup), backups, exports, a restore (kept copy), an import into a new path, userland.
+    ok(&motus_umask(
+        h,
+        &["work", "claim", "ADHOC-UMASK-1", "--json"],
+    ));
+    let old = copy_fixture("motusos-0.3.3-populated.db", h);
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let doc = ok(&motus_umask(
+        h,
+        &["--db", arg(&old), "db", "init", "--json"],
+    ));
+    assert!(doc["backup_path"].is_string(), "{doc}");
+    let out = h.join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bak = out.join("b.db");
+    ok(&motus_umask(
+        h,
+        &["--db", arg(&old), "db", "backup", arg(&bak), "--json"],
+    ));
+    ok(&motus_umask(
+        h,
+        &["--db", arg(&old), "db", "backup", arg(&out), "--json"],
+    ));
+    let exp = out.join("e.jsonl");
+    ok(&motus_umask(
+        h,
+        &[
+            "--db",
+            arg(&old),
+            "db",
+            "export",
+            "--out",
+            arg(&exp),
+            "--json",
+        ],
+    ));
+    ok(&motus_umask(
+        h,
+        &["--db", arg(&old), "db", "restore", arg(&bak), "--json"],
+    ));
+    let new = out.join("imported.db");
+    ok(&motus_umask(
+        h,
+        &["--db", arg(&new), "db", "import", arg(&exp), "--json"],
+    ));
+    ok(&motus_umask(
+        h,
+        &["--db", arg(&old), "userland", "extract", "--json"],
+    ));
+    ok(&motus_umask(
+        h,
+        &[
+            "--db",
+            arg(&old),
+            "roadmap",
+            "export",
+            "-o",
+            arg(&out.join("r.md")),
+            "--json",
+        ],
+    ));
+    let mut all = Vec::new();
+    walk(h, &mut all);
+    let mut checked = 0;
+    for p in all {
+        let m = std::fs::symlink_metadata(&p).unwrap();
+        if p == out || p == old {
+            continue; // made by this test
+        }
+        let mode = m.permissions().mode() & 0o777;
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "{} is mode {mode:o}: readable by others",
+            p.display()
+        );
+        assert!(
+            !p.to_string_lossy().contains(".motus-tmp-"),
+            "a staging folder was left: {}",
+            p.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 12, "only {checked} files were checked");
+}
+
+#[test]
+fn a_symlink_planted_at_an_output_is_never_followed() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let db = db_with_wal(h, "c.db", 1);
+    let victim = h.join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    for (i, args) in [
+        vec!["db", "export", "--out"],
+        vec!["db", "backup"],
+        vec!["roadmap", "export", "-o"],
+        vec!["roadmap", "graph", "-o"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let link = h.join(format!("planted-{i}"));
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        let mut a = vec!["--db", arg(&db)];
+        a.extend(args.iter().copied());
+        a.push(arg(&link));
+        a.push("--json");
+        refused(&motus(h, &a), "exists");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        // --force replaces the link itself, never its target.
+        a.push("--force");
+        ok(&motus(h, &a));
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    }
+    // An existing regular file is refused, then replaced with --force.
+    let plain = h.join("plain.jsonl");
+    std::fs::write(&plain, "old").unwrap();
+    refused(
+        &motus(
+            h,
+            &[
+                "--db",
+                arg(&db),
+                "db",
+                "export",
+                "--out",
+                arg(&plain),
+                "--json",
+            ],
+        ),
+        "exists",
+    );
+    assert_eq!(std::fs::read_to_string(&plain).unwrap(), "old");
+    // Never the database itself, not even with --force.
+    refused(
+        &motus(
+            h,
+            &[
+                "--db",
+                arg(&db),
+                "db",
+                "export",
+                "--out",
+                arg(&db),
+                "--force",
+                "--json",
+            ],
+        ),
+        "same_file",
+    );
+}
+
+#[test]
+fn side_files_fifos_devices_and_directories_are_refused_where_a_database_is_expected() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let db = db_with_wal(h, "c.db", 1);
+    let wal = side(&db, "-wal");
+    let before = std::fs::read(&db).unwrap();
+    let wal_before = std::fs::read(&wal).unwrap();
+    // A 0-byte -wal of a database as userland.db, and a -wal as --db for a restore.
+    let empty_wal = h.join("u.db-wal");
+    std::fs::write(h.join("u.db"), b"").unwrap();
+    std::fs::write(&empty_wal, b"").unwrap();
+    refused(
+        &motus(
+            h,
+            &[
+                "--db",
+                arg(&db),
+                "--userland",
+                arg(&empty_wal),
+                "userland",
+                "extract",
+                "--json",
+            ],
+        ),
+        "sidecar_file",
+    );
+    let bak = h.join("b.db");
+    ok(&motus(
+        h,
+        &["--db", arg(&db), "db", "backup", arg(&bak), "--json"],
+    ));
+    for cmd in [
+        vec!["db", "restore", arg(&bak)],
+        vec!["work", "list"],
+        vec!["db", "status"],
+        vec!["work", "claim", "ADHOC-X"],
+    ] {
+        let mut a = vec!["--db", arg(&wal)];
+        a.extend(cmd);
+        a.push("--json");
+        refused(&motus(h, &a), "sidecar_file");
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert_eq!(std::fs::read(&wal).unwrap(), wal_before);
+    // A FIFO as --db, as a restore source, as an import; a device as an import.
+    let fifo = h.join("fifo.db");
+    mkfifo(&fifo);
+    refused(
+        &motus(h, &["--db", arg(&fifo), "work", "list", "--json"]),
+        "not_a_regular_file",
+    );
+    refused(
+        &motus(
+            h,
+            &["--db", arg(&fifo), "work", "claim", "ADHOC-F", "--json"],
+        ),
+        "not_a_regular_file",
+    );
+    refused(
+        &motus(
+            h,
+            &["--db", arg(&db), "db", "restore", arg(&fifo), "--json"],
+        ),
+        "not_a_regular_file",
+    );
+    refused(
+        &motus(h, &["--db", arg(&db), "db", "import", arg(&fifo), "--json"]),
+        "not_a_regular_file",
+    );
+    refused(
+        &motus(
+            h,
+            &[
+                "--db",
+                arg(&h.join("n.db")),
+                "db",
+                "import",
+                "/dev/zero",
+                "--json",
+            ],
+        ),
+        "not_a_regular_file",
+    );
+    // A directory as an export destination's file, and the same file under two names.
+    refused(
+        &motus(h, &["--db", arg(h), "work", "list", "--json"]),
+        "not_a_database",
+    );
+    let alias = h.join("alias.db");
+    std::fs::hard_link(&db, &alias).unwrap();
+    refused(
+        &motus(
+            h,
+            &["--db", arg(&db), "db", "restore", arg(&alias), "--json"],
+        ),
+        "same_file",
+    );
+    refused(
+        &motus(
+            h,
+            &[
+                "--db",
+                arg(&db),
+                "--userland",
+                arg(&alias),
+                "userland",
+                "extract",
+                "--json",
+            ],
+        ),
+        "same_file",
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+/// Writing commands run on a database with a foreign WAL: each must exit 1 and leave the
+/// database, its WAL and its index exactly as they were.
+#[test]
+fn a_wal_copied_from_another_database_is_never_applied_and_doctor_fix_sets_it_aside() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let a = db_with_wal(h, "a.db", 3);
+    // Fold a.db's WAL into the file, then leave one more commit in a new WAL.
+    ok(&motus(h, &["--db", arg(&a), "doctor", "--fix", "--json"]));
+    ok(&motus(
+        h,
+        &["--db", arg(&a), "work", "claim", "ADHOC-a.db-9", "--json"],
+    ));
+    let b = db_with_wal(h, "b.db", 5);
+    std::fs::copy(side(&b, "-wal"), side(&a, "-wal")).unwrap();
+    let files = |p: &Path| -> Vec<Option<Vec<u8>>> {
+        ["", "-wal", "-shm"]
+            .iter()
+            .map(|s| std::fs::read(side(p, s)).ok())
+            .collect()
+    };
+    let planted = files(&a);
+    let exp = h.join("a.jsonl");
+    let bak = h.join("good.db");
+    let (never_db, never_jsonl) = (h.join("never.db"), h.join("never.jsonl"));
+    ok(&motus(
+        h,
+        &["--db", arg(&b), "db", "backup", arg(&bak), "--json"],
+    ));
+    ok(&motus(
+        h,
+        &[
+            "--db",
+            arg(&b),
+            "db",
+            "export",
+            "--out",
+            arg(&exp),
+            "--json",
+        ],
+    ));
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["work", "claim", "ADHOC-NEW"],
+        vec!["work", "list"],
+        vec!["db", "init"],
+        vec!["db", "migrate"],
+        vec!["db", "status"],
+        vec!["db", "backup", arg(&never_db)],
+        vec!["db", "export", "--out", arg(&never_jsonl)],
+        vec!["db", "import", arg(&exp), "--replace"],
+        vec!["db", "restore", arg(&bak)],
+        vec!["roadmap", "add", "T", "--phase", "p"],
+        vec!["userland", "extract"],
+        vec!["pref", "set", "k", "v"],
+    ];
+    for cmd in &commands {
+        let mut args = vec!["--db", arg(&a)];
+        args.extend(cmd.iter().copied());
+        args.push("--json");
+        let msg = refused(&motus(h, &args), "foreign_wal");
+        assert!(msg.contains("motus doctor"), "{msg}");
+        assert_eq!(files(&a), planted, "{cmd:?} changed the files");
+    }
+    // doctor explains, changing nothing.
+    let out = motus(h, &["--db", arg(&a), "doctor", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc = stdout_json(&out);
+    assert_eq!(doc["checks"][0]["name"], "wal", "{doc}");
+    assert_eq!(doc["checks"][1]["name"], "main_file_alone");
+    assert_eq!(doc["checks"][1]["status"], "pass", "{doc}");
+    assert_eq!(files(&a), planted);
+    // --fix sets the WAL aside (kept) because the file alone is sound; then all is well.
+    let doc = ok(&motus(h, &["--db", arg(&a), "doctor", "--fix", "--json"]));
+    let aside = doc["repairs"][0]["details"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(doc["repairs"][0]["name"], "foreign_wal", "{doc}");
+    assert_eq!(std::fs::read(&aside).unwrap(), planted[1].clone().unwrap());
+    let list = ok(&motus(
+        h,
+        &["--db", arg(&a), "work", "list", "--all", "--json"],
+    ))
+    .to_string();
+    assert_eq!(list.matches("ADHOC-b.db").count(), 0, "{list}");
+    for n in 0..3 {
+        assert!(list.contains(&format!("ADHOC-a.db-{n}")), "{list}");
+    }
+    assert!(!never_db.exists() && !never_jsonl.exists());
+}
+
+#[test]
+fn two_backups_into_one_folder_at_once_both_succeed_under_different_names() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let db = db_with_wal(h, "c.db", 1);
+    let dir = h.join("backups");
+    std::fs::create_dir(&dir).unwrap();
+    let spawn = || {
+        Command::new(motus_bin())
+            .args(["--db", arg(&db), "db", "backup", arg(&dir), "--json"])
+            .env("HOME", h)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let kids: Vec<_> = (0..4).map(|_| spawn()).collect();
+    let mut names = std::collections::BTreeSet::new();
+    for k in kids {
+        let doc = ok(&k.wait_with_output().unwrap());
+        names.insert(doc["backup_path"].as_str().unwrap().to_string());
+    }
+    assert_eq!(names.len(), 4);
+}
+
+#[test]
+fn leftovers_of_killed_runs_are_named_by_doctor_and_removed_by_fix() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let db = db_with_wal(h, "c.db", 1);
+    // What a SIGKILLed backup leaves: its staging folder (pid 4194305 cannot exist).
+    let left = h.join(".motus-tmp-4194305-0123456789abcdef");
+    std::fs::create_dir(&left).unwrap();
+    std::fs::write(left.join("c.db"), b"half a copy").unwrap();
+    let doc = ok(&motus(h, &["--db", arg(&db), "doctor", "--json"]));
+    let check = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "leftovers")
+        .unwrap()
+        .clone();
+    assert_eq!(check["status"], "warn", "{doc}");
+    assert!(check["details"][0]
+        .as_str()
+        .unwrap()
+        .ends_with("0123456789abcdef"));
+    let doc = ok(&motus(h, &["--db", arg(&db), "doctor", "--fix", "--json"]));
+    assert!(!left.exists(), "{doc}");
+}
