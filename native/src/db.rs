@@ -149,6 +149,13 @@ pub fn open_write(path: &Path) -> Result<(Db, Option<Report>), CliError> {
         let report = migrate(&db, false)?;
         (!report.applied.is_empty()).then_some(report)
     };
+    if let (Some(_), DbConn::File(conn)) = (&report, &db.conn) {
+        // A schema change leaves a WAL of ~2 MB (connections never checkpoint on close): fold
+        // it into the main file so that after set-up or an upgrade the database is one
+        // self-contained file for copies, the viewer and other tools. Best effort: the file
+        // is sound either way.
+        let _ = motus_core::repair::checkpoint(conn);
+    }
     if !db.conn.is_cluster() {
         paths::restrict_files(path);
     }

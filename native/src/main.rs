@@ -50,7 +50,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
             // Under --json a usage error is also the failure document on stdout.
-            if e.use_stderr() && std::env::args_os().any(|a| a == "--json") {
+            if e.use_stderr() && std::env::args_os().skip(1).any(|a| a == "--json") {
                 output::report_usage_json(&e.render().to_string());
             }
             let _ = e.print();

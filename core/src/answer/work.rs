@@ -76,6 +76,9 @@ pub struct ClaimInput {
     pub resources: Vec<String>,
     /// `read` or `write` (default).
     pub mode: Option<String>,
+    /// Claim an item assigned to another agent anyway (recorded).
+    #[serde(default)]
+    pub override_assignment: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -124,6 +127,7 @@ pub fn claim<C: Connection + ?Sized>(
             .collect(),
         mode: Mode::parse(input.mode.as_deref().unwrap_or("write"))?,
         ttl_s: input.ttl_s.unwrap_or(lease::DEFAULT_TTL_S),
+        override_assignment: input.override_assignment,
         work_id: input.work_id,
     };
     let r = kernel::claim_work(conn, env, opts, &req)?;

@@ -62,6 +62,8 @@ reason_codes! {
     DenyPrereqsIncomplete => "DENY_PREREQS_INCOMPLETE", Denied, "Cannot start: blocking dependencies not complete.";
     DenyWorkCompleted => "DENY_WORK_COMPLETED", Denied, "Work item is completed; completed items cannot be reopened.";
     DenyPhaseFull => "DENY_PHASE_FULL", Denied, "POLICY: Maximum 50 active items per phase.";
+    DenyAssignedToOther => "DENY_ASSIGNED_TO_OTHER", Denied, "Work item is assigned to another agent.";
+    DenyEvidenceRequired => "DENY_EVIDENCE_REQUIRED", Denied, "A successful release needs evidence recorded on the lease.";
     DenyMissingLease => "DENY_MISSING_LEASE", Denied, "No active lease found.";
     LeaseNotFound => "LEASE_NOT_FOUND", Denied, "Lease not found.";
     ReleasedOk => "RELEASED_OK", Granted, "Lease released successfully.";

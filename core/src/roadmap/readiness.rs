@@ -530,7 +530,17 @@ mod tests {
         assert_eq!(ids(&ready(&db.conn, None).unwrap()), ["C", "S"]);
         set_status(&db, "C", "completed");
         assert_eq!(ids(&ready(&db.conn, None).unwrap()), ["B", "S"]);
-        items::complete(&db.conn, &db.env(), "t", "B").unwrap();
+        items::complete(
+            &db.conn,
+            &db.env(),
+            &items::Completer {
+                agent: "t",
+                role: Some("reviewer"),
+            },
+            "B",
+            None,
+        )
+        .unwrap();
         assert_eq!(ids(&ready(&db.conn, None).unwrap()), ["A", "S"]);
         let blocked = blocked(&db.conn).unwrap();
         assert!(blocked.is_empty(), "{blocked:?}");
@@ -666,7 +676,17 @@ mod tests {
             err.to_string(),
             "Cannot start: blocking dependencies not complete: B (pending)"
         );
-        let err = items::complete(&db.conn, &db.env(), "t", "A").unwrap_err();
+        let err = items::complete(
+            &db.conn,
+            &db.env(),
+            &items::Completer {
+                agent: "t",
+                role: Some("reviewer"),
+            },
+            "A",
+            None,
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("Cannot complete A"), "{err}");
         // The same rule holds when the status is set through update.
         let err = items::update(
@@ -684,7 +704,17 @@ mod tests {
             err.to_string(),
             "Cannot complete A: blocking dependencies not complete: B (pending)"
         );
-        items::complete(&db.conn, &db.env(), "t", "B").unwrap();
+        items::complete(
+            &db.conn,
+            &db.env(),
+            &items::Completer {
+                agent: "t",
+                role: Some("reviewer"),
+            },
+            "B",
+            None,
+        )
+        .unwrap();
         set_status(&db, "A", "in_progress");
     }
 }

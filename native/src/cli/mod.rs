@@ -4,6 +4,7 @@ mod db;
 mod db_ops;
 mod deploy;
 mod doctor;
+mod help;
 mod pattern;
 mod pref;
 mod program;
@@ -25,6 +26,9 @@ use std::path::PathBuf;
     name = "motus",
     version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("MOTUS_BUILD_COMMIT"), ")"),
     about = "Coordination state for AI-agent work in one SQLite file",
+    disable_help_subcommand = true,
+    max_term_width = 100,
+    after_long_help = "Examples:\n  LEASE=$(motus work claim ADHOC-TASK-001 --intent \"My first task\" -q)\n  motus work evidence $LEASE test_result --passed 3\n  motus work release $LEASE success\n  motus roadmap ready\n  motus help environment",
     long_about = "Motus keeps who is working on what, what was decided, what proves it and what comes next \
                   in one SQLite file (~/.motus/coordination.db), compatible with motusos 0.3.x."
 )]
@@ -34,7 +38,9 @@ pub struct Cli {
     pub db: Option<PathBuf>,
 
     /// Userland database (preferences, skills, rules, patterns) [default: $MOTUS_USERLAND__PATH, else userland.db beside the database]
-    #[arg(long, global = true, value_name = "PATH")]
+    // Hidden from every command's help (it matters only to `pref`, `skill`, `rule`, `pattern`
+    // and `userland`, whose long help names it) but accepted anywhere, as before.
+    #[arg(long, global = true, value_name = "PATH", hide = true)]
     pub userland: Option<PathBuf>,
 
     /// Print one JSON document on stdout instead of text
@@ -67,6 +73,8 @@ pub enum Command {
     /// Plan work: items, dependencies, what is ready, blocked, and why
     Roadmap(roadmap::RoadmapArgs),
     /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
+    /// (a developer command, hidden from the list)
+    #[command(hide = true)]
     Bench(crate::bench::BenchArgs),
     /// Programs: top-level containers of products
     Program(program::EntityArgs<program::ProgramK>),
@@ -107,6 +115,12 @@ pub enum Command {
     Pattern(pattern::PatternCommand),
     /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
     View(view::ViewArgs),
+    /// Help on a command, or `motus help environment` for the variables motus reads
+    Help(help::HelpArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(help::CompletionsArgs),
+    /// Print the man page, or write one page per command with --out-dir
+    Man(help::ManArgs),
 }
 
 /// Global options every command sees.
@@ -167,6 +181,9 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Rule(cmd) => rule::run(&ctx, cmd),
         Command::Pattern(cmd) => pattern::run(&ctx, cmd),
         Command::View(args) => view::run(&ctx, args),
+        Command::Help(args) => help::help(args),
+        Command::Completions(args) => help::completions(args),
+        Command::Man(args) => help::man(args),
     }
 }
 

@@ -81,10 +81,17 @@ pub enum RoadmapCommand {
         #[arg(long, short)]
         comment: Option<String>,
     },
-    /// Mark an item completed (refused while a blocking prerequisite is unfinished)
+    /// Mark an item completed: reviewers (MC_AGENT_ROLE=reviewer), the item's owner, or an
+    /// owner/reviewer assignee; refused while a prerequisite is unfinished or a lease holds it
     Complete {
         /// The item id
         id: String,
+        /// Who completes it [default: $MC_AGENT_ID, else user]
+        #[arg(long)]
+        agent: Option<String>,
+        /// Why it is complete (recorded on the completion_accepted decision)
+        #[arg(long)]
+        note: Option<String>,
     },
     /// Soft-delete an item (restore brings it back)
     Delete {
@@ -343,11 +350,25 @@ pub fn run(ctx: &Ctx, args: RoadmapArgs) -> Result<u8, CliError> {
             });
             Ok(0)
         }
-        RoadmapCommand::Complete { id } => {
+        RoadmapCommand::Complete { id, agent, note } => {
             let db = write_db(ctx)?;
-            let done = items::complete(&db.conn, &render::env(), &actor(), &id)?;
+            let who = agent.unwrap_or_else(actor);
+            let role = host_role();
+            let done = items::complete(
+                &db.conn,
+                &render::env(),
+                &items::Completer {
+                    agent: &who,
+                    role: role.as_deref(),
+                },
+                &id,
+                note.as_deref(),
+            )?;
             emit(ctx.json, &done, || {
-                let mut s = format!("Completed {} {}", done.item.id, done.item.title);
+                let mut s = format!(
+                    "Completed {} {} (by {}, {})",
+                    done.item.id, done.item.title, done.completed_by, done.allowed_as
+                );
                 if !done.unblocked.is_empty() {
                     s.push_str(&format!(
                         "\nNow ready ({}): {}",
@@ -387,6 +408,22 @@ pub fn run(ctx: &Ctx, args: RoadmapArgs) -> Result<u8, CliError> {
         RoadmapCommand::Export(a) => export_cmd(ctx, a),
         RoadmapCommand::Graph(a) => graph_cmd(ctx, a),
     }
+}
+
+/// The role the host gives the caller: `MC_AGENT_ROLE`, else `MC_ROLE`, else `reviewer`
+/// for the original's `MC_REVIEWER=1`.
+fn host_role() -> Option<String> {
+    std::env::var("MC_AGENT_ROLE")
+        .or_else(|_| std::env::var("MC_ROLE"))
+        .ok()
+        .filter(|r| !r.trim().is_empty())
+        .or_else(|| {
+            matches!(
+                std::env::var("MC_REVIEWER").as_deref(),
+                Ok("1") | Ok("true")
+            )
+            .then(|| "reviewer".to_string())
+        })
 }
 
 fn write_db(ctx: &Ctx) -> Result<db::Db, CliError> {

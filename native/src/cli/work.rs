@@ -193,6 +193,9 @@ pub struct ClaimArgs {
     /// read or write [default: write]
     #[arg(long)]
     pub mode: Option<String>,
+    /// Claim an item assigned to another agent anyway (recorded on the lease)
+    #[arg(long)]
+    pub override_assignment: bool,
 }
 
 #[derive(Debug, Args)]
@@ -320,6 +323,7 @@ fn write_command(
                 ttl_s: Some(a.ttl),
                 resources: a.resources,
                 mode: a.mode,
+                override_assignment: a.override_assignment,
             };
             let r = answers::claim(conn, &env, &opts, input)?;
             emit_answer(json, &r, claim_text)

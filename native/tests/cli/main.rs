@@ -4,6 +4,7 @@ mod cluster;
 mod contract;
 mod crash;
 mod db;
+mod help;
 mod hostile;
 mod ops;
 mod output;

@@ -234,6 +234,15 @@ fn every_reason_code_is_reachable_through_the_cli() {
         &["lease_id", "from_lease_id"],
     );
     let lease_b = ho["lease_id"].as_str().unwrap().to_string();
+    // `success` needs evidence on this lease's attempt: refused, the lease stays active.
+    let no_ev = assert_verdict(
+        s,
+        h.work(&["release", &lease_b, "success"]),
+        ReasonCode::DenyEvidenceRequired,
+        RELEASE_KEYS,
+    );
+    assert_eq!(no_ev["lease_status"], "active", "{no_ev}");
+    h.work(&["evidence", &lease_b, "test_result", "--passed", "1"]);
     let rel = assert_verdict(
         s,
         h.work(&["release", &lease_b, "success"]),
@@ -350,6 +359,30 @@ fn every_reason_code_is_reachable_through_the_cli() {
         h.work(&["claim", "RI-9", "--intent", "x"]),
         ReasonCode::DenyWorkCompleted,
         CLAIM_KEYS,
+    );
+    // an assignment means something: another agent's claim is refused unless it overrides
+    let out = h.run_env(&["--json", "roadmap", "assign", "RI-1", "alice"], &[]);
+    assert!(out.status.success(), "{out:?}");
+    let other = assert_verdict(
+        s,
+        h.work(&["claim", "RI-1", "--intent", "x", "--agent", "bob"]),
+        ReasonCode::DenyAssignedToOther,
+        CLAIM_KEYS,
+    );
+    assert_eq!(other["owner"]["agent_id"], "alice", "{other}");
+    let (code, over) = h.work(&[
+        "claim",
+        "RI-1",
+        "--intent",
+        "x",
+        "--agent",
+        "bob",
+        "--override-assignment",
+    ]);
+    assert_eq!(
+        (code, over["reason_code"].as_str()),
+        (0, Some("GRANTED_OK")),
+        "{over}"
     );
 
     // the phase limit: 50 active ad hoc items (made directly), then one more claim
