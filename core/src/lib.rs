@@ -14,6 +14,7 @@ pub mod browse;
 pub mod connection;
 pub mod deploy;
 pub mod doctor;
+pub mod engine;
 pub mod error;
 pub mod fingerprint;
 pub mod ids;
