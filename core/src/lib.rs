@@ -5,6 +5,7 @@
 //! `core` takes nothing from the OS: no filesystem, no clock, no randomness. Hosts inject a
 //! [`Clock`] and an [`IdSource`] through [`Env`].
 
+pub mod answer;
 pub mod audit;
 #[cfg(any(test, feature = "backend-suite"))]
 pub mod backend_suite;

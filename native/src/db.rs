@@ -6,7 +6,7 @@ use crate::cluster::{self, DbConn};
 use crate::host::SystemClock;
 use crate::output::CliError;
 use crate::paths;
-use motus_core::migrate::{Migrator, Report, Status};
+use motus_core::migrate::{open, Migrator, Report, Status};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::{Clock, Connection, ConnectionExt};
 use std::path::{Path, PathBuf};
@@ -107,14 +107,20 @@ fn refuse_userland_db<C: Connection + ?Sized>(path: &Path, conn: &C) -> Result<(
     Ok(())
 }
 
-/// Opens an existing database read-only; its schema must be current.
+/// Opens an existing database read-only, at any schema version this build knows (core's
+/// open policy, `motus_core::migrate::open`): an older one is read as it is, with one line
+/// on stderr saying that `motus db migrate` would upgrade it.
 pub fn open_read(path: &Path) -> Result<Db, CliError> {
     let db = open_read_any(path)?;
     // The cheap ledger check decides the common case; the full one explains anything else.
     if !is_current_fast(&db)? {
-        Migrator::coordination()
-            .require_current(&db.conn)
-            .map_err(|e| CliError::from(e).at(path))?;
+        let access = open::read_access(&db.conn).map_err(|e| CliError::from(e).at(path))?;
+        if let Some(notice) = access.notice() {
+            crate::output::note(&format!(
+                "motus: {}: {notice}; `motus db migrate` would upgrade it (backup first)",
+                path.display()
+            ));
+        }
     }
     Ok(db)
 }
@@ -279,20 +285,14 @@ fn backup_before_upgrade(
         );
         return Ok(None);
     };
-    // `.backup-v20-20261126075047123-<random>`: unique to the millisecond plus a random part.
-    let stamp: String = clock
-        .now()
-        .to_db()
-        .chars()
-        .filter(|c| c.is_ascii_digit())
-        .collect();
-    let mut name = db.path.as_os_str().to_owned();
-    name.push(format!(
-        ".backup-v{}-{stamp}-{}",
+    // Core's name (the JS API writes the same), `.backup-v20-20261126075047123-<random>`:
+    // unique to the millisecond plus a random part.
+    let dest = PathBuf::from(open::backup_file_name(
+        &db.path.to_string_lossy(),
         status.current_version,
-        crate::files::random_suffix(6)
+        clock.now(),
+        Some(&crate::files::random_suffix(6)),
     ));
-    let dest = PathBuf::from(name);
     let io = |e: std::io::Error| motus_core::Error::CannotOpen {
         message: format!("cannot write the backup {}: {e}", dest.display()),
     };

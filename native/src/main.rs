@@ -47,12 +47,10 @@ fn main() -> ExitCode {
     let args = match parsed {
         Ok(a) => a,
         Err(e) => {
-            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2);
-            // with --json a usage error is also the usual error document on stdout.
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            // Under --json a usage error is also the failure document on stdout.
             if e.use_stderr() && std::env::args_os().skip(1).any(|a| a == "--json") {
-                let text = e.render().to_string();
-                let message = text.trim().trim_start_matches("error: ").to_string();
-                output::report_json_only(&output::CliError::usage(message));
+                output::report_usage_json(&e.render().to_string());
             }
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() {

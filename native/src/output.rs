@@ -1,6 +1,9 @@
-//! How the CLI speaks: JSON on stdout with `--json`, text otherwise; errors on stderr with
-//! what to do next; exit 0 on success, 1 when the operation failed, 2 for usage errors.
+//! How the CLI speaks: one JSON document on stdout with `--json` (the contract's documents,
+//! `docs/contract.md`), text otherwise; errors on stderr with what to do next; exit 0 when
+//! the call did what was asked (the document's `ok`), 1 when it failed or was refused, 2
+//! for usage errors.
 
+use motus_core::answer::{self, Answer, ErrorAnswer};
 use serde::Serialize;
 use std::path::Path;
 
@@ -11,6 +14,10 @@ pub const EXIT_USAGE: u8 = 2;
 pub struct CliError {
     pub code: String,
     pub message: String,
+    /// What to do next on the command line.
+    pub hint: Option<String>,
+    /// The core error's structured context, when there is one.
+    pub context: Option<serde_json::Map<String, serde_json::Value>>,
     pub exit: u8,
 }
 
@@ -19,14 +26,15 @@ impl CliError {
         CliError {
             code: code.into(),
             message: message.into(),
+            hint: None,
+            context: None,
             exit: EXIT_FAILED,
         }
     }
     pub fn usage(message: impl Into<String>) -> Self {
         CliError {
-            code: "usage".into(),
-            message: message.into(),
             exit: EXIT_USAGE,
+            ..CliError::failed("usage", message)
         }
     }
     /// Names the file the error is about.
@@ -34,6 +42,44 @@ impl CliError {
         self.message = format!("{}: {}", path.display(), self.message);
         self
     }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    /// The failure document.
+    pub fn answer(&self) -> ErrorAnswer {
+        let mut a = ErrorAnswer::new(&self.code, &self.message).with_hint(self.hint.clone());
+        a.error.context = self.context.clone();
+        a
+    }
+}
+
+/// The command-line next step for a core error (core's messages carry none: other front
+/// ends have no command line).
+pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
+    use motus_core::Error::*;
+    Some(match e.root() {
+        Busy { .. } => "retry, or run `motus doctor` to see who holds it",
+        NotADatabase { .. } => {
+            "check the path, or restore the file from a backup (`motus db restore BACKUP`)"
+        }
+        Corrupt { .. } => {
+            "run `motus doctor`, then restore from a backup (`motus db restore BACKUP`)"
+        }
+        ReadOnly { .. } => "check the file's permissions and its directory's",
+        DiskFull { .. } => "free some space and retry",
+        CannotOpen { .. } => "check that the path exists and is a file you can read",
+        SchemaTooNew { .. } => "upgrade motus",
+        SchemaOutdated { .. } => "run `motus db migrate` (it writes a backup first)",
+        NotMotus { .. } => "point --db at a coordination.db, or at a new path to create one",
+        OutcomeUnknown { .. } => {
+            "look before retrying: `motus work status LEASE`, `motus work list` or `motus roadmap show ID`"
+        }
+        MigrationChanged { .. } => {
+            "restore the original migration file, or the database from a backup"
+        }
+        _ => return None,
+    })
 }
 
 impl From<motus_core::Error> for CliError {
@@ -45,6 +91,8 @@ impl From<motus_core::Error> for CliError {
         CliError {
             code: e.code().into(),
             message: e.to_string(),
+            hint: hint_for(&e).map(str::to_string),
+            context: answer::errors::error_context(&e),
             exit,
         }
     }
@@ -82,9 +130,11 @@ fn write_stderr(text: &str) {
 /// Prints `value` as one JSON document, or the human text (escaped and coloured by
 /// `crate::text`). With `-q`, only the command's essential value; when that value is absent
 /// (a denied claim has no lease), the human text goes to stderr so the reason is not lost.
+/// The document is the contract's envelope around `value` (areas whose answers are not typed
+/// yet; `ok` is true: the call succeeded).
 pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
     if json {
-        write_stdout(&serde_json::to_string_pretty(value).expect("serializable"));
+        print_json(&answer::envelope_of(true, value));
         return;
     }
     if let Some(key) = QUIET.get() {
@@ -110,21 +160,60 @@ pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String)
     }
 }
 
-/// Reports an error: JSON on stdout (for scripts) when `--json`, text on stderr always, with
-/// the same `error:` prefix as usage errors.
+fn print_json(doc: &serde_json::Value) {
+    write_stdout(&serde_json::to_string_pretty(doc).expect("serializable"));
+}
+
+/// Prints a typed answer as its document, or as text (through [`emit`]'s text path, `-q`
+/// included); returns the exit code its `ok` gives.
+pub fn emit_answer<A: Answer>(json: bool, a: &A, human: impl FnOnce(&A) -> String) -> u8 {
+    if json {
+        print_json(&answer::document(a));
+    } else {
+        emit(false, a, || human(a));
+    }
+    if a.ok() {
+        0
+    } else {
+        EXIT_FAILED
+    }
+}
+
+/// Reports an error: the failure document on stdout (for scripts) when `--json`, text on
+/// stderr always, with the same `error:` prefix as usage errors, then the `hint:`.
 pub fn report_error(json: bool, e: &CliError) {
     if json {
-        let doc = serde_json::json!({"ok": false, "error": {"code": e.code, "message": e.message}});
-        write_stdout(&serde_json::to_string_pretty(&doc).expect("serializable"));
+        print_json(&answer::document(&e.answer()));
     }
     let prefix = crate::text::paint(crate::text::Style::Bad, "error:");
     write_stderr(&crate::text::for_stderr(&format!("{prefix} {}", e.message)));
+    if let Some(h) = &e.hint {
+        write_stderr(&crate::text::for_stderr(&format!("hint: {h}")));
+    }
 }
 
-/// The JSON error document alone (for usage errors clap reports itself).
-pub fn report_json_only(e: &CliError) {
-    let doc = serde_json::json!({"ok": false, "error": {"code": e.code, "message": e.message}});
-    write_stdout(&serde_json::to_string_pretty(&doc).expect("serializable"));
+/// The failure document of a command line clap refused: its first paragraph is the message
+/// (`error: …` and the lines that name what is wrong), its "For more information" line the
+/// hint.
+pub fn report_usage_json(clap_text: &str) {
+    let message = clap_text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message
+        .strip_prefix("error: ")
+        .unwrap_or(&message)
+        .to_string();
+    let hint = clap_text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("For more information"))
+        .map(str::to_string)
+        .unwrap_or_else(|| "run `motus --help`".into());
+    let e = CliError::usage(message).with_hint(hint);
+    print_json(&answer::document(&e.answer()));
 }
 
 /// Prints text lines on stdout (escaped); a closed pipe is ignored.

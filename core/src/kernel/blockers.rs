@@ -38,7 +38,7 @@ pub struct BlockRequest {
     pub agent: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BlockerView {
     pub blocker_id: String,
     pub work_id: String,

@@ -89,7 +89,7 @@ pub fn claim_checks<C: Connection + ?Sized>(conn: &C, work_id: &str) -> Result<C
 }
 
 /// A prerequisite that is not done (from `v_missing_prereqs`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MissingPrereq {
     pub prereq_type: String,
     pub prereq_id: String,

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `motus` binary on real database files.
 mod chaos;
 mod cluster;
+mod contract;
 mod crash;
 mod db;
 mod help;

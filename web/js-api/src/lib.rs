@@ -23,7 +23,6 @@ pub mod schema_calls;
 mod to_js;
 mod typescript;
 mod work_api;
-pub mod work_calls;
 
 pub use database::Database;
 
