@@ -1,10 +1,13 @@
 //! One flat error type for everything `core` does. Each variant carries the context a user
-//! needs, its message says what to do next, and [`Error::code`] is a stable name used for
-//! CLI exit codes, JSON output and JavaScript `Error.code`.
+//! needs as fields (serialized as the error document's `context`), its message says what
+//! happened, and [`Error::code`] is a stable name used for CLI exit codes, JSON output and
+//! JavaScript `Error.code`. What to do next with the command line (`motus …`) is the
+//! CLI's hint, not part of the message: other front ends have no command line.
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
 pub enum Error {
     /// A rule enforced by the schema (a trigger's `RAISE`) refused the write.
     #[error("{message}")]
@@ -15,47 +18,43 @@ pub enum Error {
     Constraint { message: String },
 
     /// Another connection holds the lock for longer than we are willing to wait.
-    #[error("database is busy ({message}); another process is writing. Retry, or run `motus doctor` to see who holds it")]
+    #[error("database is busy ({message}); another process is writing")]
     Busy { message: String },
 
     /// The file is not a SQLite database at all.
-    #[error(
-        "not a SQLite database ({message}); check the path, or restore the file from a backup"
-    )]
+    #[error("not a SQLite database ({message})")]
     NotADatabase { message: String },
 
     /// SQLite found damage in the file.
-    #[error(
-        "database file is corrupt ({message}); run `motus doctor`, then restore from a backup"
-    )]
+    #[error("database file is corrupt ({message})")]
     Corrupt { message: String },
 
     /// The file (or its directory) cannot be written.
-    #[error("database is read-only ({message}); check the file's permissions and its directory's")]
+    #[error("database is read-only ({message})")]
     ReadOnly { message: String },
 
     /// The disk is full; nothing was written.
-    #[error("disk is full ({message}); free some space and retry — nothing was written")]
+    #[error("disk is full ({message}); nothing was written")]
     DiskFull { message: String },
 
     /// The file could not be opened or read.
-    #[error("cannot open or read the database ({message}); check that the path exists and is a file you can read")]
+    #[error("cannot open or read the database ({message})")]
     CannotOpen { message: String },
 
     /// The database was written by a newer Motus than this build knows.
-    #[error("database schema version {found} is newer than this build supports ({supported}); upgrade motus")]
+    #[error("database schema version {found} is newer than this build supports ({supported})")]
     SchemaTooNew { found: i64, supported: i64 },
 
     /// The database needs migrations this command will not apply by itself.
-    #[error("database schema version {found} is older than this build's {expected}; run `motus db migrate`")]
+    #[error("database schema version {found} is older than this build's {expected}")]
     SchemaOutdated { found: i64, expected: i64 },
 
     /// A SQLite file that is not a Motus coordination database.
-    #[error("not a Motus coordination database: {reason}. Point --db at a coordination.db, or at a new path to create one")]
+    #[error("not a Motus coordination database: {reason}")]
     NotMotus { reason: String },
 
     /// An applied migration's checksum differs from the file this build carries.
-    #[error("migration {version} ({name}) was applied with checksum {recorded}, but this build's file has {expected}; the migration changed after it was applied — restore the original file or the database from a backup")]
+    #[error("migration {version} ({name}) was applied with checksum {recorded}, but this build's file has {expected}; the migration changed after it was applied")]
     MigrationChanged {
         version: i64,
         name: String,
@@ -86,6 +85,16 @@ pub enum Error {
     /// Any other SQLite error.
     #[error("SQLite error: {message}")]
     Sql { message: String },
+
+    /// A networked backend (a dqlite cluster) has no reachable leader, or lost it before the
+    /// write committed. Nothing was written; retrying is safe.
+    #[error("the cluster is unavailable ({message}); nothing was written, retry once a majority of its nodes runs")]
+    Unavailable { message: String },
+
+    /// A networked backend lost the answer to a commit and could not learn whether it
+    /// landed. Look before retrying.
+    #[error("the outcome of the write is unknown: {message}")]
+    OutcomeUnknown { message: String },
 }
 
 impl Error {
@@ -109,6 +118,8 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::InvalidInput { .. } => "invalid_input",
             Error::Sql { .. } => "sql",
+            Error::Unavailable { .. } => "unavailable",
+            Error::OutcomeUnknown { .. } => "outcome_unknown",
         }
     }
 
@@ -153,5 +164,7 @@ impl Error {
         "not_found",
         "invalid_input",
         "sql",
+        "unavailable",
+        "outcome_unknown",
     ];
 }

@@ -5,6 +5,7 @@
 //! `core` takes nothing from the OS: no filesystem, no clock, no randomness. Hosts inject a
 //! [`Clock`] and an [`IdSource`] through [`Env`].
 
+pub mod answer;
 pub mod audit;
 #[cfg(any(test, feature = "backend-suite"))]
 pub mod backend_suite;
@@ -27,6 +28,7 @@ pub mod terminology;
 pub mod time;
 pub mod transfer;
 pub mod userland;
+pub mod wal_frames;
 
 // Tests use it without the feature: rusqlite is a dev-dependency.
 #[cfg(any(test, feature = "rusqlite"))]

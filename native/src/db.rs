@@ -2,17 +2,19 @@
 //! require the current schema; write commands create it on first use and upgrade an older
 //! schema in place, writing a backup beside it first.
 
+use crate::cluster::{self, DbConn};
 use crate::host::SystemClock;
 use crate::output::CliError;
 use crate::paths;
-use motus_core::migrate::{Migrator, Report, Status};
+use motus_core::migrate::{open, Migrator, Report, Status};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::{Clock, Connection, ConnectionExt};
 use std::path::{Path, PathBuf};
 
 pub struct Db {
     pub path: PathBuf,
-    pub conn: SqliteConnection,
+    /// A local file, or a dqlite cluster for `--db dqlite://…` (see `crate::cluster`).
+    pub conn: DbConn,
 }
 
 fn path_str(path: &Path) -> Result<&str, CliError> {
@@ -30,8 +32,18 @@ fn check_existing(path: &Path) -> Result<bool, CliError> {
 /// that does not belong to this file is refused before SQLite could apply it), and the
 /// connection never checkpoints on close, so a command that then finds the file unsound
 /// leaves every byte of it as it was.
+///
+/// Call it only while this process has no other connection to the same file: the check opens
+/// and closes the side files, and closing a descriptor drops every POSIX lock the process
+/// holds on that file — SQLite's included. A second connection uses [`open_another`].
 pub fn open_file(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliError> {
     crate::wal::refuse_unsound(path)?;
+    open_another(path, mode)
+}
+
+/// A further connection to a file this process already opened with [`open_file`] (so already
+/// checked): no side file is opened outside SQLite, no checkpoint on close.
+pub fn open_another(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliError> {
     let conn =
         SqliteConnection::open(path_str(path)?, mode).map_err(|e| CliError::from(e).at(path))?;
     conn.skip_checkpoint_on_close()
@@ -41,7 +53,7 @@ pub fn open_file(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliErr
 
 /// A userland.db passed as --db would otherwise be reported as a coordination database whose
 /// migrations changed; say what it is instead.
-fn refuse_userland_db(path: &Path, conn: &SqliteConnection) -> Result<(), CliError> {
+fn refuse_userland_db<C: Connection + ?Sized>(path: &Path, conn: &C) -> Result<(), CliError> {
     use motus_core::userland::detect::{detect, FileKind};
     if detect(conn).map_err(|e| CliError::from(e).at(path))? == FileKind::Userland {
         return Err(CliError::failed(
@@ -55,20 +67,29 @@ fn refuse_userland_db(path: &Path, conn: &SqliteConnection) -> Result<(), CliErr
     Ok(())
 }
 
-/// Opens an existing database read-only; its schema must be current.
+/// Opens an existing database read-only, at any schema version this build knows (core's
+/// open policy, `motus_core::migrate::open`): an older one is read as it is, with one line
+/// on stderr saying that `motus db migrate` would upgrade it.
 pub fn open_read(path: &Path) -> Result<Db, CliError> {
     let db = open_read_any(path)?;
     // The cheap ledger check decides the common case; the full one explains anything else.
     if !is_current_fast(&db)? {
-        Migrator::coordination()
-            .require_current(&db.conn)
-            .map_err(|e| CliError::from(e).at(path))?;
+        let access = open::read_access(&db.conn).map_err(|e| CliError::from(e).at(path))?;
+        if let Some(notice) = access.notice() {
+            crate::output::note(&format!(
+                "motus: {}: {notice}; `motus db migrate` would upgrade it (backup first)",
+                path.display()
+            ));
+        }
     }
     Ok(db)
 }
 
 /// Opens an existing database read-only at whatever version it is (for status and doctor).
 pub fn open_read_any(path: &Path) -> Result<Db, CliError> {
+    if let Some(url) = cluster::url_of(path)? {
+        return open_cluster(path, &url, true);
+    }
     if !check_existing(path)? {
         return Err(CliError::failed(
             "not_found",
@@ -85,24 +106,42 @@ pub fn open_read_any(path: &Path) -> Result<Db, CliError> {
     refuse_userland_db(path, &conn)?;
     Ok(Db {
         path: path.to_path_buf(),
-        conn,
+        conn: DbConn::File(conn),
+    })
+}
+
+fn open_cluster(
+    path: &Path,
+    url: &dqlite_client::DqliteUrl,
+    read_only: bool,
+) -> Result<Db, CliError> {
+    let conn = cluster::open(url, read_only)?;
+    refuse_userland_db(path, &conn)?;
+    Ok(Db {
+        path: path.to_path_buf(),
+        conn: DbConn::Cluster(conn),
     })
 }
 
 /// Opens (creating if missing) for writing and brings the schema to the latest version.
 /// Returns the migration report when anything was applied.
 pub fn open_write(path: &Path) -> Result<(Db, Option<Report>), CliError> {
-    let existed = check_existing(path)?;
-    if !existed {
-        create_private(path)?;
-    }
-    let conn = open_file(path, OpenMode::ReadWrite)?;
-    if existed {
-        refuse_userland_db(path, &conn)?;
-    }
-    let db = Db {
-        path: path.to_path_buf(),
-        conn,
+    let db = match cluster::url_of(path)? {
+        Some(url) => open_cluster(path, &url, false)?,
+        None => {
+            let existed = check_existing(path)?;
+            if !existed {
+                create_private(path)?;
+            }
+            let conn = open_file(path, OpenMode::ReadWrite)?;
+            if existed {
+                refuse_userland_db(path, &conn)?;
+            }
+            Db {
+                path: path.to_path_buf(),
+                conn: DbConn::File(conn),
+            }
+        }
     };
     let report = if is_current_fast(&db)? {
         None
@@ -110,7 +149,16 @@ pub fn open_write(path: &Path) -> Result<(Db, Option<Report>), CliError> {
         let report = migrate(&db, false)?;
         (!report.applied.is_empty()).then_some(report)
     };
-    paths::restrict_files(path);
+    if let (Some(_), DbConn::File(conn)) = (&report, &db.conn) {
+        // A schema change leaves a WAL of ~2 MB (connections never checkpoint on close): fold
+        // it into the main file so that after set-up or an upgrade the database is one
+        // self-contained file for copies, the viewer and other tools. Best effort: the file
+        // is sound either way.
+        let _ = motus_core::repair::checkpoint(conn);
+    }
+    if !db.conn.is_cluster() {
+        paths::restrict_files(path);
+    }
     Ok((db, report))
 }
 
@@ -164,9 +212,8 @@ pub fn migrate(db: &Db, dry_run: bool) -> Result<Report, CliError> {
     let status = migrator
         .status(&db.conn)
         .map_err(|e| CliError::from(e).at(&db.path))?;
-    if !dry_run && !status.pending.is_empty() {
-        db.conn
-            .ensure_wal()
+    if let (false, false, Some(file)) = (dry_run, status.pending.is_empty(), db.conn.file()) {
+        file.ensure_wal()
             .map_err(|e| CliError::from(e).at(&db.path))?;
     }
     let clock = SystemClock;
@@ -175,11 +222,11 @@ pub fn migrate(db: &Db, dry_run: bool) -> Result<Report, CliError> {
         .migrate(&db.conn, &clock, dry_run, &mut backup)
         .map_err(|e| CliError::from(e).at(&db.path))?;
     if let Some(b) = &report.backup_path {
-        eprintln!(
+        crate::output::note(&format!(
             "motus: backed up {} to {} before upgrading",
             db.path.display(),
             b
-        );
+        ));
     }
     Ok(report)
 }
@@ -189,27 +236,30 @@ fn backup_before_upgrade(
     status: &Status,
     clock: &dyn Clock,
 ) -> motus_core::Result<Option<String>> {
-    // `.backup-v20-20261126075047123-<random>`: unique to the millisecond plus a random part.
-    let stamp: String = clock
-        .now()
-        .to_db()
-        .chars()
-        .filter(|c| c.is_ascii_digit())
-        .collect();
-    let mut name = db.path.as_os_str().to_owned();
-    name.push(format!(
-        ".backup-v{}-{stamp}-{}",
+    let Some(file) = db.conn.file() else {
+        // A cluster has no file to copy beside it; `motus db export` is its backup.
+        eprintln!(
+            "motus: upgrading the cluster database {} from version {} without a backup; `motus db export --out FILE` makes one",
+            db.path.display(),
+            status.current_version
+        );
+        return Ok(None);
+    };
+    // Core's name (the JS API writes the same), `.backup-v20-20261126075047123-<random>`:
+    // unique to the millisecond plus a random part.
+    let dest = PathBuf::from(open::backup_file_name(
+        &db.path.to_string_lossy(),
         status.current_version,
-        crate::files::random_suffix(6)
+        clock.now(),
+        Some(&crate::files::random_suffix(6)),
     ));
-    let dest = PathBuf::from(name);
     let io = |e: std::io::Error| motus_core::Error::CannotOpen {
         message: format!("cannot write the backup {}: {e}", dest.display()),
     };
     // Built in a private staging directory and renamed into place when complete: a killed
     // run never leaves a file named like a finished backup.
     let staged = crate::files::Staged::new(&dest).map_err(io)?;
-    db.conn.vacuum_into(&staged.path().to_string_lossy())?;
+    file.vacuum_into(&staged.path().to_string_lossy())?;
     staged
         .place(crate::files::Overwrite::Refuse)
         .map_err(|e| match e {

@@ -3,21 +3,57 @@
 
 mod bench;
 mod cli;
+mod cluster;
 mod db;
 mod files;
 mod host;
+mod mcp;
 mod output;
 mod paths;
+mod text;
 mod wal;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
+/// `--color` as written on the command line, read before parsing so that clap's own help and
+/// usage errors honour it too (clap already honours NO_COLOR and terminals by itself).
+fn color_from_args() -> clap::ColorChoice {
+    let mut args = std::env::args_os().skip(1);
+    let mut choice = clap::ColorChoice::Auto;
+    while let Some(a) = args.next() {
+        let a = a.to_string_lossy().into_owned();
+        let value = match a.strip_prefix("--color") {
+            Some("") => args.next().map(|v| v.to_string_lossy().into_owned()),
+            Some(rest) => rest.strip_prefix('=').map(str::to_string),
+            None => None,
+        };
+        match value.as_deref() {
+            Some("always") => choice = clap::ColorChoice::Always,
+            Some("never") => choice = clap::ColorChoice::Never,
+            Some("auto") => choice = clap::ColorChoice::Auto,
+            _ => {}
+        }
+        if a == "--" {
+            break;
+        }
+    }
+    choice
+}
+
 fn main() -> ExitCode {
-    let args = match cli::Cli::try_parse() {
+    let parsed = cli::Cli::command()
+        .color(color_from_args())
+        .try_get_matches()
+        .and_then(|m| cli::Cli::from_arg_matches(&m));
+    let args = match parsed {
         Ok(a) => a,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            // Under --json a usage error is also the failure document on stdout.
+            if e.use_stderr() && std::env::args_os().skip(1).any(|a| a == "--json") {
+                output::report_usage_json(&e.render().to_string());
+            }
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() {
                 output::EXIT_USAGE

@@ -1,6 +1,9 @@
-//! How the CLI speaks: JSON on stdout with `--json`, text otherwise; errors on stderr with
-//! what to do next; exit 0 on success, 1 when the operation failed, 2 for usage errors.
+//! How the CLI speaks: one JSON document on stdout with `--json` (the contract's documents,
+//! `docs/contract.md`), text otherwise; errors on stderr with what to do next; exit 0 when
+//! the call did what was asked (the document's `ok`), 1 when it failed or was refused, 2
+//! for usage errors.
 
+use motus_core::answer::{self, Answer, ErrorAnswer};
 use serde::Serialize;
 use std::path::Path;
 
@@ -11,6 +14,10 @@ pub const EXIT_USAGE: u8 = 2;
 pub struct CliError {
     pub code: String,
     pub message: String,
+    /// What to do next on the command line.
+    pub hint: Option<String>,
+    /// The core error's structured context, when there is one.
+    pub context: Option<serde_json::Map<String, serde_json::Value>>,
     pub exit: u8,
 }
 
@@ -19,14 +26,15 @@ impl CliError {
         CliError {
             code: code.into(),
             message: message.into(),
+            hint: None,
+            context: None,
             exit: EXIT_FAILED,
         }
     }
     pub fn usage(message: impl Into<String>) -> Self {
         CliError {
-            code: "usage".into(),
-            message: message.into(),
             exit: EXIT_USAGE,
+            ..CliError::failed("usage", message)
         }
     }
     /// Names the file the error is about.
@@ -34,6 +42,44 @@ impl CliError {
         self.message = format!("{}: {}", path.display(), self.message);
         self
     }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    /// The failure document.
+    pub fn answer(&self) -> ErrorAnswer {
+        let mut a = ErrorAnswer::new(&self.code, &self.message).with_hint(self.hint.clone());
+        a.error.context = self.context.clone();
+        a
+    }
+}
+
+/// The command-line next step for a core error (core's messages carry none: other front
+/// ends have no command line).
+pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
+    use motus_core::Error::*;
+    Some(match e.root() {
+        Busy { .. } => "retry, or run `motus doctor` to see who holds it",
+        NotADatabase { .. } => {
+            "check the path, or restore the file from a backup (`motus db restore BACKUP`)"
+        }
+        Corrupt { .. } => {
+            "run `motus doctor`, then restore from a backup (`motus db restore BACKUP`)"
+        }
+        ReadOnly { .. } => "check the file's permissions and its directory's",
+        DiskFull { .. } => "free some space and retry",
+        CannotOpen { .. } => "check that the path exists and is a file you can read",
+        SchemaTooNew { .. } => "upgrade motus",
+        SchemaOutdated { .. } => "run `motus db migrate` (it writes a backup first)",
+        NotMotus { .. } => "point --db at a coordination.db, or at a new path to create one",
+        OutcomeUnknown { .. } => {
+            "look before retrying: `motus work status LEASE`, `motus work list` or `motus roadmap show ID`"
+        }
+        MigrationChanged { .. } => {
+            "restore the original migration file, or the database from a backup"
+        }
+        _ => return None,
+    })
 }
 
 impl From<motus_core::Error> for CliError {
@@ -45,6 +91,8 @@ impl From<motus_core::Error> for CliError {
         CliError {
             code: e.code().into(),
             message: e.to_string(),
+            hint: hint_for(&e).map(str::to_string),
+            context: answer::errors::error_context(&e),
             exit,
         }
     }
@@ -56,36 +104,161 @@ impl From<std::io::Error> for CliError {
     }
 }
 
-/// Prints `value` as one JSON document, or the human text. A closed pipe (`motus … | head`)
-/// is not worth a panic: the reader has what it wanted.
-pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
-    use std::io::Write;
-    let text = if json {
-        serde_json::to_string_pretty(value).expect("serializable")
-    } else {
-        human().trim_end().to_string()
-    };
-    if !text.is_empty() {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{text}").and_then(|_| out.flush());
-    }
+/// `-q/--quiet`: the one value a command prints instead of its text (`lease_id` for a
+/// claim), set once from the parsed command; `Some(None)` when it has none (prints nothing).
+static QUIET: std::sync::OnceLock<Option<&'static str>> = std::sync::OnceLock::new();
+
+pub fn set_quiet(key: Option<&'static str>) {
+    let _ = QUIET.set(key);
 }
 
-/// Reports an error: JSON on stdout (for scripts) when `--json`, text on stderr always.
-pub fn report_error(json: bool, e: &CliError) {
-    if json {
-        let doc = serde_json::json!({"ok": false, "error": {"code": e.code, "message": e.message}});
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&doc).expect("serializable")
-        );
-    }
-    eprintln!("motus: error: {}", e.message);
-}
-
-/// Prints text lines on stdout; a closed pipe is ignored (the reader has gone).
-pub fn say(text: &str) {
+/// Writes `text` and a newline on stdout. A closed pipe (`motus … | head`) is not worth a
+/// panic or a message: the reader has what it wanted.
+fn write_stdout(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{text}").and_then(|_| out.flush());
+}
+
+/// Writes a line on stderr; a full or closed stderr is ignored (never a panic).
+fn write_stderr(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}").and_then(|_| err.flush());
+}
+
+/// Prints `value` as one JSON document, or the human text (escaped and coloured by
+/// `crate::text`). With `-q`, only the command's essential value; when that value is absent
+/// (a denied claim has no lease), the human text goes to stderr so the reason is not lost.
+/// The document is the contract's envelope around `value` (areas whose answers are not typed
+/// yet; `ok` is true: the call succeeded).
+pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
+    if json {
+        print_json(&answer::envelope_of(true, value));
+        return;
+    }
+    if let Some(key) = QUIET.get() {
+        let essential = key.and_then(|k| {
+            let v = serde_json::to_value(value).ok()?;
+            match v.get(k)? {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        });
+        match essential {
+            Some(v) => write_stdout(&crate::text::for_stdout(&v)),
+            None if key.is_some() => write_stderr(&crate::text::for_stderr(human().trim_end())),
+            None => {}
+        }
+        return;
+    }
+    let text = human();
+    let text = text.trim_end();
+    if !text.is_empty() {
+        write_stdout(&crate::text::for_stdout(text));
+    }
+}
+
+fn print_json(doc: &serde_json::Value) {
+    write_stdout(&serde_json::to_string_pretty(doc).expect("serializable"));
+}
+
+/// Prints a typed answer as its document, or as text (through [`emit`]'s text path, `-q`
+/// included); returns the exit code its `ok` gives.
+pub fn emit_answer<A: Answer>(json: bool, a: &A, human: impl FnOnce(&A) -> String) -> u8 {
+    if json {
+        print_json(&answer::document(a));
+    } else {
+        emit(false, a, || human(a));
+    }
+    if a.ok() {
+        0
+    } else {
+        EXIT_FAILED
+    }
+}
+
+/// Reports an error: the failure document on stdout (for scripts) when `--json`, text on
+/// stderr always, with the same `error:` prefix as usage errors, then the `hint:`.
+pub fn report_error(json: bool, e: &CliError) {
+    if json {
+        print_json(&answer::document(&e.answer()));
+    }
+    let prefix = crate::text::paint(crate::text::Style::Bad, "error:");
+    write_stderr(&crate::text::for_stderr(&format!("{prefix} {}", e.message)));
+    if let Some(h) = &e.hint {
+        write_stderr(&crate::text::for_stderr(&format!("hint: {h}")));
+    }
+}
+
+/// The failure document of a command line clap refused: its first paragraph is the message
+/// (`error: …` and the lines that name what is wrong), its "For more information" line the
+/// hint.
+pub fn report_usage_json(clap_text: &str) {
+    let message = clap_text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message
+        .strip_prefix("error: ")
+        .unwrap_or(&message)
+        .to_string();
+    let hint = clap_text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("For more information"))
+        .map(str::to_string)
+        .unwrap_or_else(|| "run `motus --help`".into());
+    let e = CliError::usage(message).with_hint(hint);
+    print_json(&answer::document(&e.answer()));
+}
+
+/// Prints text lines on stdout (escaped); a closed pipe is ignored.
+pub fn say(text: &str) {
+    write_stdout(&crate::text::for_stdout(text));
+}
+
+/// A side note on stderr (progress, "backed up … before upgrading"), escaped; never panics.
+pub fn note(text: &str) {
+    write_stderr(&crate::text::for_stderr(text));
+}
+
+/// The exit status of a command whose stdout reader went away before it finished writing its
+/// data (`motus db export --out - | head -1`): 128 + SIGPIPE, as `cat` or `git log` give.
+pub const EXIT_READER_GONE: u8 = 141;
+
+/// A writer that remembers whether its reader went away (EPIPE), so a streaming command can
+/// stop quietly instead of reporting a database or disk error.
+pub struct PipeWatch<W> {
+    inner: W,
+    pub reader_gone: bool,
+}
+
+impl<W> PipeWatch<W> {
+    pub fn new(inner: W) -> Self {
+        PipeWatch {
+            inner,
+            reader_gone: false,
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for PipeWatch<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        if matches!(&r, Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe) {
+            self.reader_gone = true;
+        }
+        r
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        if matches!(&r, Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe) {
+            self.reader_gone = true;
+        }
+        r
+    }
 }

@@ -91,7 +91,16 @@ struct Index {
 fn read_index(shm: &Path) -> Option<Index> {
     let mut f = files::open_regular(shm).ok()?;
     let mut b = [0u8; 96];
-    f.read_exact(&mut b).ok()?;
+    // The two copies differ while a writer updates them: read again (SQLite does the same).
+    for _ in 0..50 {
+        use std::io::{Seek, SeekFrom};
+        f.seek(SeekFrom::Start(0)).ok()?;
+        f.read_exact(&mut b).ok()?;
+        if b[..48] == b[48..96] {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
     let ne = |o: usize| u32::from_ne_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
     if b[..48] != b[48..96] || ne(0) != 3_007_000 || b[12] != 1 {
         return None;
@@ -166,56 +175,76 @@ fn db_page_size(db: &Path) -> Option<usize> {
     Some(if v == 1 { 65536 } else { v })
 }
 
-/// Judges the WAL beside `db` without letting SQLite touch either file.
-pub fn judge(db: &Path) -> Verdict {
+/// One look at the WAL and its index; `Err` is a mismatch that a writer running at the same
+/// moment can explain (it restarts the WAL, or rewrites the index), so it is looked at again.
+fn judge_once(db: &Path) -> Result<Verdict, String> {
     let wal_path = side_file(db, "-wal");
     let Ok(mut wal) = files::open_regular(&wal_path) else {
-        return Verdict::Nothing;
+        return Ok(Verdict::Nothing);
     };
     let mut head = [0u8; WAL_HEADER];
     if wal.read_exact(&mut head).is_err() {
-        return Verdict::Nothing;
+        return Ok(Verdict::Nothing);
     }
     let Some(h) = parse_header(&head) else {
-        return Verdict::Nothing;
+        return Ok(Verdict::Nothing);
     };
     if let Some(ix) = read_index(&side_file(db, "-shm")) {
         if ix.max_frame > 0 {
             if ix.salts != h.salts {
-                return Verdict::Unsound(
-                    "the WAL beside it is not the one SQLite indexed for this database (its salts differ from the -shm index): it was replaced or copied from another database".into(),
-                );
+                return Err("the WAL beside it is not the one SQLite indexed for this database (its salts differ from the -shm index): it was replaced or copied from another database".into());
             }
             return match frame_header(&mut wal, &h, ix.max_frame) {
                 Some(fh)
                     if fh[8..16] == h.salts
                         && (be32(&fh[16..]), be32(&fh[20..])) == ix.frame_cksum =>
                 {
-                    Verdict::Indexed
+                    Ok(Verdict::Indexed)
                 }
-                _ => Verdict::Unsound(
-                    "the WAL beside it does not hold the frames SQLite indexed for this database: it was changed or copied from another database".into(),
-                ),
+                _ => Err("the WAL beside it does not hold the frames SQLite indexed for this database: it was changed or copied from another database".into()),
             };
+        }
+        // SQLite restarted the WAL (salt-1 + 1 in the index, nothing written yet): the old
+        // frames were all checkpointed already, so reading them again changes nothing.
+        if be32(&ix.salts[..4]) == be32(&h.salts[..4]).wrapping_add(1) {
+            return Ok(Verdict::Nothing);
+        }
+        if ix.salts != h.salts && committed_frames(&mut wal, &h) > 0 {
+            return Err("the WAL beside it is not the one SQLite last indexed for this database (its salts differ from the -shm index): it was replaced or copied from another database".into());
         }
     }
     if committed_frames(&mut wal, &h) == 0 {
-        return Verdict::Nothing;
+        return Ok(Verdict::Nothing);
     }
     if let Some(ps) = db_page_size(db) {
         if ps != h.page_size {
-            return Verdict::Unsound(format!(
+            return Ok(Verdict::Unsound(format!(
                 "the WAL beside it is for {}-byte pages, the database has {ps}-byte pages: it belongs to another database",
                 h.page_size
-            ));
+            )));
         }
     }
-    match check_copy(db, Some(&wal_path)) {
+    Ok(match check_copy(db, Some(&wal_path)) {
         Ok(()) => Verdict::CheckedSound,
         Err(why) => Verdict::Unsound(format!(
             "the database read with the WAL beside it is not sound ({why})"
         )),
+    })
+}
+
+/// Judges the WAL beside `db` without letting SQLite touch either file. A mismatch between the
+/// WAL and its index must persist across a few looks (about 0.2 s): a writer restarting the
+/// WAL at that moment explains a passing one.
+pub fn judge(db: &Path) -> Verdict {
+    let mut last = String::new();
+    for attempt in 0..20 {
+        match judge_once(db) {
+            Ok(v) => return v,
+            Err(why) => last = why,
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2 + attempt));
     }
+    Verdict::Unsound(last)
 }
 
 /// Copies `db` (and `wal`, when given) into a private directory and runs SQLite's

@@ -8,6 +8,11 @@ use motus_core::{params, Connection, ConnectionExt, Env, SequentialIds};
 use motus_tests::{fresh_memory_db, open_fixture_readonly, test_clock, upgraded_copy};
 use std::collections::BTreeSet;
 
+const REVIEWER: items::Completer<'static> = items::Completer {
+    agent: "t",
+    role: Some("reviewer"),
+};
+
 const POPULATED: &str = "motusos-0.3.3-populated.db";
 
 /// Copies every row of `table` from `src` to `dst`, column by column.
@@ -178,7 +183,7 @@ fn writes_through_our_api_work_the_same_on_the_upgraded_fixture() {
             err.to_string(),
             format!("Circular dependency detected: {b} -> {a} -> {b}")
         );
-        items::complete(conn, &env, "t", b).unwrap();
+        items::complete(conn, &env, &REVIEWER, b, None).unwrap();
         assert!(ready_ids(conn).contains(a));
         let versions: i64 = conn
             .query_one(

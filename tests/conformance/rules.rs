@@ -50,6 +50,7 @@
 //! Run: `cargo test -p motus-tests --test conformance rules`.
 
 mod checks;
+mod cluster;
 mod harness;
 mod kernel;
 mod program;

@@ -70,6 +70,21 @@ function openHost(file, options = {}) {
   return { sqlite, db };
 }
 
+/**
+ * The binary's failure document and the API's thrown error say the same thing: the same
+ * code, message and structured context (the binary adds a command-line `hint`).
+ */
+function sameError(nativeDoc, err) {
+  const assert = require('node:assert/strict');
+  assert.equal(nativeDoc.ok, false, JSON.stringify(nativeDoc));
+  assert.equal(nativeDoc.contract_version, 1);
+  const { hint, ...rest } = nativeDoc.error;
+  const api = { code: err.code, message: err.message };
+  if (err.context !== undefined) api.context = err.context;
+  assert.deepEqual(rest, api);
+  if (hint !== undefined) assert.equal(typeof hint, 'string');
+}
+
 /** Calls fn and returns what it threw (fails if it did not throw). */
 function thrown(fn) {
   try {
@@ -81,6 +96,7 @@ function thrown(fn) {
 }
 
 module.exports = {
+  sameError,
   repo,
   motus,
   motusBin,

@@ -22,7 +22,7 @@ test('npm pack + npm install of the package folder works from CommonJS and ESM',
     assert.ok(fs.existsSync(path.join(installed, f)), f);
   }
   const types = fs.readFileSync(path.join(installed, 'node', 'motus_js.d.ts'), 'utf8');
-  for (const name of ['export class Database', 'claimWork(request: ClaimInput): ClaimResult', 'export interface HostConnection', 'roadmapWhy(id: string)']) {
+  for (const name of ['export class Database', 'claimWork(request: ClaimInput): ClaimAnswer', 'export type ClaimAnswer = {', 'export interface HostConnection', 'roadmapWhy(id: string)']) {
     assert.ok(types.includes(name), name);
   }
   const script = `

@@ -3,13 +3,13 @@
 // file the native binary also reads: both answer with the same documents.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { tempDb, runMotus, openHost, thrown } = require('./helpers.cjs');
+const { sameError, tempDb, runMotus, openHost, thrown } = require('./helpers.cjs');
 
 test('ready / blocked / why / show / list agree with the binary on the same file', () => {
   const file = tempDb('roadmap');
   const { sqlite, db } = openHost(file, { actor: 'planner' });
   db.init();
-  const phase = db.terms('roadmap_phase')[0].internal_key;
+  const phase = db.terms('roadmap_phase').items[0].internal_key;
   const a = db.roadmapAdd({ id: 'RM-A', title: 'Schema', phase_key: phase });
   const b = db.roadmapAdd({ id: 'RM-B', title: 'Kernel', phase_key: phase });
   db.roadmapAdd({ id: 'RM-C', title: 'JS API', phase_key: phase });
@@ -21,7 +21,7 @@ test('ready / blocked / why / show / list agree with the binary on the same file
   const cycle = thrown(() => db.roadmapAddDependency('RM-A', 'RM-C'));
   const nativeCycle = runMotus(file, ['roadmap', 'dep', 'add', 'RM-A', 'RM-C']);
   assert.equal(nativeCycle.status, 1);
-  assert.deepEqual(nativeCycle.json.error, { code: cycle.code, message: cycle.message });
+  sameError(nativeCycle.json, cycle);
   assert.equal(cycle.message, 'Circular dependency detected: RM-A -> RM-C -> RM-B -> RM-A');
   sqlite.close();
 
@@ -39,13 +39,13 @@ test('ready / blocked / why / show / list agree with the binary on the same file
   const why = again.db.roadmapWhy('RM-C');
   assert.equal(why.ready, false);
   assert.deepEqual(why.roots, ['RM-A']);
-  assert.deepEqual(again.db.roadmapReady().map((i) => i.id), ['RM-0', 'RM-A']);
+  assert.deepEqual(again.db.roadmapReady().items.map((i) => i.id), ['RM-0', 'RM-A']);
 
   // Completing the root through the API makes the next one ready for the binary too.
   const done = again.db.roadmapComplete('RM-A');
   assert.deepEqual(done.unblocked, ['RM-B']);
   again.sqlite.close();
-  assert.deepEqual(runMotus(file, ['roadmap', 'ready']).json.map((i) => i.id), ['RM-0', 'RM-B']);
+  assert.deepEqual(runMotus(file, ['roadmap', 'ready']).json.items.map((i) => i.id), ['RM-0', 'RM-B']);
   const history = openHost(file);
   same(history.db.roadmapHistory('RM-A'), ['roadmap', 'history', 'RM-A']);
   history.sqlite.close();
@@ -56,8 +56,8 @@ test('terminology keys are validated with the kernel\'s message', () => {
   const file = tempDb('terms');
   const { sqlite, db } = openHost(file);
   db.init();
-  assert.ok(db.terminologyDomains().includes('roadmap_phase'));
-  const phase = db.terms('roadmap_phase')[0].internal_key;
+  assert.ok(db.terminologyDomains().items.includes('roadmap_phase'));
+  const phase = db.terms('roadmap_phase').items[0].internal_key;
   assert.equal(db.validateTerm('phase_key', 'roadmap_phase', phase).ok, true);
   const err = thrown(() => db.validateTerm('phase_key', 'roadmap_phase', 'phase_zz'));
   assert.equal(err.code, 'invalid_input');

@@ -315,14 +315,16 @@ fn release_outcomes_decide_the_work_state(w: &World<'_>) -> Outcome {
         ReasonCode::ReleasedRollbackUnsupported
     );
     ensure_eq!(item_status(w, "RI-SUITE-R")?, Some("pending".into()));
-    // Success without evidence: released, but the work is not done.
+    // Success without evidence is refused: nothing changes, the lease stays active.
     let id = granted(&claim(w, "RI-SUITE-R", "agent-a")?)?;
     let unproven = release(w, &id, ReleaseOutcome::Success)?;
+    ensure_eq!(
+        unproven.decision.reason_code,
+        ReasonCode::DenyEvidenceRequired
+    );
     ensure_eq!(unproven.attempt_outcome, None);
-    ensure_eq!(unproven.warnings.len(), 1, "{:?}", unproven.warnings);
-    ensure_eq!(item_status(w, "RI-SUITE-R")?, Some("pending".into()));
+    ensure_eq!(item_status(w, "RI-SUITE-R")?, Some("in_progress".into()));
     // Success with evidence completes it.
-    let id = granted(&claim(w, "RI-SUITE-R", "agent-a")?)?;
     evidence(w, &id)?;
     kernel::record_decision(
         w.conn,

@@ -86,10 +86,14 @@ fn readiness_follows_dependencies(w: &World<'_>) -> Outcome {
         readiness::why(w.conn, "D")?.ready,
         "a soft dependency blocked D"
     );
-    let done = items::complete(w.conn, &w.env(), "suite", "A")?;
+    let reviewer = items::Completer {
+        agent: "suite",
+        role: Some("reviewer"),
+    };
+    let done = items::complete(w.conn, &w.env(), &reviewer, "A", None)?;
     ensure_eq!(done.unblocked, vec!["B".to_string()]);
     ensure_eq!(ready_ids(w)?, vec!["B".to_string(), "D".to_string()]);
-    let early = items::complete(w.conn, &w.env(), "suite", "C");
+    let early = items::complete(w.conn, &w.env(), &reviewer, "C", None);
     ensure!(
         early.is_err(),
         "completing C before its prerequisite B succeeded: {early:?}"

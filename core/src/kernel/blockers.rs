@@ -38,7 +38,7 @@ pub struct BlockRequest {
     pub agent: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BlockerView {
     pub blocker_id: String,
     pub work_id: String,
@@ -232,6 +232,10 @@ pub fn resolve_blocker<C: Connection + ?Sized>(
                 req.blocker_id.as_str()
             ],
         )?;
+        // The last open blocker gone, an item left `blocked` by its attempt goes back to the
+        // queue; otherwise it would be in neither `ready` nor `blocked` until someone
+        // claimed it by id.
+        let reopened = work_item::unblocked(c, env, &view.work_id)?;
         journal::audit(
             c,
             env,
@@ -241,7 +245,7 @@ pub fn resolve_blocker<C: Connection + ?Sized>(
             &req.blocker_id,
             "resolve",
             Some(
-                json!({"resolution": req.resolution, "waiver_decision_id": view.waiver_decision_id}),
+                json!({"resolution": req.resolution, "waiver_decision_id": view.waiver_decision_id, "item_reopened": reopened}),
             ),
         )?;
         Ok(view)

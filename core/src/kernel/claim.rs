@@ -23,6 +23,9 @@ pub struct ClaimRequest {
     pub resources: Vec<Resource>,
     pub mode: Mode,
     pub ttl_s: i64,
+    /// Claim an item assigned (implementer/owner) to someone else; recorded on the lease's
+    /// claim event and audit row. Without it such a claim is `DENY_ASSIGNED_TO_OTHER`.
+    pub override_assignment: bool,
 }
 
 impl ClaimRequest {
@@ -34,6 +37,7 @@ impl ClaimRequest {
             resources: Vec::new(),
             mode: Mode::Write,
             ttl_s: lease::DEFAULT_TTL_S,
+            override_assignment: false,
         }
     }
 }
@@ -157,13 +161,13 @@ pub(super) fn claim_in_tx<C: Connection + ?Sized>(
     }
 
     // Read leases only look: no attempt, no status change.
-    let (item, attempt_id) = if req.mode == Mode::Write {
+    let (item, attempt_id, overridden) = if req.mode == Mode::Write {
         match claim_work_item(conn, env, req, item, &checks, &live)? {
             Ok(granted) => granted,
             Err(denied) => return Ok(denied),
         }
     } else {
-        (item, None)
+        (item, None, Vec::new())
     };
     let _ = item;
 
@@ -181,6 +185,7 @@ pub(super) fn claim_in_tx<C: Connection + ?Sized>(
             "ttl_s": req.ttl_s,
             "work_id": lease.work_id,
             "attempt_id": lease.attempt_id,
+            "assignment_overridden": overridden,
         }),
     )?;
     journal::audit(
@@ -195,6 +200,7 @@ pub(super) fn claim_in_tx<C: Connection + ?Sized>(
             "work_id": lease.work_id,
             "attempt_id": lease.attempt_id,
             "expires_at": lease.expires_at.to_db(),
+            "assignment_overridden": overridden,
         })),
     )?;
     Ok(ClaimResponse {
@@ -212,7 +218,8 @@ pub(super) fn claim_in_tx<C: Connection + ?Sized>(
     })
 }
 
-type Granted = (Option<WorkItem>, Option<String>);
+/// The item, the new attempt, and the assignees a claim overrode.
+type Granted = (Option<WorkItem>, Option<String>, Vec<String>);
 
 /// The work-item half of a write claim: one open attempt per item, no open blockers, the
 /// dependency rule, and ad hoc creation under the phase limit.
@@ -226,6 +233,7 @@ fn claim_work_item<C: Connection + ?Sized>(
 ) -> Result<std::result::Result<Granted, ClaimResponse>> {
     let denied =
         |code, rules: &[&'static str]| Ok(Err(ClaimResponse::verdict(Decision::new(code, rules))));
+    let mut overridden = Vec::new();
     if let Some((attempt_id, worker)) = &checks.open_attempt {
         match live
             .iter()
@@ -273,6 +281,22 @@ fn claim_work_item<C: Connection + ?Sized>(
             if item.status == "completed" && !work_item::is_adhoc(&item.id) {
                 return denied(ReasonCode::DenyWorkCompleted, &["completed_immutable"]);
             }
+            let assignees = work_item::open_assignees(conn, &item.id)?;
+            if !assignees.is_empty() && !assignees.iter().any(|a| a == &req.agent_id) {
+                if !req.override_assignment {
+                    let mut d = Decision::new(ReasonCode::DenyAssignedToOther, &["assignment"]);
+                    d.owner = Some(Owner {
+                        agent_id: assignees.join(", "),
+                        lease_id: None,
+                    });
+                    d.suggested_next_actions = vec![
+                        format!("Ask {} to hand it over, or pick another item (motus roadmap ready --assignee {})", assignees[0], req.agent_id),
+                        "Claim it anyway with --override-assignment (recorded on the lease)".into(),
+                    ];
+                    return Ok(Err(ClaimResponse::verdict(d)));
+                }
+                overridden = assignees;
+            }
             let will_start = item.status != "in_progress" && item.status != "completed";
             if will_start && checks.incomplete_blocking_deps > 0 {
                 let mut resp = ClaimResponse::verdict(
@@ -304,7 +328,8 @@ fn claim_work_item<C: Connection + ?Sized>(
         }
     };
     let attempt_id = work_item::open_attempt(conn, env, &req.work_id, &req.agent_id, None)?;
-    Ok(Ok((Some(item), Some(attempt_id))))
+    work_item::start_assignment(conn, env, &req.work_id, &req.agent_id)?;
+    Ok(Ok((Some(item), Some(attempt_id), overridden)))
 }
 
 /// An open attempt no live lease holds: left behind by a lease the original let expire or

@@ -164,6 +164,8 @@ fn next_in_tx<C: Connection + ?Sized>(
                 resources: Vec::new(),
                 mode: Mode::Write,
                 ttl_s: req.ttl_s,
+                // Items reserved for another agent are skipped (DENY_ASSIGNED_TO_OTHER).
+                override_assignment: false,
             };
             let resp = claim::claim_in_tx(conn, env, &claim_req)?;
             if resp.decision.is_granted() {

@@ -17,7 +17,7 @@ pub const DEFAULT_TTL_S: i64 = 3600;
 pub const POLICY_VERSION: &str = "v1.0.0";
 
 /// One claimed resource, `type:path`. Overlap is exact equality of both parts.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub struct Resource {
     #[serde(rename = "type")]
     pub kind: String,
@@ -81,7 +81,7 @@ fn resources_from_column(text: &str) -> Result<Vec<Resource>> {
 }
 
 /// Access mode. A write lease excludes every other lease on the resource; reads share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Read,
@@ -107,7 +107,7 @@ impl Mode {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LeaseStatus {
     Active,
@@ -137,7 +137,7 @@ impl LeaseStatus {
 }
 
 /// A `coordination_leases` row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Lease {
     pub lease_id: String,
     pub owner_agent_id: String,

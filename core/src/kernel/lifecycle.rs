@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 /// What an agent needs to work on a lease: the item, its prerequisites, blockers, and
 /// what has been recorded so far. `lens_hash` covers the content only (not the time), so
 /// it changes exactly when the context does.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Lens {
     pub lens_version: &'static str,
     pub tier: &'static str,
@@ -458,7 +458,7 @@ fn handoff_in_tx<C: Connection + ?Sized>(
 
 // ---------------------------------------------------------------- cleanup
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CleanupResponse {
     pub expired_count: usize,
     pub expired: Vec<String>,

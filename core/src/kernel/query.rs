@@ -46,10 +46,10 @@ pub fn lease_status<C: Connection + ?Sized>(
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LeaseSummary {
     pub lease_id: String,
-    pub task_id: Option<String>,
+    pub work_id: Option<String>,
     pub agent_id: String,
     pub claimed_at: String,
     pub expires_at: String,
@@ -88,14 +88,14 @@ pub fn list_leases<C: Connection + ?Sized>(
             claimed_at: l.issued_at.to_rfc3339(),
             expires_at: l.deadline().to_rfc3339(),
             lease_id: l.lease_id,
-            task_id: l.work_id,
+            work_id: l.work_id,
             agent_id: l.owner_agent_id,
         })
         .collect())
 }
 
 /// One evidence row's hash check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EvidenceCheck {
     pub evidence_id: String,
     pub lease_id: Option<String>,
@@ -107,7 +107,9 @@ pub struct EvidenceCheck {
     pub status: &'static str,
     /// False only for a mismatch.
     pub ok: bool,
-    /// The attached file (path, recorded sha256), for the host to re-hash.
+    /// The attached file (path, recorded sha256), for the host to re-hash (the answer
+    /// reports the host's check instead).
+    #[serde(skip)]
     pub file: Option<(String, String)>,
 }
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// What the kernel decided about a request. DENIED and BUSY are answers, not errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Verdict {
     Granted,
@@ -62,6 +62,8 @@ reason_codes! {
     DenyPrereqsIncomplete => "DENY_PREREQS_INCOMPLETE", Denied, "Cannot start: blocking dependencies not complete.";
     DenyWorkCompleted => "DENY_WORK_COMPLETED", Denied, "Work item is completed; completed items cannot be reopened.";
     DenyPhaseFull => "DENY_PHASE_FULL", Denied, "POLICY: Maximum 50 active items per phase.";
+    DenyAssignedToOther => "DENY_ASSIGNED_TO_OTHER", Denied, "Work item is assigned to another agent.";
+    DenyEvidenceRequired => "DENY_EVIDENCE_REQUIRED", Denied, "A successful release needs evidence recorded on the lease.";
     DenyMissingLease => "DENY_MISSING_LEASE", Denied, "No active lease found.";
     LeaseNotFound => "LEASE_NOT_FOUND", Denied, "Lease not found.";
     ReleasedOk => "RELEASED_OK", Granted, "Lease released successfully.";
@@ -78,6 +80,16 @@ impl Serialize for ReasonCode {
     }
 }
 
+impl schemars::JsonSchema for ReasonCode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ReasonCode".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = ReasonCode::ALL.iter().map(|c| c.as_str()).collect();
+        schemars::json_schema!({"type": "string", "enum": codes})
+    }
+}
+
 impl std::fmt::Display for ReasonCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -85,7 +97,7 @@ impl std::fmt::Display for ReasonCode {
 }
 
 /// The holder of a conflicting lease.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Owner {
     pub agent_id: String,
     pub lease_id: Option<String>,

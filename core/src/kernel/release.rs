@@ -101,6 +101,20 @@ fn release_in_tx<C: Connection + ?Sized>(
         });
     };
     if lease.status != LeaseStatus::Active {
+        // A success that was never recorded must not look like one: an expired lease's work
+        // was ended as failed, so `success` on it is refused (other outcomes replay).
+        if lease.status == LeaseStatus::Expired && outcome == ReleaseOutcome::Success {
+            return Ok(ReleaseResponse {
+                decision: Decision::new(ReasonCode::DenyMissingLease, &["validate_lease_active"])
+                    .with_actions(&["Claim the work again; nothing was completed"]),
+                warnings: vec![format!(
+                    "the lease expired at {} before this release; its attempt was ended as failed and nothing was completed",
+                    lease.deadline().to_rfc3339()
+                )],
+                lease: Some(lease),
+                attempt_outcome: None,
+            });
+        }
         let mut warnings = vec![];
         if lease.status == LeaseStatus::Expired {
             warnings.push(format!(
@@ -115,6 +129,26 @@ fn release_in_tx<C: Connection + ?Sized>(
             warnings,
         });
     }
+    let facts = work_item::attempt_facts(conn, &lease)?;
+    // `success` completes the attempt and the item, which the schema allows only with
+    // evidence. Without it the release is refused and the lease stays active, so the agent
+    // can still record evidence (or choose another outcome): exit 1, nothing changed.
+    if outcome == ReleaseOutcome::Success && lease.attempt_id.is_some() && !facts.has_evidence {
+        let lid = lease.lease_id.clone();
+        return Ok(ReleaseResponse {
+            decision: Decision::new(
+                ReasonCode::DenyEvidenceRequired,
+                &["completion_requires_evidence"],
+            )
+            .with_actions(&[
+                &format!("motus work evidence {lid} test_result --passed N (then release again)"),
+                &format!("motus work release {lid} partial (or failure) to give the work back"),
+            ]),
+            lease: Some(lease),
+            attempt_outcome: None,
+            warnings: vec![],
+        });
+    }
     let rollback_requested =
         rollback && matches!(outcome, ReleaseOutcome::Failure | ReleaseOutcome::Aborted);
     let status = if outcome == ReleaseOutcome::Aborted {
@@ -122,21 +156,11 @@ fn release_in_tx<C: Connection + ?Sized>(
     } else {
         LeaseStatus::Released
     };
-    let mut warnings = vec![];
-    let facts = work_item::attempt_facts(conn, &lease)?;
+    let warnings = vec![];
     let end = match outcome {
-        ReleaseOutcome::Success => match &lease.attempt_id {
-            Some(_) if facts.has_evidence => AttemptEnd::Completed,
-            Some(_) => {
-                warnings.push(
-                    "no evidence was recorded on this lease, so the work item is not completed; \
-                     record evidence before a successful release"
-                        .into(),
-                );
-                AttemptEnd::Unproven
-            }
-            None => AttemptEnd::Unproven,
-        },
+        ReleaseOutcome::Success if facts.has_evidence => AttemptEnd::Completed,
+        // A read lease (no attempt): nothing to complete.
+        ReleaseOutcome::Success => AttemptEnd::Unproven,
         ReleaseOutcome::Failure | ReleaseOutcome::Aborted => AttemptEnd::Failed,
         ReleaseOutcome::Partial => AttemptEnd::HandedOff,
     };

@@ -260,12 +260,16 @@ fn expiry_is_recorded_by_the_call_that_notices_it_and_frees_the_work() {
         params![],
     );
     assert_eq!(open, 1);
-    // The expired holder can no longer write, and its release is a replay.
+    // The expired holder can no longer write; a `success` on it is refused (nothing was
+    // completed), any other outcome is a replay.
     let late = w.evidence(&old);
     assert!(!late.accepted);
     assert_eq!(late.message, "Lease is expired, not active");
+    let refused = w.release(&old, ReleaseOutcome::Success);
+    assert_eq!(refused.decision.reason_code, ReasonCode::DenyMissingLease);
+    assert_eq!(refused.warnings.len(), 1, "{:?}", refused.warnings);
     assert_eq!(
-        w.release(&old, ReleaseOutcome::Success)
+        w.release(&old, ReleaseOutcome::Failure)
             .decision
             .reason_code,
         ReasonCode::ReleasedIdempotentReplay
@@ -325,12 +329,17 @@ fn roadmap_items_follow_their_claims() {
         ReasonCode::ReleasedRollbackUnsupported
     );
     assert_eq!(w.item_status("RI-1"), "pending");
+    // `success` without evidence is refused and changes nothing: the lease stays active so
+    // evidence can still be recorded.
     let id = lease_id(&w.claim("RI-1", "a"));
     let unproven = w.release(&id, ReleaseOutcome::Success);
+    assert_eq!(
+        unproven.decision.reason_code,
+        ReasonCode::DenyEvidenceRequired
+    );
     assert_eq!(unproven.attempt_outcome, None);
-    assert_eq!(unproven.warnings.len(), 1);
-    assert_eq!(w.item_status("RI-1"), "pending");
-    let id = lease_id(&w.claim("RI-1", "a"));
+    assert_eq!(unproven.lease.unwrap().status, LeaseStatus::Active);
+    assert_eq!(w.item_status("RI-1"), "in_progress");
     w.evidence(&id);
     w.release(&id, ReleaseOutcome::Success);
     assert_eq!(w.item_status("RI-1"), "completed");

@@ -89,7 +89,7 @@ pub fn claim_checks<C: Connection + ?Sized>(conn: &C, work_id: &str) -> Result<C
 }
 
 /// A prerequisite that is not done (from `v_missing_prereqs`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct MissingPrereq {
     pub prereq_type: String,
     pub prereq_id: String,
@@ -185,6 +185,71 @@ pub fn start<C: Connection + ?Sized>(conn: &C, env: &Env, item: &WorkItem) -> Re
         set_status(conn, env, &item.id, &item.status, "in_progress")?;
     }
     Ok(())
+}
+
+/// Agents with an open implementer/owner assignment on the item (who a claim belongs to;
+/// reviewers and observers do not own the work).
+pub fn open_assignees<C: Connection + ?Sized>(conn: &C, work_id: &str) -> Result<Vec<String>> {
+    conn.query(
+        "SELECT DISTINCT agent_id FROM roadmap_assignments WHERE item_id = ?1 \
+         AND status IN ('assigned', 'active') AND role IN ('implementer', 'owner') ORDER BY agent_id",
+        params![work_id],
+    )?
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+/// The claimant's assignment on the item becomes `active` (started) when it claims it.
+pub fn start_assignment<C: Connection + ?Sized>(
+    conn: &C,
+    env: &Env,
+    work_id: &str,
+    agent: &str,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE roadmap_assignments SET status = 'active', started_at = COALESCE(started_at, ?1) \
+         WHERE item_id = ?2 AND agent_id = ?3 AND status = 'assigned'",
+        params![env.now().to_db(), work_id, agent],
+    )?;
+    Ok(())
+}
+
+/// Before a roadmap write reads an item: expires the overdue leases working on it (so the
+/// read sees the item as that expiry leaves it, not as it was) and returns the live lease
+/// holding it, if any.
+pub fn settle<C: Connection + ?Sized>(conn: &C, env: &Env, work_id: &str) -> Result<Option<Lease>> {
+    let rows = conn.query(
+        &format!(
+            "SELECT {} FROM coordination_leases WHERE status = 'active' AND work_id = ?1 \
+             AND attempt_id IS NOT NULL",
+            super::lease::LEASE_COLUMNS
+        ),
+        params![work_id],
+    )?;
+    let mut holder = None;
+    for r in rows.iter() {
+        let mut l = Lease::from_row(&r)?;
+        if l.is_live(env.now()) {
+            holder = Some(l);
+        } else {
+            super::lease::expire(conn, env, &mut l)?;
+        }
+    }
+    Ok(holder)
+}
+
+/// The refusal for a roadmap write that would change an item a live lease is working on:
+/// its status follows that lease until it is released.
+pub fn held_error(work_id: &str, holder: &Lease, what: &str) -> crate::Error {
+    crate::Error::KernelRule {
+        message: format!(
+            "ROAD-003: {work_id} is being worked on by {} under lease {}; cannot {what} while it is held. \
+             The holder ends it with `motus work release {} success|partial|failure` \
+             (or an operator: `motus work force-release {} --reason TEXT`)",
+            holder.owner_agent_id, holder.lease_id, holder.lease_id, holder.lease_id
+        ),
+    }
 }
 
 /// Inserts the claim's attempt; returns its id.
@@ -310,6 +375,11 @@ pub fn end_attempt<C: Connection + ?Sized>(
             if item.status != "completed" {
                 set_status(conn, env, work_id, &item.status, "completed")?;
             }
+            conn.execute(
+                "UPDATE roadmap_assignments SET status = 'completed', completed_at = ?1 \
+                 WHERE item_id = ?2 AND status IN ('assigned', 'active')",
+                params![env.now().to_db(), work_id.as_str()],
+            )?;
         }
         // The next attempt (handoff) moves it on; nothing to reopen.
         (AttemptEnd::HandedOff, false) if note == Some(HANDOFF_NOTE) => {}
@@ -338,6 +408,25 @@ fn reopen<C: Connection + ?Sized>(conn: &C, env: &Env, item: &WorkItem) -> Resul
         set_status(conn, env, &item.id, "in_progress", to)?;
     }
     Ok(())
+}
+
+/// After a blocker was resolved: an item in `blocked` with no other open blocker and no
+/// open attempt goes back to the queue (pending; ad hoc: deferred). Returns whether it did.
+pub fn unblocked<C: Connection + ?Sized>(conn: &C, env: &Env, work_id: &str) -> Result<bool> {
+    let to = if is_adhoc(work_id) {
+        "deferred"
+    } else {
+        "pending"
+    };
+    let now = env.now().to_db();
+    let changed = conn.execute(
+        "UPDATE roadmap_items SET status_key = ?1, updated_at = ?2 WHERE id = ?3 \
+         AND status_key = 'blocked' AND deleted_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM blockers WHERE work_id = ?3 AND resolved_at IS NULL) \
+         AND NOT EXISTS (SELECT 1 FROM attempts WHERE work_id = ?3 AND ended_at IS NULL)",
+        params![to, now.as_str(), work_id],
+    )?;
+    Ok(changed > 0)
 }
 
 /// Ends the open attempt of a lease that stopped without a release (expiry, force release).

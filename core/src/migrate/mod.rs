@@ -9,6 +9,7 @@
 //!   message that says what to do;
 //! - before upgrading a database that already holds data, a backup hook runs first.
 
+pub mod open;
 mod original;
 pub mod parse;
 
@@ -398,7 +399,7 @@ impl<'a> Migrator<'a> {
         let status = self.status(conn)?;
         if status.is_new {
             return Err(Error::NotMotus {
-                reason: "the database is empty; create it with `motus db init`".into(),
+                reason: "the database is empty".into(),
             });
         }
         if !status.pending.is_empty() {

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 pub const ROLES: &[&str] = &["implementer", "reviewer", "owner", "observer"];
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Assignment {
     pub id: i64,
     pub item_id: String,
@@ -34,7 +34,7 @@ pub struct Assignment {
 }
 
 /// An unfinished prerequisite surfaced by the assignment cascade.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SurfacedPrerequisite {
     pub item_id: String,
     pub title: String,
@@ -42,7 +42,7 @@ pub struct SurfacedPrerequisite {
     pub depth: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AssignOutcome {
     pub assignment: Assignment,
     /// Unfinished, unassigned prerequisites that now need someone (from the cascade).
@@ -193,7 +193,7 @@ fn surfaced<C: Connection + ?Sized>(
         .collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Release {
     pub dropped: Vec<Assignment>,
     /// True when the item went back from `in_progress` to `pending`.
@@ -210,6 +210,9 @@ pub fn release<C: Connection + ?Sized>(
     agent: &str,
 ) -> Result<Release> {
     write_tx(conn, |c| {
+        // Expiries first (they move the item), then read it. An item a live lease works on
+        // stays in progress: the lease, not the assignment, says whether someone is on it.
+        let held = crate::kernel::work_item::settle(c, env, item)?.is_some();
         let it = get_live(c, item)?;
         let open = c.query(
             &format!(
@@ -243,7 +246,7 @@ pub fn release<C: Connection + ?Sized>(
             "SELECT count(*) FROM roadmap_assignments WHERE item_id = ?1 AND status IN ('assigned', 'active')",
             params![item],
         )?;
-        let reset = others == 0 && it.status_key == "in_progress";
+        let reset = others == 0 && it.status_key == "in_progress" && !held;
         if reset {
             c.execute(
                 "UPDATE roadmap_items SET status_key = 'pending', updated_at = ?1 WHERE id = ?2",

@@ -378,7 +378,17 @@ pub fn update<C: Connection + ?Sized>(
         check_date("target_date", d)?;
     }
     write_tx(conn, |c| {
+        let holder = crate::kernel::work_item::settle(c, env, id)?;
         let before = get_live(c, id)?;
+        if let (Some(h), Some(s)) = (&holder, &change.status_key) {
+            if s != &before.status_key {
+                return Err(crate::kernel::work_item::held_error(
+                    id,
+                    h,
+                    "change its status",
+                ));
+            }
+        }
         if let Some(p) = &change.phase_key {
             terminology::validate(c, "phase", "roadmap_phase", p)?;
         }
@@ -545,11 +555,19 @@ pub fn review<C: Connection + ?Sized>(
     comment: Option<&str>,
 ) -> Result<Item> {
     write_tx(conn, |c| {
+        let holder = crate::kernel::work_item::settle(c, env, id)?;
         let before = get_live(c, id)?;
         if before.is_completed() {
             return Err(Error::KernelRule {
                 message: format!("POLICY: Completed items cannot be modified ({id} is completed)"),
             });
+        }
+        if let Some(h) = &holder {
+            return Err(crate::kernel::work_item::held_error(
+                id,
+                h,
+                "send it to review",
+            ));
         }
         if before.status_key == "review" {
             return Ok(before);
@@ -578,31 +596,100 @@ pub fn review<C: Connection + ?Sized>(
 }
 
 /// What `complete` did besides marking the item.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Completion {
     pub item: Item,
+    /// Who completed it, and the rule that allowed them.
+    pub completed_by: String,
+    pub allowed_as: String,
+    /// The `completion_accepted` decision recorded for it (None when it was already done).
+    pub decision_id: Option<String>,
+    /// Evidence rows recorded on the item.
+    pub evidence_count: i64,
     /// Assignments closed with it.
     pub assignments_completed: usize,
     /// Items that became ready because this one completed.
     pub unblocked: Vec<String>,
 }
 
-/// Completes an item: status `completed`, `completed_at` now, open assignments closed.
-/// Refused while a blocking prerequisite is unfinished (the original does not check).
+/// Who asks to complete an item: the agent, and the role its host gives it
+/// (`MC_AGENT_ROLE`/`MC_ROLE`, or `reviewer` for the original's `MC_REVIEWER=1`).
+#[derive(Debug, Clone, Copy)]
+pub struct Completer<'a> {
+    pub agent: &'a str,
+    pub role: Option<&'a str>,
+}
+
+/// Roles that may complete any item (the original: reviewers only).
+pub const COMPLETING_ROLES: &[&str] = &["reviewer", "operator", "architect"];
+
+/// Why `who` may complete `item`, or the refusal naming who may.
+fn completion_right<C: Connection + ?Sized>(
+    conn: &C,
+    item: &Item,
+    who: &Completer<'_>,
+) -> Result<String> {
+    if let Some(role) = who.role.filter(|r| COMPLETING_ROLES.contains(r)) {
+        return Ok(format!("role {role}"));
+    }
+    if item.owner.as_deref() == Some(who.agent) {
+        return Ok("item owner".into());
+    }
+    let role: Option<String> = conn.query_scalar(
+        "SELECT role FROM roadmap_assignments WHERE item_id = ?1 AND agent_id = ?2 \
+         AND status IN ('assigned', 'active') AND role IN ('owner', 'reviewer') ORDER BY role LIMIT 1",
+        params![item.id.as_str(), who.agent],
+    )?;
+    if let Some(role) = role {
+        return Ok(format!("assigned {role}"));
+    }
+    Err(Error::KernelRule {
+        message: format!(
+            "ROAD-010: {} may not complete {}: completing needs the reviewer role \
+             (MC_AGENT_ROLE=reviewer), the item's owner, or an owner/reviewer assignment \
+             (`motus roadmap assign {} {} --role reviewer`). Agents working on it finish with \
+             `motus work release LEASE success` after recording evidence",
+            who.agent, item.id, item.id, who.agent
+        ),
+    })
+}
+
+/// Completes an item: status `completed`, `completed_at` now, open assignments closed, and
+/// a `completion_accepted` decision naming who did it. Only a reviewer, the item's owner or
+/// an owner/reviewer assignee may; refused while a blocking prerequisite is unfinished (the
+/// original does not check) and while a live lease works on the item.
 pub fn complete<C: Connection + ?Sized>(
     conn: &C,
     env: &Env,
-    actor: &str,
+    who: &Completer<'_>,
     id: &str,
+    note: Option<&str>,
 ) -> Result<Completion> {
+    let actor = who.agent;
+    if actor.trim().is_empty() {
+        return Err(Error::invalid("agent", "must not be empty"));
+    }
     write_tx(conn, |c| {
+        let holder = crate::kernel::work_item::settle(c, env, id)?;
         let before = get_live(c, id)?;
+        let evidence_count: i64 = c.query_one(
+            "SELECT count(*) FROM evidence WHERE work_id = ?1",
+            params![id],
+        )?;
         if before.is_completed() {
             return Ok(Completion {
                 item: before,
+                completed_by: actor.to_string(),
+                allowed_as: "already completed".into(),
+                decision_id: None,
+                evidence_count,
                 assignments_completed: 0,
                 unblocked: Vec::new(),
             });
+        }
+        let allowed_as = completion_right(c, &before, who)?;
+        if let Some(h) = &holder {
+            return Err(crate::kernel::work_item::held_error(id, h, "complete it"));
         }
         let open = super::readiness::open_blocking_prerequisites(c, id)?;
         if !open.is_empty() {
@@ -629,6 +716,24 @@ pub fn complete<C: Connection + ?Sized>(
              WHERE item_id = ?2 AND status IN ('assigned', 'active')",
             params![&now, id],
         )?;
+        let decision_id = env.new_id("decision");
+        let summary = format!("{id} completed by {actor} ({allowed_as})");
+        crate::kernel::records::insert_decision(
+            c,
+            &crate::kernel::records::DecisionRow {
+                id: &decision_id,
+                work_id: Some(id),
+                attempt_id: None,
+                lease_id: None,
+                decision_type: "completion_accepted",
+                summary: &summary,
+                rationale: note,
+                alternatives: None,
+                constraints: None,
+                decided_by: actor,
+                decided_at: &now,
+            },
+        )?;
         let unblocked = super::readiness::newly_ready_dependents(c, id)?;
         let item = get(c, id)?;
         audit::record(
@@ -643,12 +748,18 @@ pub fn complete<C: Connection + ?Sized>(
                 old_value: Some(serde_json::json!({"status_key": before.status_key})),
                 new_value: Some(serde_json::json!({"status_key": "completed"})),
                 context: Some(serde_json::json!({
-                    "assignments_completed": closed, "unblocked": unblocked
+                    "assignments_completed": closed, "unblocked": unblocked,
+                    "allowed_as": allowed_as, "decision_id": decision_id,
+                    "evidence_count": evidence_count, "note": note,
                 })),
             },
         )?;
         Ok(Completion {
             item,
+            completed_by: actor.to_string(),
+            allowed_as,
+            decision_id: Some(decision_id),
+            evidence_count,
             assignments_completed: closed,
             unblocked,
         })
@@ -665,6 +776,9 @@ pub fn delete<C: Connection + ?Sized>(
     reason: Option<&str>,
 ) -> Result<Item> {
     write_tx(conn, |c| {
+        if let Some(h) = crate::kernel::work_item::settle(c, env, id)? {
+            return Err(crate::kernel::work_item::held_error(id, &h, "delete it"));
+        }
         let before = get_live(c, id)?;
         let now = env.now().to_db();
         c.execute(
@@ -987,8 +1101,41 @@ mod tests {
         let db = TestDb::new();
         let env = db.env();
         db.item("A", "phase_a", 1.0);
-        let done = complete(&db.conn, &env, "t", "A").unwrap();
+        // Only a reviewer, the owner or an owner/reviewer assignee may complete.
+        let implementer = Completer {
+            agent: "bob",
+            role: None,
+        };
+        super::super::assignments::assign(&db.conn, &env, "t", "A", "bob", "implementer", None)
+            .unwrap();
+        let err = complete(&db.conn, &env, &implementer, "A", None).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("ROAD-010: bob may not complete A"),
+            "{err}"
+        );
+        assert_eq!(get(&db.conn, "A").unwrap().status_key, "pending");
+        super::super::assignments::assign(&db.conn, &env, "t", "A", "rita", "reviewer", None)
+            .unwrap();
+        let rita = Completer {
+            agent: "rita",
+            role: None,
+        };
+        let done = complete(&db.conn, &env, &rita, "A", Some("reviewed")).unwrap();
         assert_eq!(done.item.status_key, "completed");
+        assert_eq!(
+            (done.completed_by.as_str(), done.allowed_as.as_str()),
+            ("rita", "assigned reviewer")
+        );
+        assert_eq!(done.assignments_completed, 2);
+        let by: String = db
+            .conn
+            .query_one(
+                "SELECT decided_by || ' ' || decision_type FROM decisions WHERE id = ?1",
+                params![done.decision_id.as_deref()],
+            )
+            .unwrap();
+        assert_eq!(by, "rita completion_accepted");
         assert!(done.item.completed_at.is_some());
         let err = update(&db.conn, &env, "t", "A", &upd(Some("pending"), None)).unwrap_err();
         assert!(

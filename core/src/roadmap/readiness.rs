@@ -145,7 +145,7 @@ pub fn ready_count<C: Connection + ?Sized>(conn: &C) -> Result<i64> {
 }
 
 /// An open kernel blocker on an item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BlockerRef {
     pub id: String,
     pub work_id: String,
@@ -157,7 +157,7 @@ pub struct BlockerRef {
 }
 
 /// An item that cannot start, with what holds it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BlockedItem {
     #[serde(flatten)]
     pub item: ItemSummary,
@@ -257,7 +257,7 @@ fn open_blockers<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Vec<Block
 }
 
 /// One unfinished item on the chain below the item asked about.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ChainNode {
     pub id: String,
     pub title: String,
@@ -274,7 +274,7 @@ pub struct ChainNode {
 }
 
 /// Everything that holds an item back.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Why {
     pub id: String,
     pub title: String,
@@ -530,7 +530,17 @@ mod tests {
         assert_eq!(ids(&ready(&db.conn, None).unwrap()), ["C", "S"]);
         set_status(&db, "C", "completed");
         assert_eq!(ids(&ready(&db.conn, None).unwrap()), ["B", "S"]);
-        items::complete(&db.conn, &db.env(), "t", "B").unwrap();
+        items::complete(
+            &db.conn,
+            &db.env(),
+            &items::Completer {
+                agent: "t",
+                role: Some("reviewer"),
+            },
+            "B",
+            None,
+        )
+        .unwrap();
         assert_eq!(ids(&ready(&db.conn, None).unwrap()), ["A", "S"]);
         let blocked = blocked(&db.conn).unwrap();
         assert!(blocked.is_empty(), "{blocked:?}");
@@ -666,7 +676,17 @@ mod tests {
             err.to_string(),
             "Cannot start: blocking dependencies not complete: B (pending)"
         );
-        let err = items::complete(&db.conn, &db.env(), "t", "A").unwrap_err();
+        let err = items::complete(
+            &db.conn,
+            &db.env(),
+            &items::Completer {
+                agent: "t",
+                role: Some("reviewer"),
+            },
+            "A",
+            None,
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("Cannot complete A"), "{err}");
         // The same rule holds when the status is set through update.
         let err = items::update(
@@ -684,7 +704,17 @@ mod tests {
             err.to_string(),
             "Cannot complete A: blocking dependencies not complete: B (pending)"
         );
-        items::complete(&db.conn, &db.env(), "t", "B").unwrap();
+        items::complete(
+            &db.conn,
+            &db.env(),
+            &items::Completer {
+                agent: "t",
+                role: Some("reviewer"),
+            },
+            "B",
+            None,
+        )
+        .unwrap();
         set_status(&db, "A", "in_progress");
     }
 }

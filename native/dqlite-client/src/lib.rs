@@ -11,6 +11,7 @@
 //! - [`testcluster`]: real nodes on loopback for tests.
 
 pub mod client;
+pub mod connection;
 pub mod error;
 pub mod guard;
 pub mod node;
@@ -19,6 +20,7 @@ pub mod url;
 pub mod wire;
 
 pub use client::{Client, ClusterConfig, ExecResult, QueryResult, Statement};
+pub use connection::DqliteConnection;
 pub use error::{ClientError, Result};
 pub use node::Timeouts;
 pub use url::DqliteUrl;

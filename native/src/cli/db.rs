@@ -60,8 +60,22 @@ pub fn run(ctx: &Ctx, cmd: DbCommand) -> Result<u8, CliError> {
         DbCommand::Init => init(ctx),
         DbCommand::Migrate { dry_run } => migrate(ctx, dry_run),
         DbCommand::Status => status(ctx),
-        DbCommand::Backup { dest, force } => super::db_ops::backup(ctx, &dest, force),
-        DbCommand::Restore { src } => super::db_ops::restore(ctx, &src),
+        DbCommand::Backup { dest, force } => {
+            crate::cluster::refuse_file_only(
+                &ctx.db_path,
+                "db backup",
+                "the nodes replicate it; `motus db export --out FILE` writes a portable copy",
+            )?;
+            super::db_ops::backup(ctx, &dest, force)
+        }
+        DbCommand::Restore { src } => {
+            crate::cluster::refuse_file_only(
+                &ctx.db_path,
+                "db restore",
+                "`motus db import FILE --replace` loads an export into the cluster",
+            )?;
+            super::db_ops::restore(ctx, &src)
+        }
         DbCommand::Export { out, force } => super::db_ops::export(ctx, &out, force),
         DbCommand::Import { file, replace } => super::db_ops::import(ctx, &file, replace),
     }
@@ -191,7 +205,10 @@ fn status(ctx: &Ctx) -> Result<u8, CliError> {
         latest_version: s.latest_version,
         is_current: s.is_current(),
         written_by_original: s.written_by_original(),
-        size_bytes: size(&path),
+        size_bytes: match &conn {
+            crate::cluster::DbConn::Cluster(c) => crate::cluster::size_bytes(c),
+            crate::cluster::DbConn::File(_) => size(&path),
+        },
         wal_size_bytes: size(&crate::paths::side_file(&path, "-wal")),
         pending: s.pending.clone(),
         applied: s.applied.clone(),

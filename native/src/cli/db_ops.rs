@@ -264,17 +264,25 @@ fn replace_database(
     expected: &Contents,
     why: &str,
 ) -> Result<Option<Kept>, CliError> {
-    let live = if paths::check(target, paths::Role::Database)? == paths::Found::File {
-        match crate::db::open_file(target, OpenMode::ReadWrite) {
-            // A WAL that does not belong is never replaced by accident: doctor decides.
-            Err(e) if e.code == "foreign_wal" => return Err(e),
+    // A SQLite file is replaced in place under its write lock. The rename path is only for a
+    // target that is missing, holds no SQLite database, or is damaged (SQLite itself reports
+    // it corrupt, so no writer can be committing to it); never for a busy or locked one.
+    let damaged = |e: &CliError| e.code == "corrupt" || e.code == "not_a_database";
+    let live = if paths::check(target, paths::Role::Database)? == paths::Found::File
+        && is_sqlite_file(target)
+    {
+        let opened = crate::db::open_file(target, OpenMode::ReadWrite).and_then(|c| {
+            c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
+                .map_err(at(target))?;
             Ok(c)
-                if c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-                    .is_ok() =>
-            {
-                Some(c)
+        });
+        match opened {
+            Ok(c) => Some(c),
+            Err(e) if damaged(&e) => None,
+            Err(mut e) => {
+                e.message.push_str(&format!("; the {why} changed nothing"));
+                return Err(e);
             }
-            _ => None,
         }
     } else {
         None
@@ -291,7 +299,7 @@ fn replace_database(
             // The kept copy: a second connection's snapshot taken while we hold the write
             // lock is exactly what the swap replaces.
             let dest = kept_path(target, why);
-            let reader = crate::db::open_file(target, OpenMode::ReadOnly)?;
+            let reader = crate::db::open_another(target, OpenMode::ReadOnly)?;
             verified_backup(&reader, &dest, Overwrite::Refuse)?;
             drop(reader);
             let kept = Kept {
@@ -328,10 +336,30 @@ fn replace_database(
     })();
     let _ = backup::detach(&live, alias);
     let _ = backup::set_foreign_keys(&live, true);
-    let kept = result?;
+    let kept = match result {
+        Ok(k) => k,
+        // The file is damaged beyond its first page (SQLite reports it corrupt while the kept
+        // copy is made): nothing was changed; it is kept byte for byte and the new file is
+        // renamed into place.
+        Err(e) if damaged(&e) => {
+            drop(live);
+            return replace_by_rename(source, target, expected, why);
+        }
+        Err(e) => return Err(e),
+    };
     live.ensure_wal().map_err(at(target))?;
     paths::restrict_files(target);
     Ok(Some(kept))
+}
+
+/// True when the file starts with SQLite's header (an empty file is not a database yet).
+fn is_sqlite_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    files::open_regular(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"SQLite format 3\0"
 }
 
 /// For a target that is missing or not a SQLite database: keep a byte copy of it (and its
@@ -474,7 +502,7 @@ impl ProgressLine {
             return;
         }
         self.last = now;
-        eprintln!(
+        crate::output::note(&format!(
             "motus: {} {}/{} rows ({}%, {}) {:.1}s",
             self.verb,
             p.rows_done,
@@ -482,7 +510,7 @@ impl ProgressLine {
             p.rows_done * 100 / p.rows_total.max(1),
             p.table,
             now.duration_since(self.started).as_secs_f64()
-        );
+        ));
     }
 }
 
@@ -497,15 +525,26 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
     let source = ctx.db_path.display().to_string();
     let summary = if to_stdout {
         let stdout = std::io::stdout();
-        let mut w = BufWriter::new(stdout.lock());
-        transfer::export(
+        let mut w = BufWriter::new(crate::output::PipeWatch::new(stdout.lock()));
+        let done = transfer::export(
             &db.conn,
             Some(&source),
             SystemClock.now(),
             &mut w,
             &mut |p| progress.update(p),
         )
-        .map_err(at(&ctx.db_path))?
+        .and_then(|s| {
+            use std::io::Write;
+            w.flush().map_err(|e| motus_core::Error::DiskFull {
+                message: format!("writing the export: {e}"),
+            })?;
+            Ok(s)
+        });
+        if w.get_ref().reader_gone {
+            // The reader has what it wanted (`| head`): no error message, SIGPIPE's status.
+            return Ok(crate::output::EXIT_READER_GONE);
+        }
+        done.map_err(at(&ctx.db_path))?
     } else {
         // Written in a private staging directory and renamed into place when complete.
         let staged = stage(out)?;
@@ -547,10 +586,10 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
     });
     if to_stdout {
         // stdout carries the export itself; the summary goes to stderr.
-        eprintln!(
+        crate::output::note(&format!(
             "motus: exported {} tables, {} rows (schema version {})",
             summary.tables, summary.rows, summary.schema_version
-        );
+        ));
     } else {
         emit(ctx.json, &doc, || {
             format!(
@@ -661,6 +700,9 @@ pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
         err.exit = crate::output::EXIT_FAILED;
         err
     })?;
+    if let Some(url) = crate::cluster::url_of(&target)? {
+        return crate::cluster::import(ctx, &url, input, &header, &mut lines, replace);
+    }
     if !existed {
         paths::ensure_parent_dir(&target).map_err(|e| {
             io_failed(

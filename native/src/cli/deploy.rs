@@ -26,12 +26,15 @@ pub enum DeployCommand {
     },
     /// Deployment events, oldest first
     List {
+        /// Only events for this target (website, pypi or docs)
         #[arg(long)]
         target: Option<String>,
     },
     /// Set a recorded deployment's status (success/failed stamp its completion)
     Finish {
+        /// The deployment event id (from `motus deploy list`)
         id: i64,
+        /// success, failed, blocked, in_progress or pending
         #[arg(long)]
         status: String,
     },
@@ -44,23 +47,33 @@ pub enum DeployCommand {
 pub enum ClaimCommand {
     /// Register a claim (test status pending)
     Add {
+        /// The public claim, as published
         text: String,
+        /// The page the claim appears on
         #[arg(long)]
         page: String,
         /// quantitative (needs --test-function) or qualitative
         #[arg(long = "type")]
         claim_type: String,
+        /// Claim id [default: generated]
         #[arg(long)]
         id: Option<String>,
+        /// The test file that backs the claim
         #[arg(long)]
         test_file: Option<String>,
+        /// The test function that backs it (needed for quantitative claims)
         #[arg(long)]
         test_function: Option<String>,
     },
     /// Every claim with its test status
     List,
     /// Record a test verdict: pass, fail, stale or pending
-    Set { id: String, status: String },
+    Set {
+        /// The claim id
+        id: String,
+        /// pass, fail, stale or pending
+        status: String,
+    },
 }
 
 fn write_db(ctx: &Ctx) -> Result<db::Db, CliError> {

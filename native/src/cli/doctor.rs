@@ -132,6 +132,9 @@ fn explain_foreign_wal(ctx: &Ctx, why: String) -> Result<u8, CliError> {
 const WAL_WARN_BYTES: u64 = 50 * 1024 * 1024;
 
 pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<u8, CliError> {
+    if args.fix {
+        crate::cluster::refuse_file_only(&ctx.db_path, "doctor --fix", "its repairs (WAL checkpoint, leftover files) are a file's; `motus doctor` checks a cluster")?;
+    }
     let repairs = if args.fix { Some(fix(ctx)?) } else { None };
     if let crate::wal::Verdict::Unsound(why) = crate::wal::judge(&ctx.db_path) {
         return explain_foreign_wal(ctx, why);
@@ -164,6 +167,16 @@ pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<u8, CliError> {
             checks.push(doctor::schema_equivalence(&db.conn, &expected).map_err(CliError::from)?);
         }
     }
+    if let crate::cluster::DbConn::Cluster(c) = &db.conn {
+        checks.extend(crate::cluster::doctor_checks(c));
+    } else {
+        file_checks(&db, &mut checks);
+    }
+    report(ctx, &db, checks, repairs)
+}
+
+/// The checks only a local file has: its WAL's size and files left by killed runs.
+fn file_checks(db: &db::Db, checks: &mut Vec<Check>) {
     let wal = std::fs::metadata(crate::paths::side_file(&db.path, "-wal"))
         .map(|m| m.len())
         .unwrap_or(0);
@@ -190,6 +203,14 @@ pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<u8, CliError> {
         )
         .with_details(json!(left.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()))
     });
+}
+
+fn report(
+    ctx: &Ctx,
+    db: &db::Db,
+    checks: Vec<Check>,
+    repairs: Option<Vec<Repair>>,
+) -> Result<u8, CliError> {
     let count = |s: CheckStatus| checks.iter().filter(|c| c.status == s).count();
     let (passed, warned, failed) = (
         count(CheckStatus::Pass),

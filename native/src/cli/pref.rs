@@ -10,10 +10,15 @@ use serde_json::json;
 #[derive(Debug, Subcommand)]
 pub enum PrefCommand {
     /// Print a preference's value
-    Get { key: String },
+    Get {
+        /// The preference key
+        key: String,
+    },
     /// Set a preference (creating it, or replacing its value)
     Set {
+        /// The preference key
         key: String,
+        /// Its new value
         value: String,
         /// Where the value comes from: cli, config_file or learned
         #[arg(long, default_value = "cli")]
@@ -27,6 +32,7 @@ pub enum PrefCommand {
     },
     /// Unset a preference (a soft delete: the row is kept with deleted_at)
     Unset {
+        /// The preference key
         key: String,
         /// Why, recorded as deletion_reason
         #[arg(long)]

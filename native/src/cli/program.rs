@@ -174,7 +174,12 @@ fn build(kind: &'static Kind, cmd: Command) -> Command {
                     kind.name
                 ))
                 .arg(id_arg(kind))
-                .arg(Arg::new("reason").long("reason").value_name("TEXT")),
+                .arg(
+                    Arg::new("reason")
+                        .long("reason")
+                        .value_name("TEXT")
+                        .help("Why it is deleted (kept for restore and history)"),
+                ),
         )
         .subcommand(
             Command::new("restore")
@@ -195,8 +200,16 @@ fn build(kind: &'static Kind, cmd: Command) -> Command {
                     .subcommand(
                         Command::new("add")
                             .about("CR depends on DEPENDS_ON (refused when it would close a cycle)")
-                            .arg(Arg::new("cr").required(true))
-                            .arg(Arg::new("depends_on").required(true))
+                            .arg(
+                                Arg::new("cr")
+                                    .required(true)
+                                    .help("The change request that waits"),
+                            )
+                            .arg(
+                                Arg::new("depends_on")
+                                    .required(true)
+                                    .help("The change request it waits for"),
+                            )
                             .arg(
                                 Arg::new("type")
                                     .long("type")
@@ -207,8 +220,16 @@ fn build(kind: &'static Kind, cmd: Command) -> Command {
                     .subcommand(
                         Command::new("rm")
                             .about("Remove a dependency")
-                            .arg(Arg::new("cr").required(true))
-                            .arg(Arg::new("depends_on").required(true)),
+                            .arg(
+                                Arg::new("cr")
+                                    .required(true)
+                                    .help("The change request that waits"),
+                            )
+                            .arg(
+                                Arg::new("depends_on")
+                                    .required(true)
+                                    .help("The change request it waits for"),
+                            ),
                     ),
             )
         }
@@ -228,7 +249,8 @@ fn build(kind: &'static Kind, cmd: Command) -> Command {
                         .arg(
                             Arg::new("inherited")
                                 .long("inherited")
-                                .action(ArgAction::SetTrue),
+                                .action(ArgAction::SetTrue)
+                                .help("Mark the assignment as inherited from a parent entity"),
                         ),
                 )
                 .subcommand(
@@ -248,16 +270,44 @@ fn build(kind: &'static Kind, cmd: Command) -> Command {
                                 .required(true)
                                 .help("pass, fail, skip or error"),
                         )
-                        .arg(Arg::new("release").long("release").value_name("ID"))
-                        .arg(Arg::new("value").long("value"))
-                        .arg(Arg::new("error").long("error")),
+                        .arg(
+                            Arg::new("release")
+                                .long("release")
+                                .value_name("ID")
+                                .help("The release the result applies to"),
+                        )
+                        .arg(
+                            Arg::new("value")
+                                .long("value")
+                                .help("The measured value, as text"),
+                        )
+                        .arg(
+                            Arg::new("error")
+                                .long("error")
+                                .help("The error message, for an error result"),
+                        ),
                 )
                 .subcommand(
                     Command::new("results")
                         .about("Compliance results, oldest first")
-                        .arg(Arg::new("standard").long("standard").value_name("ID"))
-                        .arg(Arg::new("entity").long("entity").value_name("TYPE:ID"))
-                        .arg(Arg::new("release").long("release").value_name("ID")),
+                        .arg(
+                            Arg::new("standard")
+                                .long("standard")
+                                .value_name("ID")
+                                .help("Only results of this standard"),
+                        )
+                        .arg(
+                            Arg::new("entity")
+                                .long("entity")
+                                .value_name("TYPE:ID")
+                                .help("Only results for this entity, e.g. product:motus"),
+                        )
+                        .arg(
+                            Arg::new("release")
+                                .long("release")
+                                .value_name("ID")
+                                .help("Only results for this release"),
+                        ),
                 )
                 .subcommand(
                     Command::new("compliance")
@@ -275,7 +325,12 @@ fn build(kind: &'static Kind, cmd: Command) -> Command {
                 .subcommand(
                     Command::new("active")
                         .about("The active document of a type")
-                        .arg(Arg::new("doc_type").required(true).value_name("DOC_TYPE")),
+                        .arg(
+                            Arg::new("doc_type")
+                                .required(true)
+                                .value_name("DOC_TYPE")
+                                .help("The document type key, as given to `charter add`"),
+                        ),
                 )
         }
         _ => {}

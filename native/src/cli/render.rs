@@ -1,5 +1,6 @@
-//! Small text helpers shared by the planning commands: plain aligned tables (no colour, no
-//! markup that could eat bracketed text), the acting agent, and the host environment.
+//! Small text helpers shared by the planning commands: aligned tables (colour only through
+//! `crate::text`, no markup that could eat bracketed text), the acting agent, and the host
+//! environment.
 
 use crate::host::{OsIds, SystemClock};
 
@@ -18,38 +19,39 @@ pub fn env() -> motus_core::Env<'static> {
     motus_core::Env::new(&CLOCK, &IDS)
 }
 
-/// Left-aligned columns separated by two spaces; the last column is not padded.
+/// Left-aligned columns separated by two spaces, laid out by comfy-table by display width
+/// (CJK and emoji ids line up); lines carry no trailing spaces. `STATUS` and `RESULT` columns
+/// are coloured by `crate::text::status` (shown only when colour is on). Every cell is escaped
+/// on output like all text (`crate::text`).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
+    let coloured: Vec<bool> = headers
+        .iter()
+        .map(|h| matches!(*h, "STATUS" | "RESULT" | "LATEST"))
+        .collect();
+    let mut t = Table::new();
+    t.load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(headers.iter().map(|h| h.to_string()));
     for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if i < widths.len() {
-                widths[i] = widths[i].max(c.chars().count());
+        // Cells are escaped first so a stored newline or ESC cannot split or restyle a row.
+        t.add_row(r.iter().enumerate().map(|(i, c)| {
+            let c = crate::text::escape(c);
+            if coloured.get(i).copied().unwrap_or(false) {
+                crate::text::status(&c)
+            } else {
+                c.into_owned()
             }
-        }
+        }));
     }
-    let line = |cells: Vec<&str>| -> String {
-        let n = cells.len();
-        cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if i + 1 == n {
-                    c.to_string()
-                } else {
-                    format!("{c:<w$}", w = widths[i])
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    let mut out = vec![line(headers.to_vec())];
-    for r in rows {
-        out.push(line(r.iter().map(String::as_str).collect()));
+    for col in t.column_iter_mut() {
+        col.set_padding((0, 2))
+            .set_cell_alignment(CellAlignment::Left);
     }
-    out.join("\n")
+    t.lines()
+        .map(|l| l.trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A rank for people: one decimal, `-` when unranked.
@@ -67,10 +69,7 @@ pub fn write_or_print(path: Option<&std::path::Path>, text: &str) -> std::io::Re
     match path {
         Some(p) => std::fs::write(p, text),
         None => {
-            print!("{text}");
-            if !text.ends_with('\n') {
-                println!();
-            }
+            crate::output::say(text.trim_end_matches('\n'));
             Ok(())
         }
     }

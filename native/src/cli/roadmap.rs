@@ -27,7 +27,10 @@ pub enum RoadmapCommand {
     /// Change fields of an item (an empty value clears an optional field)
     Update(Box<UpdateArgs>),
     /// Show one item with its dependencies, dependents, assignments and readiness
-    Show { id: String },
+    Show {
+        /// The item id
+        id: String,
+    },
     /// List items by phase and rank
     List(ListArgs),
     /// Items that can be started now, by rank (first 20 unless --limit/--all)
@@ -42,22 +45,29 @@ pub enum RoadmapCommand {
     /// Items held back by an unfinished blocking dependency or an open blocker
     Blocked,
     /// Explain what holds an item back, down to the unfinished items at the root
-    Why { id: String },
+    Why {
+        /// The item id
+        id: String,
+    },
     /// Add, remove or move dependencies
     #[command(subcommand)]
     Dep(DepCommand),
     /// Assign an agent to an item
     Assign {
+        /// The item id
         id: String,
+        /// The agent to assign
         agent: String,
         /// implementer, reviewer, owner or observer
         #[arg(long, default_value = "implementer")]
         role: String,
+        /// A note kept with the assignment
         #[arg(long)]
         notes: Option<String>,
     },
     /// Drop an agent's open assignments on an item (in_progress goes back to pending)
     Release {
+        /// The item id
         id: String,
         /// The agent to release [default: $MC_AGENT_ID, else user]
         #[arg(long)]
@@ -65,22 +75,42 @@ pub enum RoadmapCommand {
     },
     /// Ask for review (status review)
     Review {
+        /// The item id
         id: String,
+        /// A note for the reviewer
         #[arg(long, short)]
         comment: Option<String>,
     },
-    /// Mark an item completed (refused while a blocking prerequisite is unfinished)
-    Complete { id: String },
+    /// Mark an item completed: reviewers (MC_AGENT_ROLE=reviewer), the item's owner, or an
+    /// owner/reviewer assignee; refused while a prerequisite is unfinished or a lease holds it
+    Complete {
+        /// The item id
+        id: String,
+        /// Who completes it [default: $MC_AGENT_ID, else user]
+        #[arg(long)]
+        agent: Option<String>,
+        /// Why it is complete (recorded on the completion_accepted decision)
+        #[arg(long)]
+        note: Option<String>,
+    },
     /// Soft-delete an item (restore brings it back)
     Delete {
+        /// The item id
         id: String,
+        /// Why it is deleted (kept for restore and history)
         #[arg(long)]
         reason: Option<String>,
     },
     /// Undo a soft delete
-    Restore { id: String },
+    Restore {
+        /// The item id
+        id: String,
+    },
     /// Snapshots and audit trail of an item
-    History { id: String },
+    History {
+        /// The item id
+        id: String,
+    },
     /// Write the roadmap as Markdown or JSON
     Export(ExportArgs),
     /// Write the dependency graph as DOT or Mermaid
@@ -89,6 +119,7 @@ pub enum RoadmapCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
+    /// The item's title
     pub title: String,
     /// Phase key (terminology domain roadmap_phase)
     #[arg(long)]
@@ -102,8 +133,10 @@ pub struct AddArgs {
     /// Status key [default: pending]
     #[arg(long)]
     pub status: Option<String>,
+    /// Longer description
     #[arg(long)]
     pub description: Option<String>,
+    /// The agent or person who owns it
     #[arg(long)]
     pub owner: Option<String>,
     /// Rank [default: one past the highest in the phase]
@@ -118,12 +151,16 @@ pub struct AddArgs {
     /// YYYY-MM-DD
     #[arg(long)]
     pub target_date: Option<String>,
+    /// The feature it belongs to (feature id)
     #[arg(long)]
     pub feature: Option<String>,
+    /// The change request it implements (CR id)
     #[arg(long)]
     pub cr: Option<String>,
+    /// Its id in another tracker
     #[arg(long)]
     pub external_id: Option<String>,
+    /// Its URL in another tracker
     #[arg(long)]
     pub external_url: Option<String>,
     /// Prerequisites, comma-separated: the item waits for each (`blocks` edges), added in the
@@ -134,19 +171,27 @@ pub struct AddArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct UpdateArgs {
+    /// The item id
     pub id: String,
+    /// New title
     #[arg(long)]
     pub title: Option<String>,
+    /// New phase key (terminology domain roadmap_phase)
     #[arg(long)]
     pub phase: Option<String>,
+    /// New status key (pending, in_progress, review, completed, …)
     #[arg(long)]
     pub status: Option<String>,
+    /// work, gate, holding or integration
     #[arg(long = "type")]
     pub item_type: Option<String>,
+    /// New description (empty clears it)
     #[arg(long)]
     pub description: Option<String>,
+    /// New owner (empty clears it)
     #[arg(long)]
     pub owner: Option<String>,
+    /// New rank
     #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["before", "after"])]
     pub rank: Option<f64>,
     /// Rank it just before this item
@@ -155,26 +200,35 @@ pub struct UpdateArgs {
     /// Rank it just after this item
     #[arg(long, value_name = "ID")]
     pub after: Option<String>,
+    /// YYYY-MM-DD (empty clears it)
     #[arg(long)]
     pub target_date: Option<String>,
+    /// Feature id (empty clears it)
     #[arg(long)]
     pub feature: Option<String>,
+    /// Change request id (empty clears it)
     #[arg(long)]
     pub cr: Option<String>,
+    /// Id in another tracker (empty clears it)
     #[arg(long)]
     pub external_id: Option<String>,
+    /// URL in another tracker (empty clears it)
     #[arg(long)]
     pub external_url: Option<String>,
 }
 
 #[derive(Debug, Default, clap::Args)]
 pub struct ListArgs {
+    /// Only items of this phase
     #[arg(long)]
     pub phase: Option<String>,
+    /// Only items with this status key
     #[arg(long)]
     pub status: Option<String>,
+    /// Only items of this type (work, gate, holding, integration)
     #[arg(long = "type")]
     pub item_type: Option<String>,
+    /// Only items owned by this agent
     #[arg(long)]
     pub owner: Option<String>,
     /// Include deleted items
@@ -189,20 +243,31 @@ pub struct ListArgs {
 pub enum DepCommand {
     /// ITEM depends on DEPENDS_ON (refused when it would close a cycle)
     Add {
+        /// The item that waits
         item: String,
+        /// The item it waits for
         depends_on: String,
         /// blocks (holds ITEM back), soft or related (informational)
         #[arg(long = "type", default_value = "blocks")]
         dep_type: String,
+        /// A note kept with the dependency
         #[arg(long)]
         notes: Option<String>,
     },
     /// Remove the dependency ITEM -> DEPENDS_ON
-    Rm { item: String, depends_on: String },
+    Rm {
+        /// The item that waits
+        item: String,
+        /// The item it waits for
+        depends_on: String,
+    },
     /// Point ITEM's dependency on OLD at NEW instead (checked for cycles)
     Move {
+        /// The item that waits
         item: String,
+        /// The prerequisite to replace
         old: String,
+        /// The new prerequisite
         new: String,
     },
 }
@@ -221,6 +286,7 @@ pub enum GraphFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
+    /// Output format
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: ExportFormat,
     /// Write to FILE instead of stdout
@@ -229,23 +295,29 @@ pub struct ExportArgs {
     /// Replace the --output file if it exists (otherwise it is refused)
     #[arg(long)]
     pub force: bool,
+    /// Only items of this phase
     #[arg(long)]
     pub phase: Option<String>,
+    /// Include deleted items
     #[arg(long)]
     pub include_deleted: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
+    /// Output format
     #[arg(long, value_enum, default_value = "dot")]
     pub format: GraphFormat,
+    /// Write to FILE instead of stdout
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Replace the --output file if it exists (otherwise it is refused)
     #[arg(long)]
     pub force: bool,
+    /// Only items of this phase
     #[arg(long)]
     pub phase: Option<String>,
+    /// Include deleted items
     #[arg(long)]
     pub include_deleted: bool,
 }
@@ -278,11 +350,25 @@ pub fn run(ctx: &Ctx, args: RoadmapArgs) -> Result<u8, CliError> {
             });
             Ok(0)
         }
-        RoadmapCommand::Complete { id } => {
+        RoadmapCommand::Complete { id, agent, note } => {
             let db = write_db(ctx)?;
-            let done = items::complete(&db.conn, &render::env(), &actor(), &id)?;
+            let who = agent.unwrap_or_else(actor);
+            let role = host_role();
+            let done = items::complete(
+                &db.conn,
+                &render::env(),
+                &items::Completer {
+                    agent: &who,
+                    role: role.as_deref(),
+                },
+                &id,
+                note.as_deref(),
+            )?;
             emit(ctx.json, &done, || {
-                let mut s = format!("Completed {} {}", done.item.id, done.item.title);
+                let mut s = format!(
+                    "Completed {} {} (by {}, {})",
+                    done.item.id, done.item.title, done.completed_by, done.allowed_as
+                );
                 if !done.unblocked.is_empty() {
                     s.push_str(&format!(
                         "\nNow ready ({}): {}",
@@ -322,6 +408,22 @@ pub fn run(ctx: &Ctx, args: RoadmapArgs) -> Result<u8, CliError> {
         RoadmapCommand::Export(a) => export_cmd(ctx, a),
         RoadmapCommand::Graph(a) => graph_cmd(ctx, a),
     }
+}
+
+/// The role the host gives the caller: `MC_AGENT_ROLE`, else `MC_ROLE`, else `reviewer`
+/// for the original's `MC_REVIEWER=1`.
+fn host_role() -> Option<String> {
+    std::env::var("MC_AGENT_ROLE")
+        .or_else(|_| std::env::var("MC_ROLE"))
+        .ok()
+        .filter(|r| !r.trim().is_empty())
+        .or_else(|| {
+            matches!(
+                std::env::var("MC_REVIEWER").as_deref(),
+                Ok("1") | Ok("true")
+            )
+            .then(|| "reviewer".to_string())
+        })
 }
 
 fn write_db(ctx: &Ctx) -> Result<db::Db, CliError> {

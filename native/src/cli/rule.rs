@@ -30,6 +30,7 @@ pub enum RuleCommand {
     },
     /// Delete a ground rule by id (a soft delete: the row is kept with deleted_at)
     Delete {
+        /// The rule id (from `motus rule list`)
         id: i64,
         /// Why, recorded as deletion_reason
         #[arg(long)]

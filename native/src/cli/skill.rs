@@ -11,6 +11,7 @@ use serde_json::json;
 pub enum SkillCommand {
     /// Add a skill; it is unlocked once its progress reaches the threshold
     Add {
+        /// The skill's name
         name: String,
         /// Progress needed to unlock it (0 or more)
         #[arg(long, allow_negative_numbers = true)]
@@ -26,9 +27,13 @@ pub enum SkillCommand {
         all: bool,
     },
     /// Show one skill
-    Show { name: String },
+    Show {
+        /// The skill's name
+        name: String,
+    },
     /// Delete a skill (a soft delete: the row is kept with deleted_at)
     Delete {
+        /// The skill's name
         name: String,
         /// Why, recorded as deletion_reason
         #[arg(long)]

@@ -11,10 +11,15 @@ use motus_core::terminology;
 #[derive(Debug, Subcommand)]
 pub enum TerminologyCommand {
     /// Keys of one domain, or the list of domains
-    List { domain: Option<String> },
+    List {
+        /// The domain (e.g. roadmap_status); omit it to list the domains
+        domain: Option<String>,
+    },
     /// Add a key to a domain
     Add {
+        /// The domain (e.g. roadmap_status)
         domain: String,
+        /// The new key (lowercase, digits, _)
         key: String,
         /// Name shown to people
         display_name: String,

@@ -183,7 +183,7 @@ impl Harness {
             .as_array()
             .unwrap()
             .iter()
-            .find(|l| l["task_id"] == task)
+            .find(|l| l["work_id"] == task)
             .map(|l| l["lease_id"].as_str().unwrap().to_string())
     }
 

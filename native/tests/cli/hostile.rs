@@ -137,7 +137,7 @@ impl Home {
                         doc["error"]["code"], code,
                         "{input} / motus {shown}: wrong error code\n{stdout}\n{stderr}"
                     );
-                    assert!(stderr.starts_with("motus: error: "), "{stderr}");
+                    assert!(stderr.starts_with("error: "), "{stderr}");
                     doc["error"]["message"].as_str().unwrap().to_string()
                 }
             };

@@ -1,8 +1,13 @@
 //! End-to-end tests of the `motus` binary on real database files.
+mod chaos;
+mod cluster;
+mod contract;
 mod crash;
 mod db;
+mod help;
 mod hostile;
 mod ops;
+mod output;
 mod program;
 mod roadmap;
 mod safety;

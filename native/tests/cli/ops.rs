@@ -726,7 +726,11 @@ fn doctor_fix_refuses_to_write_into_a_damaged_file() {
         home.path(),
         &["--db", arg(&db), "doctor", "--fix", "--json"],
     );
-    let msg = failed(&out, "corrupt");
-    assert!(msg.contains("restore"), "{msg}");
+    failed(&out, "corrupt");
+    let hint = stdout_json(&out)["error"]["hint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(hint.contains("restore"), "{hint}");
     assert_eq!(std::fs::read(&db).unwrap(), bytes, "nothing written");
 }

@@ -32,7 +32,7 @@ impl Home {
             "{args:?} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        stdout_json(&out)
+        list_or_doc(stdout_json(&out))
     }
     fn add(&self, id: &str, rank: &str) {
         self.json(&[
@@ -45,7 +45,25 @@ impl Home {
             id,
             "--rank",
             rank,
+            // The caller (`user` without MC_AGENT_ID) owns the items, so it may complete them.
+            "--owner",
+            "user",
         ]);
+    }
+    fn run_env(&self, args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+        let db = self.db();
+        let mut cmd = std::process::Command::new(motus_tests::motus_bin());
+        cmd.args(["--db", db.as_str()]).args(args);
+        cmd.env("HOME", self.dir.path())
+            .env_remove("MOTUS_DATABASE__PATH")
+            .env_remove("MC_AGENT_ID")
+            .env_remove("MC_AGENT_ROLE")
+            .env_remove("MC_ROLE")
+            .env_remove("MC_REVIEWER");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
     }
 }
 
@@ -317,6 +335,128 @@ fn items_are_reordered_with_before_and_after() {
     ]);
     h.json(&["roadmap", "update", "B", "--after", "U"]);
     assert_eq!(ids(&h.json(&["roadmap", "ready"])), ["U", "B", "A"]);
+}
+
+/// Every document has the envelope; a list document (`{items, count}`) is given to the test
+/// as its items.
+fn list_or_doc(doc: Value) -> Value {
+    assert_eq!(doc["ok"], true, "{doc}");
+    assert!(doc["contract_version"].is_u64(), "{doc}");
+    match (doc.get("items"), doc.get("count")) {
+        (Some(items @ Value::Array(a)), Some(n)) if n.as_u64() == Some(a.len() as u64) => {
+            items.clone()
+        }
+        _ => doc,
+    }
+}
+
+/// The original let only reviewers complete, and only assigned items; the rebuild at first
+/// completed anything for anyone. Now: a reviewer, the item's owner, or an owner/reviewer
+/// assignee; never while a lease works on it; and who did it is recorded.
+#[test]
+fn complete_needs_the_right_to_and_records_who_did() {
+    let h = Home::new();
+    for id in ["P", "Q"] {
+        let out = h.run_env(
+            &[
+                "--json", "roadmap", "add", id, "--phase", "phase_a", "--id", id,
+            ],
+            &[],
+        );
+        assert!(out.status.success(), "{out:?}");
+    }
+    let out = h.run_env(
+        &["--json", "roadmap", "complete", "P", "--agent", "bob"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stdout_json(&out);
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("ROAD-010: bob may not complete P"),
+        "{err}"
+    );
+    assert_eq!(
+        h.json(&["roadmap", "show", "P"])["item"]["status_key"],
+        "pending"
+    );
+    // An owner/reviewer assignment gives the right; so does the reviewer role.
+    h.json(&["roadmap", "assign", "P", "rita", "--role", "reviewer"]);
+    let done = stdout_json(&h.run_env(
+        &[
+            "--json",
+            "roadmap",
+            "complete",
+            "P",
+            "--agent",
+            "rita",
+            "--note",
+            "looked at it",
+        ],
+        &[],
+    ));
+    assert_eq!(
+        (done["completed_by"].as_str(), done["allowed_as"].as_str()),
+        (Some("rita"), Some("assigned reviewer")),
+        "{done}"
+    );
+    assert!(
+        done["decision_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("decision-"),
+        "{done}"
+    );
+    // A lease working on Q: completing it behind the lease's back is refused.
+    let claim = stdout_json(&h.run_env(
+        &[
+            "--json", "work", "claim", "Q", "--agent", "al", "--intent", "t",
+        ],
+        &[],
+    ));
+    let out = h.run_env(
+        &["--json", "roadmap", "complete", "Q"],
+        &[("MC_AGENT_ROLE", "reviewer")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = stdout_json(&out);
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(claim["lease_id"].as_str().unwrap()),
+        "{err}"
+    );
+    let out = h.run_env(
+        &["--json", "roadmap", "update", "Q", "--status", "pending"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let rel = h.run_env(
+        &[
+            "--json",
+            "work",
+            "release",
+            claim["lease_id"].as_str().unwrap(),
+            "partial",
+        ],
+        &[],
+    );
+    assert!(rel.status.success(), "{rel:?}");
+    let done = stdout_json(&h.run_env(
+        &["--json", "roadmap", "complete", "Q"],
+        &[("MC_REVIEWER", "1")],
+    ));
+    assert_eq!(
+        (
+            done["item"]["status_key"].as_str(),
+            done["allowed_as"].as_str()
+        ),
+        (Some("completed"), Some("role reviewer")),
+        "{done}"
+    );
 }
 
 #[test]

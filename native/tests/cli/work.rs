@@ -234,6 +234,15 @@ fn every_reason_code_is_reachable_through_the_cli() {
         &["lease_id", "from_lease_id"],
     );
     let lease_b = ho["lease_id"].as_str().unwrap().to_string();
+    // `success` needs evidence on this lease's attempt: refused, the lease stays active.
+    let no_ev = assert_verdict(
+        s,
+        h.work(&["release", &lease_b, "success"]),
+        ReasonCode::DenyEvidenceRequired,
+        RELEASE_KEYS,
+    );
+    assert_eq!(no_ev["lease_status"], "active", "{no_ev}");
+    h.work(&["evidence", &lease_b, "test_result", "--passed", "1"]);
     let rel = assert_verdict(
         s,
         h.work(&["release", &lease_b, "success"]),
@@ -350,6 +359,30 @@ fn every_reason_code_is_reachable_through_the_cli() {
         h.work(&["claim", "RI-9", "--intent", "x"]),
         ReasonCode::DenyWorkCompleted,
         CLAIM_KEYS,
+    );
+    // an assignment means something: another agent's claim is refused unless it overrides
+    let out = h.run_env(&["--json", "roadmap", "assign", "RI-1", "alice"], &[]);
+    assert!(out.status.success(), "{out:?}");
+    let other = assert_verdict(
+        s,
+        h.work(&["claim", "RI-1", "--intent", "x", "--agent", "bob"]),
+        ReasonCode::DenyAssignedToOther,
+        CLAIM_KEYS,
+    );
+    assert_eq!(other["owner"]["agent_id"], "alice", "{other}");
+    let (code, over) = h.work(&[
+        "claim",
+        "RI-1",
+        "--intent",
+        "x",
+        "--agent",
+        "bob",
+        "--override-assignment",
+    ]);
+    assert_eq!(
+        (code, over["reason_code"].as_str()),
+        (0, Some("GRANTED_OK")),
+        "{over}"
     );
 
     // the phase limit: 50 active ad hoc items (made directly), then one more claim
@@ -476,11 +509,24 @@ fn the_readme_quickstart_runs_exactly_as_written_on_a_fresh_home() {
         .split("<!-- /quickstart -->")
         .next()
         .unwrap();
-    let lines: Vec<&str> = block
+    // Every line of the block, as one script, exactly as a reader pastes it (`set -e`: a
+    // failing line fails the test; `-u`: an unset variable too).
+    let script = block
         .lines()
-        .filter(|l| l.starts_with("motus ") || l.starts_with("LEASE="))
-        .collect();
-    assert_eq!(lines.len(), 6, "{block}");
+        .skip_while(|l| !l.starts_with("```"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("```"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(script.contains("LEASE=$(motus work claim"), "{block}");
+    assert_eq!(
+        script
+            .lines()
+            .filter(|l| l.starts_with("motus ") || l.starts_with("LEASE="))
+            .count(),
+        5,
+        "{script}"
+    );
     let home = tempfile::tempdir().unwrap();
     let bin_dir = home.path().join("bin");
     std::fs::create_dir(&bin_dir).unwrap();
@@ -490,30 +536,22 @@ fn the_readme_quickstart_runs_exactly_as_written_on_a_fresh_home() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let mut lease = String::new();
-    for line in lines {
-        if line.starts_with("LEASE=") {
-            continue; // the reader copies the printed id; we took it from the claim's output
-        }
-        let out = Command::new("bash")
-            .args(["-c", line])
-            .env("HOME", home.path())
-            .env("PATH", &path)
-            .env("LEASE", &lease)
-            .env_remove("MOTUS_DATABASE__PATH")
-            .env_remove("MC_AGENT_ID")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        assert!(
-            out.status.success(),
-            "{line}\n{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        if let Some(id) = stdout.lines().find_map(|l| l.strip_prefix("Lease ID: ")) {
-            lease = id.trim().to_string();
-        }
-    }
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(home.path())
+        .env("HOME", home.path())
+        .env("PATH", &path)
+        .env_remove("LEASE")
+        .env_remove("MOTUS_DATABASE__PATH")
+        .env_remove("MC_AGENT_ID")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let db = home.path().join(".motus/coordination.db");
     let conn = SqliteConnection::open(db.to_str().unwrap(), OpenMode::ReadOnly).unwrap();
     let status: String = conn
@@ -590,7 +628,7 @@ fn the_agent_comes_from_mc_agent_id_and_list_shows_live_leases() {
     let (_, list) = h.work(&["list"]);
     assert_eq!(list["count"], 1);
     assert_eq!(list["items"][0]["agent_id"], "env-agent");
-    assert_eq!(list["items"][0]["task_id"], "ADHOC-ENV");
+    assert_eq!(list["items"][0]["work_id"], "ADHOC-ENV");
     let (code, cleanup) = h.work(&["cleanup"]);
     assert_eq!(
         (code, cleanup["expired_count"].clone()),
@@ -726,7 +764,7 @@ fn a_claim_after_an_expired_lease_moves_the_item_to_in_progress() {
     let show = stdout_json(&h.run_env(&["--json", "roadmap", "show", "X"], &[]));
     assert_eq!(show["item"]["status_key"], "in_progress", "{show}");
     let ready = stdout_json(&h.run_env(&["--json", "roadmap", "ready"], &[]));
-    assert_eq!(ready.as_array().map(Vec::len), Some(0), "{ready}");
+    assert_eq!(ready["count"], 0, "{ready}");
     let (code, carol) = h.work(&["claim", "X", "--intent", "t", "--agent", "carol"]);
     assert_eq!(
         (code, carol["reason_code"].as_str()),

@@ -1,6 +1,7 @@
 //! Stress tests of the kernel through the real binary: many processes racing for one
 //! resource, and SIGKILL in the middle of work. Sizes can be raised with environment
 //! variables (see docs/kernel.md); the defaults are what CI runs.
+mod cluster;
 mod crash;
 mod race;
 mod race_next;

@@ -263,7 +263,7 @@ pub fn run(test: &str, case: Case) {
 }
 
 /// Plays the case inside one transaction and rolls it back.
-pub fn run_on(case: &Case, conn: &SqliteConnection) -> Result<(), String> {
+pub fn run_on<C: Connection + ?Sized>(case: &Case, conn: &C) -> Result<(), String> {
     conn.begin_write()
         .map_err(|e| format!("BEGIN failed: {e:?}"))?;
     let outcome = play(case, conn);
@@ -271,7 +271,7 @@ pub fn run_on(case: &Case, conn: &SqliteConnection) -> Result<(), String> {
     outcome
 }
 
-fn play(case: &Case, conn: &SqliteConnection) -> Result<(), String> {
+fn play<C: Connection + ?Sized>(case: &Case, conn: &C) -> Result<(), String> {
     for (i, s) in case.setup.iter().enumerate() {
         match s {
             Setup::Sql(sql) => conn.execute_batch(sql),
@@ -351,7 +351,9 @@ fn play(case: &Case, conn: &SqliteConnection) -> Result<(), String> {
     Ok(())
 }
 
-fn fingerprints(conn: &SqliteConnection) -> Result<BTreeMap<String, TableFingerprint>, String> {
+fn fingerprints<C: Connection + ?Sized>(
+    conn: &C,
+) -> Result<BTreeMap<String, TableFingerprint>, String> {
     fingerprint::all_tables(conn).map_err(|e| format!("fingerprint failed: {e:?}"))
 }
 
@@ -363,7 +365,11 @@ fn matches_want(e: &Error, want: &Want) -> bool {
     }
 }
 
-fn bypassing(conn: &SqliteConnection, triggers: &[&str], sql: &str) -> motus_core::Result<()> {
+fn bypassing<C: Connection + ?Sized>(
+    conn: &C,
+    triggers: &[&str],
+    sql: &str,
+) -> motus_core::Result<()> {
     let mut saved = Vec::new();
     for t in triggers {
         let ddl: String = conn.query_one(

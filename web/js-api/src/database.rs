@@ -126,15 +126,19 @@ impl Database {
         Ok(())
     }
 
-    /// Before a read, as the CLI's read commands: the schema must be exactly current.
+    /// Before a read, as the CLI's read commands (core's open policy): any schema version
+    /// this build knows is read as it is; an older one is not upgraded (`db.status()` says
+    /// so, `db.migrate()` upgrades it).
     pub(crate) fn prepare_read(&self) -> Result<(), JsValue> {
         if self.schema_ready.get() {
             return Ok(());
         }
-        Migrator::coordination()
-            .require_current(&self.backend)
+        let access = motus_core::migrate::open::read_access(&self.backend)
             .map_err(|e| self.file_error(&e))?;
-        self.schema_ready.set(true);
+        // Only a current schema is remembered: a later write still upgrades an older one.
+        if access == motus_core::migrate::open::ReadAccess::Current {
+            self.schema_ready.set(true);
+        }
         Ok(())
     }
 
@@ -240,7 +244,7 @@ impl Database {
             matches!(self.backend, Backend::Host(_)),
         )
         .map_err(|e| self.file_error(&e))?;
-        to_js(&doc)
+        to_js(&motus_core::answer::envelope_of(true, &doc))
     }
 
     /// `motus db migrate [--dry-run]`.
@@ -263,7 +267,7 @@ impl Database {
             matches!(self.backend, Backend::Host(_)),
         )
         .map_err(|e| self.file_error(&e))?;
-        to_js(&doc)
+        to_js(&motus_core::answer::envelope_of(true, &doc))
     }
 
     /// `motus db status`: schema version, pending migrations, sizes. Reads only.
@@ -272,7 +276,7 @@ impl Database {
         let sizes = self.sizes()?;
         let doc = schema_calls::status(&self.backend, self.path.as_deref(), sizes)
             .map_err(|e| self.file_error(&e))?;
-        to_js(&doc)
+        to_js(&motus_core::answer::envelope_of(true, &doc))
     }
 
     /// The whole database as a `.db` image (in-module databases only).

@@ -13,13 +13,23 @@ pub fn js_error(code: &str, message: &str) -> JsValue {
 }
 
 pub fn to_js_error(e: &Error) -> JsValue {
-    with_cause(js_error(e.code(), &e.to_string()), e)
+    with_context(with_cause(js_error(e.code(), &e.to_string()), e), e)
+}
+
+/// The error's structured context (the contract's `error.context`) as `context`.
+fn with_context(err: JsValue, e: &Error) -> JsValue {
+    if let Some(ctx) = motus_core::answer::errors::error_context(e) {
+        if let Ok(v) = crate::to_js::to_js(&ctx) {
+            let _ = js_sys::Reflect::set(&err, &"context".into(), &v);
+        }
+    }
+    err
 }
 
 /// As the CLI reports errors about a file: `<path>: <message>`.
 pub fn to_js_error_at(e: &Error, path: Option<&str>) -> JsValue {
     match path {
-        Some(p) => with_cause(js_error(e.code(), &format!("{p}: {e}")), e),
+        Some(p) => with_context(with_cause(js_error(e.code(), &format!("{p}: {e}")), e), e),
         None => to_js_error(e),
     }
 }

@@ -6,6 +6,8 @@
 //! Failures are JS `Error`s whose `code` is the core error kind.
 
 mod backend;
+#[cfg(feature = "backend-suite")]
+mod backend_suite_api;
 mod database;
 mod helpers_api;
 mod host_connection;
@@ -21,7 +23,6 @@ pub mod schema_calls;
 mod to_js;
 mod typescript;
 mod work_api;
-pub mod work_calls;
 
 pub use database::Database;
 

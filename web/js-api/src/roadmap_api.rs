@@ -33,19 +33,21 @@ type Doc = motus_core::Result<serde_json::Value>;
 impl Database {
     fn roadmap_write(&self, call: impl FnOnce(&Self) -> Doc) -> Result<JsValue, JsValue> {
         self.prepare_write()?;
-        to_js(&call(self).map_err(|e| to_js_error(&e))?)
+        let v = call(self).map_err(|e| to_js_error(&e))?;
+        to_js(&motus_core::answer::envelope(true, v))
     }
 
     fn roadmap_read(&self, call: impl FnOnce(&Self) -> Doc) -> Result<JsValue, JsValue> {
         self.prepare_read()?;
-        to_js(&call(self).map_err(|e| to_js_error(&e))?)
+        let v = call(self).map_err(|e| to_js_error(&e))?;
+        to_js(&motus_core::answer::envelope(true, v))
     }
 }
 
 #[wasm_bindgen]
 impl Database {
     /// `motus roadmap add`: returns the item, with its id.
-    #[wasm_bindgen(js_name = roadmapAdd, unchecked_return_type = "RoadmapItem")]
+    #[wasm_bindgen(js_name = roadmapAdd, unchecked_return_type = "Doc<RoadmapItem>")]
     pub fn roadmap_add(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RoadmapAddInput")] item: JsValue,
@@ -55,13 +57,13 @@ impl Database {
     }
 
     /// `motus roadmap show`: an item with its dependencies, dependents, assignments, readiness.
-    #[wasm_bindgen(js_name = roadmapShow, unchecked_return_type = "RoadmapShowResult")]
+    #[wasm_bindgen(js_name = roadmapShow, unchecked_return_type = "Doc<RoadmapShowResult>")]
     pub fn roadmap_show(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::show(db.backend(), id))
     }
 
     /// `motus roadmap list`.
-    #[wasm_bindgen(js_name = roadmapList, unchecked_return_type = "RoadmapItem[]")]
+    #[wasm_bindgen(js_name = roadmapList, unchecked_return_type = "DocList<RoadmapItem>")]
     pub fn roadmap_list(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "RoadmapListFilter")] filter: JsValue,
@@ -71,7 +73,7 @@ impl Database {
     }
 
     /// `motus roadmap ready`: items that can start now, by rank (first 20 unless limit/all).
-    #[wasm_bindgen(js_name = roadmapReady, unchecked_return_type = "RoadmapItem[]")]
+    #[wasm_bindgen(js_name = roadmapReady, unchecked_return_type = "DocList<RoadmapItem>")]
     pub fn roadmap_ready(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "{ limit?: number; all?: boolean }")]
@@ -87,19 +89,19 @@ impl Database {
     }
 
     /// `motus roadmap blocked`: items held back, with what holds them.
-    #[wasm_bindgen(js_name = roadmapBlocked, unchecked_return_type = "BlockedItem[]")]
+    #[wasm_bindgen(js_name = roadmapBlocked, unchecked_return_type = "DocList<BlockedItem>")]
     pub fn roadmap_blocked(&self) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::blocked(db.backend()))
     }
 
     /// `motus roadmap why`: what holds an item back, down to the roots.
-    #[wasm_bindgen(js_name = roadmapWhy, unchecked_return_type = "WhyResult")]
+    #[wasm_bindgen(js_name = roadmapWhy, unchecked_return_type = "Doc<WhyResult>")]
     pub fn roadmap_why(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::why(db.backend(), id))
     }
 
     /// `motus roadmap dep add ITEM DEPENDS_ON` (refused when it would close a cycle).
-    #[wasm_bindgen(js_name = roadmapAddDependency, unchecked_return_type = "RoadmapEdge")]
+    #[wasm_bindgen(js_name = roadmapAddDependency, unchecked_return_type = "Doc<RoadmapEdge>")]
     pub fn roadmap_add_dependency(
         &self,
         item: &str,
@@ -124,13 +126,13 @@ impl Database {
     }
 
     /// `motus roadmap complete` (refused while a blocking prerequisite is unfinished).
-    #[wasm_bindgen(js_name = roadmapComplete, unchecked_return_type = "RoadmapCompletion")]
+    #[wasm_bindgen(js_name = roadmapComplete, unchecked_return_type = "Doc<RoadmapCompletion>")]
     pub fn roadmap_complete(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_write(|db| calls::complete(db.backend(), &db.env(), db.actor(), id))
     }
 
     /// `motus roadmap assign ID AGENT`.
-    #[wasm_bindgen(js_name = roadmapAssign, unchecked_return_type = "{ assignment: RoadmapAssignment; [k: string]: unknown }")]
+    #[wasm_bindgen(js_name = roadmapAssign, unchecked_return_type = "Doc<{ assignment: RoadmapAssignment; [k: string]: unknown }>")]
     pub fn roadmap_assign(
         &self,
         id: &str,
@@ -153,20 +155,20 @@ impl Database {
     }
 
     /// `motus roadmap history`: an item's snapshots and audit trail.
-    #[wasm_bindgen(js_name = roadmapHistory, unchecked_return_type = "HistoryResult")]
+    #[wasm_bindgen(js_name = roadmapHistory, unchecked_return_type = "Doc<HistoryResult>")]
     pub fn roadmap_history(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::history(db.backend(), id))
     }
 
     /// `motus <kind> show ID` for a program kind: program, product, feature, release, cr,
     /// bug, standard, charter.
-    #[wasm_bindgen(js_name = programShow, unchecked_return_type = "ProgramRecord | { cr: ProgramRecord; depends_on: unknown[]; dependents: unknown[] }")]
+    #[wasm_bindgen(js_name = programShow, unchecked_return_type = "Doc<ProgramRecord | { cr: ProgramRecord; depends_on: unknown[]; dependents: unknown[] }>")]
     pub fn program_show(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| crate::program_calls::show(db.backend(), kind, id))
     }
 
     /// `motus <kind> list`.
-    #[wasm_bindgen(js_name = programList, unchecked_return_type = "ProgramRecord[]")]
+    #[wasm_bindgen(js_name = programList, unchecked_return_type = "DocList<ProgramRecord>")]
     pub fn program_list(
         &self,
         kind: &str,
@@ -180,25 +182,25 @@ impl Database {
     }
 
     /// `motus <kind> history ID`.
-    #[wasm_bindgen(js_name = programHistory, unchecked_return_type = "HistoryResult")]
+    #[wasm_bindgen(js_name = programHistory, unchecked_return_type = "Doc<HistoryResult>")]
     pub fn program_history(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| crate::program_calls::history(db.backend(), kind, id))
     }
 
     /// The accepted keys of a terminology domain.
-    #[wasm_bindgen(unchecked_return_type = "Term[]")]
+    #[wasm_bindgen(unchecked_return_type = "DocList<Term>")]
     pub fn terms(&self, domain: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::terms(db.backend(), domain))
     }
 
     /// Every terminology domain that has keys.
-    #[wasm_bindgen(js_name = terminologyDomains, unchecked_return_type = "string[]")]
+    #[wasm_bindgen(js_name = terminologyDomains, unchecked_return_type = "DocList<string>")]
     pub fn terminology_domains(&self) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::domains(db.backend()))
     }
 
     /// Checks a terminology key as every write does: throws `invalid_input` naming the valid keys.
-    #[wasm_bindgen(js_name = validateTerm, unchecked_return_type = "{ ok: true; field: string; domain: string; key: string }")]
+    #[wasm_bindgen(js_name = validateTerm, unchecked_return_type = "Doc<{ field: string; domain: string; key: string }>")]
     pub fn validate_term(&self, field: &str, domain: &str, key: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::validate_term(db.backend(), field, domain, key))
     }

@@ -145,14 +145,19 @@ pub fn add_dependency<C: Connection + ?Sized>(
     )?))
 }
 
-/// `motus roadmap complete`.
+/// `motus roadmap complete` (the JS host gives no role: the actor must own the item or hold
+/// an owner/reviewer assignment on it).
 pub fn complete<C: Connection + ?Sized>(
     conn: &C,
     env: &Env,
     actor: &str,
     id: &str,
 ) -> Result<Value> {
-    Ok(doc(&items::complete(conn, env, actor, id)?))
+    let who = items::Completer {
+        agent: actor,
+        role: None,
+    };
+    Ok(doc(&items::complete(conn, env, &who, id, None)?))
 }
 
 /// `motus roadmap assign ID AGENT [--role] [--notes]`.

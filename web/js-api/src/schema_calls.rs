@@ -123,14 +123,9 @@ fn apply<C: Connection + ?Sized>(
     migrator.migrate(conn, clock, dry_run, &mut write_backup)
 }
 
-/// The CLI's backup name: `<db>.backup-v<version>-<first 15 chars of the stamp>`.
+/// The backup name core's open policy gives (the CLI writes the same).
 pub fn backup_name(db_path: &str, version: i64, clock: &dyn Clock) -> String {
-    let stamp = clock
-        .now()
-        .to_db()
-        .replace([' ', ':', '-'], "")
-        .replace('.', "-");
-    format!("{db_path}.backup-v{version}-{}", &stamp[..15])
+    motus_core::migrate::open::backup_file_name(db_path, version, clock.now(), None)
 }
 
 pub fn init<C: Connection + ?Sized>(
@@ -226,7 +221,7 @@ mod tests {
     fn backup_is_named_as_the_cli_names_it() {
         assert_eq!(
             backup_name("/d/coordination.db", 20, &clock()),
-            "/d/coordination.db.backup-v20-20261126070812-"
+            "/d/coordination.db.backup-v20-20261126070812345"
         );
     }
 }

@@ -3,6 +3,10 @@
 
 use wasm_bindgen::prelude::*;
 
+/// The contract's documents and inputs, generated from its JSON Schemas.
+#[wasm_bindgen(typescript_custom_section)]
+const CONTRACT_TYPES: &'static str = include_str!("contract.d.ts");
+
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
 /** A SQLite value: integers travel as bigint (numbers are accepted back), blobs as Uint8Array. */
@@ -40,11 +44,17 @@ export interface OpenOptions {
   metrics?: boolean;
 }
 
-/** Thrown by every call: `code` is one of errorCodes(), `message` is what the CLI prints. */
+/** Thrown by every call: `code` is one of errorCodes(), `message` and `context` are what the CLI prints under `error`. */
 export interface MotusError extends Error {
   name: "MotusError";
   code: string;
+  context?: Record<string, unknown>;
 }
+
+/** Every result carries the contract's envelope (docs/contract.md). */
+export type Doc<T> = T & { ok: boolean; contract_version: number };
+/** A list result: `{ ok, contract_version, count, items }`. */
+export type DocList<T> = Doc<{ count: number; items: T[] }>;
 
 export interface MigrationRef { version: number; name: string }
 export interface AppliedMigration {
@@ -54,125 +64,41 @@ export interface AppliedMigration {
 
 /** `motus db status --json` */
 export interface StatusResult {
-  ok: true; path: string | null; schema_version: number; latest_version: number;
+  ok: true; contract_version: number; path: string | null; schema_version: number; latest_version: number;
   is_current: boolean; written_by_original: boolean; pending: MigrationRef[];
   applied: AppliedMigration[]; size_bytes: number; wal_size_bytes: number;
 }
 
 /** `motus db init --json` */
 export interface InitResult {
-  ok: true; path: string | null; created: boolean; schema_version: number;
+  ok: true; contract_version: number; path: string | null; created: boolean; schema_version: number;
   applied: MigrationRef[]; backup_path: string | null;
 }
 
 /** `motus db migrate --json` (plus applied and backup_path) */
 export interface MigrateResult {
-  ok: true; path: string | null; dry_run: boolean; from_version: number; to_version: number;
+  ok: true; contract_version: number; path: string | null; dry_run: boolean; from_version: number; to_version: number;
   would_apply: MigrationRef[]; pending: MigrationRef[]; applied: MigrationRef[];
   backup_path: string | null;
 }
 
-// ---- work kernel: inputs are named as the CLI's JSON fields ----
+// ---- work kernel: inputs and results are the contract's types (contract.d.ts, generated) ----
 
-export type Verdict = "GRANTED" | "DENIED" | "BUSY";
-export type LeaseStatus = "active" | "released" | "aborted" | "expired";
+/** Earlier names of the work results (the contract's `*Answer` types). */
+export type ClaimResult = ClaimAnswer;
+export type ContextResult = ContextAnswer;
+export type RecordedResult = OutcomeAnswer | EvidenceAnswer | DecisionAnswer;
+export type ReleaseResult = ReleaseAnswer;
+export type HeartbeatResult = HeartbeatAnswer;
+export type HandoffResult = HandoffAnswer;
+export type ForceReleaseResult = ForceReleaseAnswer;
+export type BlockerResult = BlockerAnswer;
+export type LeaseStatusResult = LeaseStatusAnswer;
+export type VerifyResult = VerifyAnswer;
 
-/** `motus work claim WORK_ID` */
-export interface ClaimInput {
-  work_id: string;
-  /** default "Work on <work_id>" */
-  intent?: string;
-  /** default "default" */
-  agent_id?: string;
-  /** lease length in seconds, 1..=604800; default 3600 */
-  ttl_s?: number;
-  /** TYPE:PATH specs; default task:<work_id> */
-  resources?: string[];
-  mode?: "read" | "write";
-}
-export interface OutcomeInput { outcome_type: string; path?: string; description?: string; metadata?: Record<string, unknown> }
-export interface EvidenceInput {
-  evidence_type: string;
-  passed?: number; failed?: number; skipped?: number;
-  diff?: string; log?: string;
-  artifacts?: Record<string, unknown>;
-  /** a file attached by hash: fileArtifact(path) in Node, or { path, ...hashBytes(bytes) } */
-  file?: { path: string; sha256: string; size_bytes: number };
-}
-export interface DecisionInput {
-  decision: string; rationale?: string; alternatives?: string[]; constraints?: string[];
-  /** default "approval" */
-  decision_type?: string;
-}
-export interface ForceReleaseInput {
-  lease_id?: string; resource?: string; reason: string; agent?: string;
-  /** operator or architect (the CLI's MC_AGENT_ROLE) */
-  role?: string;
-}
-export interface BlockInput {
-  /** a lease id or a work item id */
-  target: string; reason_code: string; title: string;
-  description?: string; needs?: string; severity?: string; agent?: string;
-}
-export interface UnblockInput { blocker_id: string; resolution: string; waiver?: string; agent?: string }
 export interface EvidenceContent {
   evidence_type: string; artifacts?: Record<string, unknown> | null;
   test_results?: Record<string, unknown> | null; diff_summary?: string | null; log_excerpt?: string | null;
-}
-
-interface VerdictFields { decision: Verdict; reason_code: string; message: string }
-export interface ClaimResult extends VerdictFields {
-  lease_id: string | null; work_id: string; attempt_id: string | null; agent_id: string;
-  expires_at: string | null; owner: { agent_id: string; lease_id?: string | null; [k: string]: unknown } | null;
-  ttl_remaining_s: number | null; policy_rules_fired: string[]; suggested_next_actions: string[];
-  missing_prereqs: { prereq_type: string; prereq_id: string; prereq_status: string; prereq_title: string }[];
-}
-export interface ContextResult extends VerdictFields {
-  lens: {
-    lens_version: string; tier: string; intent: string; work_item: Record<string, unknown> | null;
-    resources: string[]; missing_prereqs: unknown[]; open_blockers: Record<string, unknown>[];
-    evidence: Record<string, unknown>[]; decisions: Record<string, unknown>[]; outcomes: Record<string, unknown>[];
-    resource_specs: unknown[]; policy_snippets: unknown[]; warnings: Record<string, unknown>[]; lens_hash: string;
-  };
-  lease_status: LeaseStatus | null;
-}
-/** outcome, evidence and decision: the id under outcome_id / evidence_id / decision_id */
-export interface RecordedResult {
-  accepted: boolean; message: string; reason_code: string; lease_status: LeaseStatus | null;
-  outcome_id?: string | null; evidence_id?: string | null; decision_id?: string | null;
-}
-export interface ReleaseResult extends VerdictFields {
-  lease_status: LeaseStatus | null; attempt_outcome: string | null; warnings: string[];
-}
-export interface HeartbeatResult extends VerdictFields {
-  lease_id: string; lease_status: LeaseStatus | null; expires_at: string | null;
-}
-export interface HandoffResult extends VerdictFields {
-  from_lease_id: string; lease_id: string | null; agent_id: string; attempt_id: string | null;
-  expires_at: string | null; lease_status: LeaseStatus | null;
-}
-export interface ForceReleaseResult extends VerdictFields { released: string[] }
-export interface BlockerResult {
-  ok: true; blocker_id: string; work_id: string; attempt_id: string | null; reason_code: string;
-  title: string; severity: string; created_by: string; resolved: boolean;
-  resolution: string | null; waiver_decision_id: string | null;
-}
-export interface LeaseSummary {
-  lease_id: string; task_id: string | null; agent_id: string; claimed_at: string;
-  expires_at: string; status: LeaseStatus;
-}
-export interface LeaseStatusResult {
-  lease_id: string; lease_status: LeaseStatus | "not_found"; lease?: Record<string, unknown>;
-  outcomes: Record<string, unknown>[]; evidence: Record<string, unknown>[];
-  decisions: Record<string, unknown>[]; events?: Record<string, unknown>[];
-}
-export interface VerifyResult {
-  ok: boolean; target: string; checked: number; failed: number; unverifiable: number;
-  evidence: {
-    evidence_id: string; lease_id: string | null; evidence_type: string; stored_sha256: string;
-    computed_sha256: string; ok: boolean; status: string;
-    file: { path: string; status: "ok" | "changed" | "missing" | "unchecked" } | null;
-  }[];
 }
 
 // ---- roadmap ----

@@ -5,8 +5,9 @@
 use crate::database::Database;
 use crate::js_error::to_js_error;
 use crate::to_js::{options_from_js, to_js};
-use crate::work_calls::{self as calls, *};
 use js_sys::Function;
+use motus_core::answer::work::{self as calls, *};
+use motus_core::answer::{document, Answer};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -50,6 +51,11 @@ fn input<T: serde::de::DeserializeOwned + Default>(
 
 type Doc = motus_core::Result<serde_json::Value>;
 
+/// The document of an answer: what `motus … --json` prints for the same call.
+fn doc<A: Answer>(r: motus_core::Result<A>) -> Doc {
+    r.map(|a| document(&a))
+}
+
 impl Database {
     fn write(&self, call: impl FnOnce(&Self) -> Doc) -> Result<JsValue, JsValue> {
         self.prepare_write()?;
@@ -65,17 +71,24 @@ impl Database {
 #[wasm_bindgen]
 impl Database {
     /// `motus work claim`: a lease on the work item's resources and an attempt on it.
-    #[wasm_bindgen(js_name = claimWork, unchecked_return_type = "ClaimResult")]
+    #[wasm_bindgen(js_name = claimWork, unchecked_return_type = "ClaimAnswer")]
     pub fn claim_work(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ClaimInput")] request: JsValue,
     ) -> Result<JsValue, JsValue> {
         let req: ClaimInput = input("request", request)?;
-        self.write(|db| calls::claim_work(db.backend(), &db.env(), db.kernel_options(), req))
+        self.write(|db| {
+            doc(calls::claim(
+                db.backend(),
+                &db.env(),
+                db.kernel_options(),
+                req,
+            ))
+        })
     }
 
     /// `motus work context`: the lease's context lens.
-    #[wasm_bindgen(js_name = getContext, unchecked_return_type = "ContextResult")]
+    #[wasm_bindgen(js_name = getContext, unchecked_return_type = "ContextAnswer")]
     pub fn get_context(
         &self,
         lease_id: &str,
@@ -83,18 +96,20 @@ impl Database {
     ) -> Result<JsValue, JsValue> {
         let opts: ContextOptions = options_from_js("options", options)?;
         self.write(|db| {
-            calls::get_context(
+            doc(calls::context(
                 db.backend(),
                 &db.env(),
                 db.kernel_options(),
-                lease_id,
-                opts.intent.as_deref(),
-            )
+                ContextInput {
+                    lease_id: lease_id.into(),
+                    intent: opts.intent,
+                },
+            ))
         })
     }
 
     /// `motus work outcome`.
-    #[wasm_bindgen(js_name = putOutcome, unchecked_return_type = "RecordedResult")]
+    #[wasm_bindgen(js_name = putOutcome, unchecked_return_type = "OutcomeAnswer")]
     pub fn put_outcome(
         &self,
         lease_id: &str,
@@ -102,12 +117,18 @@ impl Database {
     ) -> Result<JsValue, JsValue> {
         let req: OutcomeInput = input("request", request)?;
         self.write(|db| {
-            calls::put_outcome(db.backend(), &db.env(), db.kernel_options(), lease_id, req)
+            doc(calls::outcome(
+                db.backend(),
+                &db.env(),
+                db.kernel_options(),
+                lease_id,
+                req,
+            ))
         })
     }
 
     /// `motus work evidence`: typed, hashed evidence.
-    #[wasm_bindgen(js_name = recordEvidence, unchecked_return_type = "RecordedResult")]
+    #[wasm_bindgen(js_name = recordEvidence, unchecked_return_type = "EvidenceAnswer")]
     pub fn record_evidence(
         &self,
         lease_id: &str,
@@ -115,12 +136,18 @@ impl Database {
     ) -> Result<JsValue, JsValue> {
         let req: EvidenceInput = input("request", request)?;
         self.write(|db| {
-            calls::record_evidence(db.backend(), &db.env(), db.kernel_options(), lease_id, req)
+            doc(calls::evidence(
+                db.backend(),
+                &db.env(),
+                db.kernel_options(),
+                lease_id,
+                req,
+            ))
         })
     }
 
     /// `motus work decision`.
-    #[wasm_bindgen(js_name = recordDecision, unchecked_return_type = "RecordedResult")]
+    #[wasm_bindgen(js_name = recordDecision, unchecked_return_type = "DecisionAnswer")]
     pub fn record_decision(
         &self,
         lease_id: &str,
@@ -128,12 +155,18 @@ impl Database {
     ) -> Result<JsValue, JsValue> {
         let req: DecisionInput = input("request", request)?;
         self.write(|db| {
-            calls::record_decision(db.backend(), &db.env(), db.kernel_options(), lease_id, req)
+            doc(calls::decision(
+                db.backend(),
+                &db.env(),
+                db.kernel_options(),
+                lease_id,
+                req,
+            ))
         })
     }
 
     /// `motus work release LEASE OUTCOME`: outcome is success | failure | partial | aborted.
-    #[wasm_bindgen(js_name = releaseWork, unchecked_return_type = "ReleaseResult")]
+    #[wasm_bindgen(js_name = releaseWork, unchecked_return_type = "ReleaseAnswer")]
     pub fn release_work(
         &self,
         lease_id: &str,
@@ -143,19 +176,21 @@ impl Database {
     ) -> Result<JsValue, JsValue> {
         let opts: ReleaseOptions = options_from_js("options", options)?;
         self.write(|db| {
-            calls::release_work(
+            doc(calls::release(
                 db.backend(),
                 &db.env(),
                 db.kernel_options(),
-                lease_id,
-                outcome,
-                opts.no_rollback,
-            )
+                ReleaseInput {
+                    lease_id: lease_id.into(),
+                    outcome: outcome.into(),
+                    no_rollback: opts.no_rollback,
+                },
+            ))
         })
     }
 
     /// `motus work heartbeat`.
-    #[wasm_bindgen(unchecked_return_type = "HeartbeatResult")]
+    #[wasm_bindgen(unchecked_return_type = "HeartbeatAnswer")]
     pub fn heartbeat(
         &self,
         lease_id: &str,
@@ -163,18 +198,20 @@ impl Database {
     ) -> Result<JsValue, JsValue> {
         let opts: HeartbeatOptions = options_from_js("options", options)?;
         self.write(|db| {
-            calls::heartbeat(
+            doc(calls::heartbeat(
                 db.backend(),
                 &db.env(),
                 db.kernel_options(),
-                lease_id,
-                opts.ttl_s,
-            )
+                HeartbeatInput {
+                    lease_id: lease_id.into(),
+                    ttl_s: opts.ttl_s,
+                },
+            ))
         })
     }
 
     /// `motus work handoff`.
-    #[wasm_bindgen(unchecked_return_type = "HandoffResult")]
+    #[wasm_bindgen(unchecked_return_type = "HandoffAnswer")]
     pub fn handoff(
         &self,
         lease_id: &str,
@@ -182,73 +219,75 @@ impl Database {
         reason: &str,
     ) -> Result<JsValue, JsValue> {
         self.write(|db| {
-            calls::handoff(
+            doc(calls::handoff(
                 db.backend(),
                 &db.env(),
                 db.kernel_options(),
-                lease_id,
-                to_agent,
-                reason,
-            )
+                HandoffInput {
+                    lease_id: lease_id.into(),
+                    to_agent_id: to_agent.into(),
+                    reason: reason.into(),
+                },
+            ))
         })
     }
 
     /// `motus work cleanup`: expire every overdue lease now.
-    #[wasm_bindgen(unchecked_return_type = "{ expired_count: number; expired: string[] }")]
+    #[wasm_bindgen(unchecked_return_type = "CleanupAnswer")]
     pub fn cleanup(&self) -> Result<JsValue, JsValue> {
-        self.write(|db| calls::cleanup(db.backend(), &db.env()))
+        self.write(|db| doc(calls::cleanup(db.backend(), &db.env())))
     }
 
     /// `motus work force-release` (role operator or architect).
-    #[wasm_bindgen(js_name = forceRelease, unchecked_return_type = "ForceReleaseResult")]
+    #[wasm_bindgen(js_name = forceRelease, unchecked_return_type = "ForceReleaseAnswer")]
     pub fn force_release(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ForceReleaseInput")] request: JsValue,
     ) -> Result<JsValue, JsValue> {
         let req: ForceReleaseInput = input("request", request)?;
-        self.write(|db| calls::force_release(db.backend(), &db.env(), req))
+        self.write(|db| doc(calls::force_release(db.backend(), &db.env(), req)))
     }
 
     /// `motus work block`: a blocker on a lease's work item (or a work item by id).
-    #[wasm_bindgen(js_name = createBlocker, unchecked_return_type = "BlockerResult")]
+    #[wasm_bindgen(js_name = createBlocker, unchecked_return_type = "BlockerAnswer")]
     pub fn create_blocker(
         &self,
         #[wasm_bindgen(unchecked_param_type = "BlockInput")] request: JsValue,
     ) -> Result<JsValue, JsValue> {
         let req: BlockInput = input("request", request)?;
-        self.write(|db| calls::create_blocker(db.backend(), &db.env(), req))
+        self.write(|db| doc(calls::block(db.backend(), &db.env(), req)))
     }
 
     /// `motus work unblock`.
-    #[wasm_bindgen(js_name = resolveBlocker, unchecked_return_type = "BlockerResult")]
+    #[wasm_bindgen(js_name = resolveBlocker, unchecked_return_type = "BlockerAnswer")]
     pub fn resolve_blocker(
         &self,
         #[wasm_bindgen(unchecked_param_type = "UnblockInput")] request: JsValue,
     ) -> Result<JsValue, JsValue> {
         let req: UnblockInput = input("request", request)?;
-        self.write(|db| calls::resolve_blocker(db.backend(), &db.env(), req))
+        self.write(|db| doc(calls::unblock(db.backend(), &db.env(), req)))
     }
 
     /// `motus work status`: one lease with everything recorded on it.
-    #[wasm_bindgen(js_name = leaseStatus, unchecked_return_type = "LeaseStatusResult")]
+    #[wasm_bindgen(js_name = leaseStatus, unchecked_return_type = "LeaseStatusAnswer")]
     pub fn lease_status(&self, lease_id: &str) -> Result<JsValue, JsValue> {
-        self.read(|db| calls::lease_status(db.backend(), &db.env(), lease_id))
+        self.read(|db| doc(calls::status(db.backend(), db.env().now(), lease_id)))
     }
 
     /// `motus work list [--all]`.
-    #[wasm_bindgen(js_name = listLeases, unchecked_return_type = "{ items: LeaseSummary[]; count: number }")]
+    #[wasm_bindgen(js_name = listLeases, unchecked_return_type = "LeaseListAnswer")]
     pub fn list_leases(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "{ all?: boolean }")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let opts: ListOptions = options_from_js("options", options)?;
-        self.read(|db| calls::list_leases(db.backend(), &db.env(), opts.all))
+        self.read(|db| doc(calls::list(db.backend(), db.env().now(), opts.all)))
     }
 
     /// `motus work verify`: recompute every evidence hash of a lease or work item. Attached
     /// files are re-hashed with `hashFile(path)` (returns the hex SHA-256, or null when the
     /// file is gone); without it their status is `unchecked`.
-    #[wasm_bindgen(js_name = verifyEvidence, unchecked_return_type = "VerifyResult")]
+    #[wasm_bindgen(js_name = verifyEvidence, unchecked_return_type = "VerifyAnswer")]
     pub fn verify_evidence(
         &self,
         target: &str,
@@ -272,13 +311,13 @@ impl Database {
             }
         });
         self.read(|db| {
-            calls::verify_evidence(
+            doc(calls::verify(
                 db.backend(),
                 target,
                 rehash
                     .as_ref()
                     .map(|f| f as &dyn Fn(&str) -> Option<String>),
-            )
+            ))
         })
     }
 }

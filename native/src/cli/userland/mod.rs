@@ -25,7 +25,10 @@ pub const PAUSE_ENV: &str = "MOTUS_TEST_PAUSE_AT";
 
 fn pause_point(step: &str) {
     if std::env::var(PAUSE_ENV).is_ok_and(|s| s == step) {
-        eprintln!("motus: test pause at {step} (pid {})", std::process::id());
+        crate::output::note(&format!(
+            "motus: test pause at {step} (pid {})",
+            std::process::id()
+        ));
         loop {
             std::thread::sleep(std::time::Duration::from_secs(3600));
         }
@@ -47,6 +50,13 @@ pub enum UserlandCommand {
 }
 
 pub fn run(ctx: &Ctx, cmd: UserlandCommand) -> Result<u8, CliError> {
+    if matches!(cmd, UserlandCommand::Extract { .. }) {
+        crate::cluster::refuse_file_only(
+            &ctx.db_path,
+            "userland extract",
+            "it moves rows into a userland.db file beside a local database; on a cluster preferences, skills, rules and patterns stay in the cluster database",
+        )?;
+    }
     match cmd {
         UserlandCommand::Extract { dry_run: true } => dry_run(ctx),
         UserlandCommand::Extract { dry_run: false } => extract(ctx),
@@ -72,7 +82,10 @@ fn extract(ctx: &Ctx) -> Result<u8, CliError> {
     // coordination.db changes only while its rows are still there: back it up first then.
     let backup = if location::placement(&coord.conn).map_err(at)? == Placement::Coordination {
         let dest = open::backup_path(&coord.path, "userland-extract", &SystemClock);
-        open::write_backup(&coord.conn, &dest).map_err(at)?;
+        let file = coord.conn.file().ok_or_else(|| {
+            CliError::usage("`motus userland extract` moves rows into a local userland.db file; on a cluster they stay in the cluster database")
+        })?;
+        open::write_backup(file, &dest).map_err(at)?;
         Some(dest)
     } else {
         None

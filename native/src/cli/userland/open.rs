@@ -139,10 +139,10 @@ pub fn open_userland_write(path: &Path) -> Result<SqliteConnection, CliError> {
             .migrate(&conn, &clock, false, &mut backup)
             .map_err(|e| CliError::from(e).at(path))?;
         if let Some(b) = &report.backup_path {
-            eprintln!(
+            crate::output::note(&format!(
                 "motus: backed up {} to {b} before upgrading",
                 path.display()
-            );
+            ));
         }
     }
     paths::restrict_files(path);

@@ -103,6 +103,10 @@ impl Snapshots {
             let mut dest =
                 SqliteConnection::open(path_str, OpenMode::ReadWrite).map_err(CliError::from)?;
             src.conn
+                .file()
+                .ok_or_else(|| {
+                    CliError::usage("`motus view` shows a local database file; on a cluster, `motus db export --out FILE` then `motus db import FILE --db copy.db` makes one to view")
+                })?
                 .copy_into(&mut dest)
                 .map_err(|e| CliError::from(e).at(&self.source))?;
             // One self-contained file for the page: no -wal beside it.

@@ -62,6 +62,11 @@ fn root(dir: Option<PathBuf>) -> Result<Root, CliError> {
 }
 
 pub fn run(ctx: &Ctx, args: ViewArgs) -> Result<u8, CliError> {
+    crate::cluster::refuse_file_only(
+        &ctx.db_path,
+        "view",
+        "the viewer opens a file in the browser; `motus db export --out F.jsonl --db dqlite://…` then `motus db import F.jsonl --db copy.db` makes one",
+    )?;
     let root = root(args.dir)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -1,0 +1,215 @@
+//! The contract: every document a front end prints or returns (`motus … --json`, the JS
+//! API, the MCP server) is built here, from typed answers, so all of them say the same thing
+//! in the same shape. See `docs/contract.md` for the rules and the versioning policy.
+//!
+//! - Every document is a JSON object with `ok` and `contract_version`.
+//! - `ok` is true exactly when the call did what was asked (the CLI exits 0): a granted
+//!   claim, an accepted record, a passing check. A refused verdict (DENIED/BUSY, a failed
+//!   check) is an answer with `ok: false` and its `reason_code`/`message`.
+//! - A call that could not run at all answers [`ErrorAnswer`]: `{"ok": false, "error":
+//!   {"code", "message", "hint"?, "context"?}}`.
+//! - Lists are `{"items": [...], "count": N}`; timestamps are RFC 3339 UTC with
+//!   milliseconds (`2026-12-02T14:33:29.817Z`); ids are `work_id`, `lease_id`, `agent_id`.
+
+pub mod errors;
+pub mod schema;
+pub mod work;
+
+use crate::time::Timestamp;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub use errors::{ErrorAnswer, ErrorBody};
+
+/// Bumped when a document loses a field, renames one, or changes a field's type or meaning.
+/// Adding documents, fields, error codes or enum values keeps it (readers ignore what they
+/// do not know).
+pub const CONTRACT_VERSION: u32 = 1;
+
+/// One operation's answer: a typed value with a stable document name.
+pub trait Answer: Serialize {
+    /// The document's name: the file `docs/schema/<NAME>.json` describes it.
+    const NAME: &'static str;
+    /// Whether the call did what was asked (the CLI's exit code 0).
+    fn ok(&self) -> bool {
+        true
+    }
+}
+
+/// What every document carries around its answer. The schema of a document is the schema
+/// of `Document<ItsAnswer>`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Document<T> {
+    /// True exactly when the call did what was asked (exit code 0).
+    pub ok: bool,
+    /// The contract's version ([`CONTRACT_VERSION`]).
+    pub contract_version: u32,
+    #[serde(flatten)]
+    pub answer: T,
+}
+
+/// The document of a typed answer.
+pub fn document<A: Answer>(answer: &A) -> Value {
+    let ok = answer.ok();
+    envelope(ok, serde_json::to_value(answer).expect("answers serialize"))
+}
+
+/// The document of an untyped value (areas whose answers are still assembled from rows):
+/// the same envelope, a bare list becomes `{items, count}`, timestamps in the one format.
+pub fn envelope(ok: bool, value: Value) -> Value {
+    let mut body = match value {
+        Value::Object(map) => map,
+        Value::Array(items) => {
+            let mut m = Map::new();
+            m.insert("count".into(), Value::from(items.len()));
+            m.insert("items".into(), Value::Array(items));
+            m
+        }
+        Value::Null => Map::new(),
+        other => {
+            let mut m = Map::new();
+            m.insert("value".into(), other);
+            m
+        }
+    };
+    let mut wrapped = Value::Object(std::mem::take(&mut body));
+    normalize_timestamps(&mut wrapped);
+    if let Value::Object(m) = wrapped {
+        body = m;
+    }
+    let mut doc = Map::new();
+    doc.insert(
+        "ok".into(),
+        Value::Bool(body.remove("ok").and_then(|v| v.as_bool()).unwrap_or(ok) && ok),
+    );
+    doc.insert("contract_version".into(), Value::from(CONTRACT_VERSION));
+    doc.extend(body);
+    Value::Object(doc)
+}
+
+/// [`envelope`] of any serializable value.
+pub fn envelope_of<T: Serialize + ?Sized>(ok: bool, value: &T) -> Value {
+    envelope(
+        ok,
+        serde_json::to_value(value).expect("documents serialize"),
+    )
+}
+
+/// The one timestamp format: every string under a key ending in `_at` (or a deadline) that
+/// reads as a timestamp is written RFC 3339 UTC with milliseconds. Rows read from the
+/// database carry whatever format wrote them (ours, SQLite's, the original's).
+pub fn normalize_timestamps(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if is_timestamp_key(k) {
+                    if let Value::String(s) = v {
+                        if let Some(ts) = parse_instant(s) {
+                            *s = ts.to_rfc3339();
+                            continue;
+                        }
+                    }
+                }
+                normalize_timestamps(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize_timestamps),
+        _ => {}
+    }
+}
+
+fn is_timestamp_key(k: &str) -> bool {
+    k.ends_with("_at") || k.ends_with("_deadline") || k == "deadline" || k == "timestamp"
+}
+
+/// A timestamp with a time of day (a bare date stays a date).
+fn parse_instant(s: &str) -> Option<Timestamp> {
+    if s.len() <= 10 {
+        return None;
+    }
+    Timestamp::parse(s)
+}
+
+/// Serializes a [`Timestamp`] in the contract's format.
+pub fn ts<S: serde::Serializer>(ts: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&ts.to_rfc3339())
+}
+
+/// Serializes an optional [`Timestamp`] in the contract's format.
+pub fn ts_opt<S: serde::Serializer>(ts: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match ts {
+        Some(t) => s.serialize_str(&t.to_rfc3339()),
+        None => s.serialize_none(),
+    }
+}
+
+impl JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date-time",
+            "description": "RFC 3339 UTC with milliseconds, e.g. 2026-12-02T14:33:29.817Z"
+        })
+    }
+}
+
+/// The envelope alone: the schema every document satisfies, and the one of the documents
+/// whose answers are not typed yet (`docs/schema/envelope.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Envelope {}
+
+impl Answer for Envelope {
+    const NAME: &'static str = "envelope";
+}
+
+/// A list in the one shape every list has.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct List<T> {
+    pub count: usize,
+    pub items: Vec<T>,
+}
+
+impl<T> From<Vec<T>> for List<T> {
+    fn from(items: Vec<T>) -> Self {
+        List {
+            count: items.len(),
+            items,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_envelope_says_ok_and_the_version_and_lists_have_one_shape() {
+        let d = envelope(true, json!([1, 2]));
+        assert_eq!(
+            d,
+            json!({"ok": true, "contract_version": CONTRACT_VERSION, "count": 2, "items": [1, 2]})
+        );
+        let d = envelope(true, json!({"ok": false, "x": 1}));
+        assert_eq!(d["ok"], false, "a document's own negative verdict is kept");
+        let d = envelope(false, json!({"x": 1}));
+        assert_eq!(d["ok"], false);
+    }
+
+    #[test]
+    fn timestamps_are_written_in_one_format_and_dates_stay_dates() {
+        let d = envelope(
+            true,
+            json!({"created_at": "2026-12-02 14:23:36.264", "rows": [{"updated_at": "2026-12-02T14:33:29.817Z", "target_date": "2026-12-31"}], "due_at": "2026-12-31", "title_at": "not a time"}),
+        );
+        assert_eq!(d["created_at"], "2026-12-02T14:23:36.264Z");
+        assert_eq!(d["rows"][0]["updated_at"], "2026-12-02T14:33:29.817Z");
+        assert_eq!(d["rows"][0]["target_date"], "2026-12-31");
+        assert_eq!(d["due_at"], "2026-12-31");
+        assert_eq!(d["title_at"], "not a time");
+    }
+}

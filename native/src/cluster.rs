@@ -1,0 +1,366 @@
+//! `--db dqlite://HOST:PORT[,HOST:PORT…]/NAME`: the coordination database on a dqlite
+//! cluster instead of a local file. Commands that only make sense on a file (a file backup
+//! or restore, userland extraction into a file, the viewer of a file) say so instead.
+
+use crate::output::CliError;
+use dqlite_client::{DqliteConnection, DqliteUrl};
+use motus_core::sqlite::SqliteConnection;
+use motus_core::{Connection, Result, Rows, Value};
+use std::path::Path;
+
+/// The coordination database a command works on: a local file or a cluster.
+pub enum DbConn {
+    File(SqliteConnection),
+    Cluster(DqliteConnection),
+}
+
+impl DbConn {
+    /// The local file's connection, when it is one.
+    pub fn file(&self) -> Option<&SqliteConnection> {
+        match self {
+            DbConn::File(c) => Some(c),
+            DbConn::Cluster(_) => None,
+        }
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        matches!(self, DbConn::Cluster(_))
+    }
+}
+
+macro_rules! both {
+    ($self:ident, $c:ident => $e:expr) => {
+        match $self {
+            DbConn::File($c) => $e,
+            DbConn::Cluster($c) => $e,
+        }
+    };
+}
+
+impl Connection for DbConn {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<usize> {
+        both!(self, c => c.execute(sql, params))
+    }
+    fn query(&self, sql: &str, params: &[Value]) -> Result<Rows> {
+        both!(self, c => c.query(sql, params))
+    }
+    fn execute_batch(&self, sql: &str) -> Result<()> {
+        both!(self, c => c.execute_batch(sql))
+    }
+    fn begin_write(&self) -> Result<()> {
+        both!(self, c => c.begin_write())
+    }
+    fn begin_read(&self) -> Result<()> {
+        both!(self, c => c.begin_read())
+    }
+    fn commit(&self) -> Result<()> {
+        both!(self, c => c.commit())
+    }
+    fn rollback(&self) -> Result<()> {
+        both!(self, c => c.rollback())
+    }
+    fn in_transaction(&self) -> bool {
+        both!(self, c => c.in_transaction())
+    }
+}
+
+/// The cluster URL `path` names, if it names one (`dqlite://…`); a malformed one is a
+/// usage error that shows the accepted form.
+pub fn url_of(path: &Path) -> std::result::Result<Option<DqliteUrl>, CliError> {
+    match path.to_str() {
+        Some(s) if DqliteUrl::is_url(s) => DqliteUrl::parse(s)
+            .map(Some)
+            .map_err(|e| CliError::usage(e.to_string())),
+        _ => Ok(None),
+    }
+}
+
+pub fn is_cluster(path: &Path) -> bool {
+    path.to_str().is_some_and(DqliteUrl::is_url)
+}
+
+/// Connects to the cluster's leader and opens the database (read-only sets `query_only`).
+pub fn open(url: &DqliteUrl, read_only: bool) -> std::result::Result<DqliteConnection, CliError> {
+    DqliteConnection::open(url, read_only)
+        .map_err(|e| CliError::from(e).at(Path::new(&url.to_string())))
+}
+
+/// For commands that work on a local file only: a clear refusal naming what to use instead.
+pub fn refuse_file_only(
+    path: &Path,
+    command: &str,
+    instead: &str,
+) -> std::result::Result<(), CliError> {
+    if is_cluster(path) {
+        return Err(CliError::usage(format!(
+            "`motus {command}` works on a local database file, not on a cluster ({}); {instead}",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `motus doctor` on a cluster: who leads, and every member with its role and whether it
+/// answers (in place of the WAL and leftover checks, which are a file's).
+pub fn doctor_checks(conn: &DqliteConnection) -> Vec<motus_core::doctor::Check> {
+    use dqlite_client::{Client, Role, Timeouts};
+    use motus_core::doctor::{Check, CheckStatus};
+    use serde_json::json;
+    let mut checks = Vec::new();
+    let Some(leader) = conn.leader_address() else {
+        checks.push(Check::new(
+            "leader",
+            CheckStatus::Fail,
+            "no leader answered",
+        ));
+        return checks;
+    };
+    let members = Client::connect_node(&leader, Timeouts::default()).and_then(|mut c| c.cluster());
+    let members = match members {
+        Ok(m) => m,
+        Err(e) => {
+            checks.push(Check::new(
+                "leader",
+                CheckStatus::Fail,
+                format!("the leader {leader} stopped answering: {e}"),
+            ));
+            return checks;
+        }
+    };
+    checks.push(Check::new(
+        "leader",
+        CheckStatus::Pass,
+        format!("leader is {leader}"),
+    ));
+    let mut rows = Vec::new();
+    let mut voters: usize = 0;
+    let mut down_voters = Vec::new();
+    for m in &members {
+        // Each member is asked who leads: an answer proves it runs and follows the cluster.
+        let sees =
+            Client::connect_node(&m.address, Timeouts::default()).and_then(|mut c| c.leader());
+        let (up, sees) = match sees {
+            Ok(Some((_, a))) => (true, a),
+            Ok(None) => (true, String::new()),
+            Err(_) => (false, String::new()),
+        };
+        if m.role == Role::Voter {
+            voters += 1;
+            if !up {
+                down_voters.push(m.address.clone());
+            }
+        }
+        rows.push(json!({"id": format!("{:x}", m.id), "address": m.address, "role": m.role.name(), "answers": up, "sees_leader": sees}));
+    }
+    let tolerated = voters.saturating_sub(1) / 2;
+    let (status, message) = if !down_voters.is_empty() {
+        (
+            CheckStatus::Warn,
+            format!(
+                "{} member(s), {voters} voter(s); voter(s) not answering: {}. Restart them on their data directories",
+                members.len(),
+                down_voters.join(", ")
+            ),
+        )
+    } else if voters < 3 {
+        (
+            CheckStatus::Warn,
+            format!("{} member(s), {voters} voter(s): losing one node stops writes; run 3 or more voters", members.len()),
+        )
+    } else {
+        (
+            CheckStatus::Pass,
+            format!("{} member(s), {voters} voters, all answering; writes survive the loss of {tolerated} node(s)", members.len()),
+        )
+    };
+    checks.push(Check::new("members", status, message).with_details(json!(rows)));
+    checks
+}
+
+/// The database's size on the cluster (pages × page size, as the leader reports it).
+pub fn size_bytes(conn: &DqliteConnection) -> u64 {
+    use motus_core::ConnectionExt;
+    let pages: i64 = conn.query_one("PRAGMA page_count", &[]).unwrap_or(0);
+    let size: i64 = conn.query_one("PRAGMA page_size", &[]).unwrap_or(0);
+    (pages * size).max(0) as u64
+}
+
+/// `motus db import FILE --db dqlite://…`: the export is loaded and verified in a private
+/// scratch file first (so a bad export never touches the cluster), then written into the
+/// cluster database in one transaction that commits only when every table hashes to the
+/// export's fingerprint. A database holding different data is replaced only with
+/// `--replace`, after its current content is exported beside the working directory.
+pub fn import(
+    ctx: &crate::cli::Ctx,
+    url: &DqliteUrl,
+    input: &Path,
+    header: &motus_core::transfer::Header,
+    lines: &mut dyn Iterator<Item = std::io::Result<String>>,
+    replace: bool,
+) -> std::result::Result<u8, CliError> {
+    use crate::host::SystemClock;
+    use motus_core::migrate::Migrator;
+    use motus_core::sqlite::OpenMode;
+    use motus_core::{transfer, Clock, ConnectionExt};
+    let target = Path::new(&ctx.db_path);
+    let at = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e: motus_core::Error| CliError::from(e).at(&p)
+    };
+    let io = |e: std::io::Error| {
+        CliError::failed(
+            "io",
+            format!("cannot create a scratch file in the temporary directory: {e}"),
+        )
+    };
+    let staged = crate::files::Staged::new(
+        &std::env::temp_dir().join(format!("motus-import-{}.db", url.name)),
+    )
+    .map_err(io)?;
+    let scratch_path = staged.path().to_path_buf();
+    let scratch = SqliteConnection::open(&scratch_path.to_string_lossy(), OpenMode::ReadWrite)
+        .map_err(at(&scratch_path))?;
+    scratch
+        .execute_batch("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;")
+        .map_err(at(&scratch_path))?;
+    transfer::prepare_empty(&scratch, header, &SystemClock)
+        .map_err(|e| CliError::from(e.root().clone()).at(target))?;
+    transfer::load(&scratch, header, lines, &mut |_| {}).map_err(|e| {
+        let mut err = CliError::from(e);
+        err.exit = crate::output::EXIT_FAILED;
+        err
+    })?;
+    // The verified rows, as an export, for the cluster's own load (which checks them again).
+    let mut bytes = Vec::new();
+    transfer::export(
+        &scratch,
+        Some(&input.display().to_string()),
+        SystemClock.now(),
+        &mut bytes,
+        &mut |_| {},
+    )
+    .map_err(at(&scratch_path))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::failed("io", "the scratch export is not UTF-8"))?;
+    let mut verified = text.lines().map(|l| Ok(l.to_owned()));
+    let first = verified.next().and_then(|l| l.ok()).unwrap_or_default();
+    let header = transfer::parse_header(&first).map_err(at(&scratch_path))?;
+
+    let cluster = open(url, false)?;
+    let tables: i64 = cluster
+        .query_one(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+            &[],
+        )
+        .map_err(at(target))?;
+    let (mut identical, mut replaced, mut kept) = (false, false, None);
+    if tables > 0 {
+        Migrator::coordination()
+            .status(&cluster)
+            .map_err(at(target))?;
+        let diffs = motus_core::read_tx(&cluster, |c| transfer::compare(c, &scratch))
+            .map_err(at(target))?;
+        if diffs.is_empty() {
+            identical = true;
+        } else if !replace {
+            let lines: Vec<String> = diffs.iter().map(|d| format!("  {d}")).collect();
+            return Err(CliError::failed(
+                "import_conflict",
+                format!(
+                    "{} already holds different data; importing would replace it. Nothing was written. Differences:\n{}\nImport into a new database name, or pass --replace to overwrite (its current content is exported first)",
+                    target.display(),
+                    lines.join("\n")
+                ),
+            ));
+        } else {
+            // Keep what is there: an export in the working directory.
+            let stamp: String = SystemClock
+                .now()
+                .to_db()
+                .chars()
+                .filter(|c| c.is_ascii_digit())
+                .collect();
+            let dest = std::path::PathBuf::from(format!(
+                "{}-before-import-{stamp}-{}.jsonl",
+                url.name,
+                crate::files::random_suffix(6)
+            ));
+            let before = crate::files::Staged::new(&dest).map_err(io)?;
+            {
+                let mut w = std::io::BufWriter::new(before.open().map_err(io)?);
+                transfer::export(
+                    &cluster,
+                    Some(&url.to_string()),
+                    SystemClock.now(),
+                    &mut w,
+                    &mut |_| {},
+                )
+                .map_err(at(target))?;
+                std::io::Write::flush(&mut w).map_err(io)?;
+            }
+            let placed = before.place(crate::files::Overwrite::Refuse).map_err(|e| {
+                CliError::failed(
+                    "io",
+                    format!(
+                        "cannot keep the current content at {}: {e:?}",
+                        dest.display()
+                    ),
+                )
+            })?;
+            kept = Some(placed);
+            transfer::load(&cluster, &header, &mut verified, &mut |_| {}).map_err(at(target))?;
+            replaced = true;
+        }
+    } else {
+        transfer::prepare_empty(&cluster, &header, &SystemClock).map_err(at(target))?;
+        transfer::load(&cluster, &header, &mut verified, &mut |_| {}).map_err(at(target))?;
+    }
+    if !identical {
+        let diffs = motus_core::read_tx(&cluster, |c| transfer::compare(c, &scratch))
+            .map_err(at(target))?;
+        if !diffs.is_empty() {
+            return Err(CliError::failed(
+                "verify_failed",
+                format!(
+                    "after the import, {} differs from the export in {} table(s)",
+                    target.display(),
+                    diffs.len()
+                ),
+            ));
+        }
+    }
+    let doc = serde_json::json!({
+        "ok": true,
+        "path": target.display().to_string(),
+        "from": input.display().to_string(),
+        "created": tables == 0,
+        "identical": identical,
+        "replaced": replaced,
+        "previous_kept_at": kept.as_ref().map(|p| p.display().to_string()),
+        "schema_version": header.schema_version,
+        "tables": header.tables.len(),
+        "rows": header.total_rows(),
+    });
+    crate::output::emit(ctx.json, &doc, || {
+        let mut s = if identical {
+            "The database already holds exactly this export; nothing was written".to_string()
+        } else {
+            format!(
+                "Imported {} into {} ({} tables, {} rows, schema version {}); verified: every table's content hash equals the export's",
+                input.display(),
+                target.display(),
+                header.tables.len(),
+                header.total_rows(),
+                header.schema_version
+            )
+        };
+        if let Some(k) = &kept {
+            s.push_str(&format!(
+                "\nIts previous content is kept at {}",
+                k.display()
+            ));
+        }
+        s
+    });
+    Ok(0)
+}

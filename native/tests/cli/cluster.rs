@@ -1,0 +1,186 @@
+//! `--db dqlite://…`: the binary's commands on a real 3-node cluster (Debian's go-dqlite
+//! nodes on loopback), and the clear refusal of the commands that only make sense on a file.
+
+use dqlite_client::testcluster::TestCluster;
+use motus_tests::motus_bin;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn motus(home: &Path, db: Option<&str>, args: &[&str]) -> Output {
+    let mut c = Command::new(motus_bin());
+    if let Some(db) = db {
+        c.arg("--db").arg(db);
+    }
+    c.args(args)
+        .env("HOME", home)
+        .env_remove("MC_AGENT_ID")
+        .env_remove("MOTUS_DATABASE__PATH")
+        .current_dir(home);
+    c.output().unwrap()
+}
+
+fn ok(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "stdout {} stderr {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+#[test]
+fn commands_run_on_a_cluster_and_file_only_ones_say_so() {
+    let cluster = TestCluster::start(3);
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let url = cluster.url("cli");
+    let db = Some(url.as_str());
+
+    let doc = ok(&motus(h, db, &["--json", "db", "init"]));
+    assert_eq!(doc["created"], true, "{doc}");
+    let doc = ok(&motus(h, db, &["--json", "db", "status"]));
+    assert_eq!(doc["is_current"], true, "{doc}");
+    assert!(doc["size_bytes"].as_u64().unwrap() > 0, "{doc}");
+
+    // The main job, entering through a follower as often as through the leader.
+    let via = cluster.url_via(2, "cli");
+    let claim = ok(&motus(
+        h,
+        Some(&via),
+        &[
+            "--json",
+            "work",
+            "claim",
+            "ADHOC-TASK-001",
+            "--intent",
+            "first",
+        ],
+    ));
+    let lease = claim["lease_id"].as_str().unwrap().to_string();
+    ok(&motus(
+        h,
+        db,
+        &["work", "evidence", &lease, "test_result", "--passed", "3"],
+    ));
+    ok(&motus(
+        h,
+        Some(&cluster.url_via(1, "cli")),
+        &["work", "release", &lease, "success"],
+    ));
+    let status = ok(&motus(h, db, &["--json", "work", "status", &lease]));
+    assert!(status.to_string().contains("released"), "{status}");
+    ok(&motus(
+        h,
+        db,
+        &[
+            "roadmap",
+            "add",
+            "Ship the parser",
+            "--phase",
+            "phase_a",
+            "--id",
+            "PARSER",
+        ],
+    ));
+    let ready = motus(h, db, &["roadmap", "ready"]);
+    assert!(String::from_utf8_lossy(&ready.stdout).contains("PARSER"));
+
+    // The environment variable works like --db.
+    let out = Command::new(motus_bin())
+        .args(["--json", "db", "status"])
+        .env("HOME", h)
+        .env("MOTUS_DATABASE__PATH", &url)
+        .output()
+        .unwrap();
+    assert_eq!(ok(&out)["path"], url.as_str());
+
+    // doctor: schema and integrity as on a file, plus leader and members.
+    let doc = ok(&motus(h, db, &["--json", "doctor"]));
+    assert_eq!(doc["status"], "pass", "{doc}");
+    let names: Vec<&str> = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for want in ["integrity", "foreign_keys", "schema", "leader", "members"] {
+        assert!(names.contains(&want), "{names:?}");
+    }
+    let members = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "members")
+        .unwrap();
+    assert_eq!(members["details"].as_array().unwrap().len(), 3);
+
+    // export → a local file → back into a new cluster database: same content, verified.
+    ok(&motus(h, db, &["db", "export", "--out", "cluster.jsonl"]));
+    let file = h.join("copy.db");
+    ok(&motus(
+        h,
+        Some(file.to_str().unwrap()),
+        &["db", "import", "cluster.jsonl"],
+    ));
+    ok(&motus(
+        h,
+        Some(file.to_str().unwrap()),
+        &["db", "export", "--out", "file.jsonl"],
+    ));
+    let doc = ok(&motus(
+        h,
+        Some(&cluster.url("cli2")),
+        &["--json", "db", "import", "file.jsonl"],
+    ));
+    assert_eq!(doc["created"], true, "{doc}");
+    let doc = ok(&motus(
+        h,
+        Some(&cluster.url("cli2")),
+        &["--json", "db", "import", "cluster.jsonl"],
+    ));
+    assert_eq!(doc["identical"], true, "{doc}");
+    // Different data is not overwritten without --replace, and nothing is written.
+    ok(&motus(
+        h,
+        Some(&cluster.url("cli2")),
+        &["work", "claim", "ADHOC-OTHER", "--intent", "x"],
+    ));
+    let out = motus(
+        h,
+        Some(&cluster.url("cli2")),
+        &["--json", "db", "import", "cluster.jsonl"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("import_conflict"));
+    let doc = ok(&motus(
+        h,
+        Some(&cluster.url("cli2")),
+        &["--json", "db", "import", "cluster.jsonl", "--replace"],
+    ));
+    let kept = doc["previous_kept_at"].as_str().unwrap();
+    assert!(h.join(kept).exists(), "{doc}");
+    // No file was ever created under a path spelled like the URL.
+    assert!(!h.join("dqlite:").exists());
+
+    // File-only commands refuse clearly, with what to use instead.
+    for args in [
+        vec!["db", "backup", "b.db"],
+        vec!["db", "restore", "copy.db"],
+        vec!["doctor", "--fix"],
+        vec!["userland", "extract"],
+        vec!["view"],
+    ] {
+        let out = motus(h, db, &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("works on a local database file, not on a cluster"),
+            "{args:?}: {err}"
+        );
+    }
+    // A malformed URL is a usage error that shows the accepted form.
+    let out = motus(h, Some("dqlite://127.0.0.1/x"), &["db", "status"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dqlite://HOST:PORT"));
+}

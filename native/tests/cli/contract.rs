@@ -1,0 +1,924 @@
+//! The contract (docs/contract.md) through the real binary: every `motus … --json` command
+//! the README's command table lists runs at least once with success and once with failure,
+//! and every document it prints is validated against its committed JSON Schema
+//! (docs/schema/): the typed documents against their own, failures against `error.json`, the
+//! rest against `envelope.json`. The exit code must agree with `ok`.
+
+use motus_tests::motus_bin;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn schema(name: &str) -> jsonschema::Validator {
+    let path = repo().join(format!("docs/schema/{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+/// The typed document of each work command.
+fn typed_schema(area: &str, verb: &str) -> Option<&'static str> {
+    Some(match (area, verb) {
+        ("work", "claim") => "work.claim",
+        ("work", "context") => "work.context",
+        ("work", "outcome") => "work.outcome",
+        ("work", "evidence") => "work.evidence",
+        ("work", "decision") => "work.decision",
+        ("work", "release") => "work.release",
+        ("work", "heartbeat") => "work.heartbeat",
+        ("work", "handoff") => "work.handoff",
+        ("work", "force-release") => "work.force_release",
+        ("work", "block") | ("work", "unblock") => "work.blocker",
+        ("work", "cleanup") => "work.cleanup",
+        ("work", "status") => "work.status",
+        ("work", "list") => "work.list",
+        ("work", "verify") => "work.verify",
+        _ => return None,
+    })
+}
+
+/// Commands of the README's table by (area, verb); `view` serves a page and `bench` runs
+/// for minutes, neither prints a document.
+fn readme_commands() -> BTreeSet<(String, String)> {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let table = readme
+        .split("| area | commands | details |")
+        .nth(1)
+        .expect("README has the commands table");
+    let mut out = BTreeSet::new();
+    for line in table.lines().skip(2) {
+        if !line.starts_with('|') {
+            break;
+        }
+        let cell = line.split(" | ").nth(1).unwrap_or("");
+        for seg in cell.split('`').skip(1).step_by(2) {
+            let seg = bracketless(seg);
+            let mut tokens = seg.split_whitespace();
+            let Some(areas) = tokens.next() else { continue };
+            let rest: Vec<&str> = tokens
+                .filter(|t| !t.starts_with('-') && !t.chars().any(|c| c.is_ascii_uppercase()))
+                .collect();
+            let rest = rest.join(" ");
+            let verbs: Vec<String> = if rest.is_empty() {
+                vec![String::new()]
+            } else {
+                rest.split("\\|").map(|v| v.trim().to_string()).collect()
+            };
+            for area in areas.split("\\|") {
+                // Servers and benchmarks print no JSON document (`mcp`: tests/mcp).
+                if ["view", "bench", "cargo", "mcp"].contains(&area) {
+                    continue;
+                }
+                for v in &verbs {
+                    out.insert((area.to_string(), v.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn bracketless(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in s.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+struct Run {
+    home: tempfile::TempDir,
+    db: PathBuf,
+    validators: BTreeMap<&'static str, jsonschema::Validator>,
+    /// (area, verb) → (successes, failures)
+    seen: BTreeMap<(String, String), (usize, usize)>,
+    checked: usize,
+}
+
+impl Run {
+    fn new() -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let db = home.path().join("coordination.db");
+        let mut validators = BTreeMap::new();
+        for name in [
+            "envelope",
+            "error",
+            "work.claim",
+            "work.context",
+            "work.outcome",
+            "work.evidence",
+            "work.decision",
+            "work.release",
+            "work.heartbeat",
+            "work.handoff",
+            "work.force_release",
+            "work.blocker",
+            "work.cleanup",
+            "work.status",
+            "work.list",
+            "work.verify",
+        ] {
+            validators.insert(name, schema(name));
+        }
+        Run {
+            home,
+            db,
+            validators,
+            seen: BTreeMap::new(),
+            checked: 0,
+        }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.home.path().join(name).display().to_string()
+    }
+
+    /// Runs `motus --db DB --json ARGS` (with `env`), checks the document against its schema
+    /// and `ok` against the exit code and `want_ok`; returns the document.
+    fn go(&mut self, area_verb: (&str, &str), args: &[&str], want_ok: bool) -> Value {
+        self.go_env(area_verb, args, want_ok, &[])
+    }
+
+    fn go_env(
+        &mut self,
+        (area, verb): (&str, &str),
+        args: &[&str],
+        want_ok: bool,
+        env: &[(&str, &str)],
+    ) -> Value {
+        let mut cmd = Command::new(motus_bin());
+        if args.first() != Some(&"--db") {
+            cmd.arg("--db").arg(&self.db);
+        }
+        cmd.arg("--json")
+            .args(args)
+            .env("HOME", self.home.path())
+            .env_remove("MOTUS_DATABASE__PATH")
+            .env_remove("MC_AGENT_ID")
+            .env_remove("MC_AGENT_ROLE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: stdout is not one JSON document ({e}):\n{text}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        let ok = doc["ok"]
+            .as_bool()
+            .unwrap_or_else(|| panic!("{args:?}: no ok: {doc}"));
+        assert_eq!(ok, want_ok, "{args:?}: {doc}");
+        assert_eq!(
+            out.status.code() == Some(0),
+            ok,
+            "{args:?}: exit {:?} disagrees with ok: {doc}",
+            out.status.code()
+        );
+        let name = if doc.get("error").is_some() {
+            "error"
+        } else {
+            typed_schema(area, verb).unwrap_or("envelope")
+        };
+        for n in ["envelope", name] {
+            let v = &self.validators[n];
+            let errors: Vec<String> = v
+                .iter_errors(&doc)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{args:?} against {n}.json: {errors:?}\n{doc}"
+            );
+        }
+        let e = self
+            .seen
+            .entry((area.to_string(), verb.to_string()))
+            .or_default();
+        if ok {
+            e.0 += 1;
+        } else {
+            e.1 += 1;
+        }
+        self.checked += 1;
+        doc
+    }
+}
+
+fn s(v: &Value, k: &str) -> String {
+    match &v[k] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => panic!("no {k}: {other} in {v}"),
+    }
+}
+
+#[test]
+fn every_json_command_of_the_readme_matches_its_schema_in_success_and_failure() {
+    let mut r = Run::new();
+    let nope_lease = "lease-20260101-00000000";
+
+    // ---- database
+    r.go(("db", "status"), &["db", "status"], false); // no database yet: cannot open
+    r.go(("db", "init"), &["db", "init"], true);
+    r.go(
+        ("db", "init"),
+        &["--db", "/proc/version", "db", "init"],
+        false,
+    );
+    r.go(("db", "migrate"), &["db", "migrate", "--dry-run"], true);
+    r.go(("db", "migrate"), &["db", "migrate"], true);
+    r.go(("db", "migrate"), &["db", "migrate", "--bogus"], false);
+    r.go(("db", "status"), &["db", "status"], true);
+    r.go(("", ""), &["no-such-command"], false);
+    r.go(("doctor", ""), &["doctor"], true);
+    r.go(
+        ("doctor", ""),
+        &["--db", &r.path("missing.db"), "doctor"],
+        false,
+    );
+    let backup = r.path("b1.db");
+    r.go(("db", "backup"), &["db", "backup", &backup], true);
+    r.go(("db", "backup"), &["db", "backup", &backup], false); // exists
+    r.go(("db", "restore"), &["db", "restore", &backup], true);
+    r.go(
+        ("db", "restore"),
+        &["db", "restore", &r.path("absent.db")],
+        false,
+    );
+    let export = r.path("e.jsonl");
+    r.go(("db", "export"), &["db", "export", "--out", &export], true);
+    r.go(("db", "export"), &["db", "export", "--out", &export], false); // exists
+    r.go(
+        ("db", "import"),
+        &["--db", &r.path("imported.db"), "db", "import", &export],
+        true,
+    );
+    r.go(
+        ("db", "import"),
+        &["db", "import", &r.path("absent.jsonl")],
+        false,
+    );
+
+    // ---- work kernel
+    let c = r.go(
+        ("work", "claim"),
+        &["work", "claim", "ADHOC-C1", "--agent", "alice"],
+        true,
+    );
+    let lease = s(&c, "lease_id");
+    assert_eq!(
+        c["suggested_next_actions"][0],
+        format!("motus work context {lease}")
+    );
+    assert!(c["ttl_remaining_s"].as_i64().unwrap() > 3000, "{c}");
+    r.go(
+        ("work", "claim"),
+        &["work", "claim", "ADHOC-C1", "--agent", "bob"],
+        false,
+    );
+    r.go(
+        ("work", "claim"),
+        &["work", "claim", "ADHOC-C2", "--ttl", "nope"],
+        false,
+    );
+    r.go(("work", "context"), &["work", "context", &lease], true);
+    r.go(
+        ("work", "context"),
+        &["work", "context", "not-a-lease"],
+        false,
+    );
+    r.go(
+        ("work", "outcome"),
+        &["work", "outcome", &lease, "file", "-p", "a.rs"],
+        true,
+    );
+    r.go(
+        ("work", "outcome"),
+        &["work", "outcome", nope_lease, "file"],
+        false,
+    );
+    r.go(
+        ("work", "evidence"),
+        &["work", "evidence", &lease, "test_result", "--passed", "2"],
+        true,
+    );
+    r.go(
+        ("work", "evidence"),
+        &["work", "evidence", &lease, "bogus_type"],
+        false,
+    );
+    r.go(
+        ("work", "decision"),
+        &["work", "decision", &lease, "Do it"],
+        true,
+    );
+    r.go(
+        ("work", "decision"),
+        &["work", "decision", nope_lease, "Do it"],
+        false,
+    );
+    r.go(("work", "heartbeat"), &["work", "heartbeat", &lease], true);
+    r.go(
+        ("work", "heartbeat"),
+        &["work", "heartbeat", nope_lease],
+        false,
+    );
+    let b = r.go(
+        ("work", "block"),
+        &["work", "block", &lease, "missing_info", "Need X"],
+        true,
+    );
+    r.go(
+        ("work", "block"),
+        &["work", "block", &lease, "no_such_reason", "Need X"],
+        false,
+    );
+    let blocker = s(&b, "blocker_id");
+    r.go(
+        ("work", "unblock"),
+        &[
+            "work",
+            "unblock",
+            &blocker,
+            "--resolution",
+            "ok",
+            "--waiver",
+            "fine",
+        ],
+        true,
+    );
+    r.go(
+        ("work", "unblock"),
+        &[
+            "work",
+            "unblock",
+            "blocker-000000000000",
+            "--resolution",
+            "ok",
+        ],
+        false,
+    );
+    r.go(("work", "status"), &["work", "status", &lease], true);
+    r.go(("work", "status"), &["work", "status", nope_lease], false);
+    r.go(("work", "list"), &["work", "list", "--all"], true);
+    r.go(("work", "list"), &["work", "list", "--everything"], false);
+    r.go(("work", "verify"), &["work", "verify", &lease], true);
+    r.go(("work", "verify"), &["work", "verify", "ADHOC-NOPE"], false);
+    let h = r.go(
+        ("work", "handoff"),
+        &["work", "handoff", &lease, "bob", "--reason", "shift"],
+        true,
+    );
+    r.go(
+        ("work", "handoff"),
+        &["work", "handoff", &lease, "carol", "--reason", "again"],
+        false,
+    );
+    let bob_lease = s(&h, "lease_id");
+    r.go(
+        ("work", "release"),
+        &["work", "release", &bob_lease, "success"],
+        true,
+    );
+    r.go(
+        ("work", "release"),
+        &["work", "release", nope_lease, "success"],
+        false,
+    );
+    let c3 = r.go(("work", "claim"), &["work", "claim", "ADHOC-C3"], true);
+    let l3 = s(&c3, "lease_id");
+    r.go(
+        ("work", "force-release"),
+        &["work", "force-release", &l3, "--reason", "stuck"],
+        false,
+    );
+    r.go_env(
+        ("work", "force-release"),
+        &["work", "force-release", &l3, "--reason", "stuck"],
+        true,
+        &[("MC_AGENT_ROLE", "operator")],
+    );
+    r.go(("work", "cleanup"), &["work", "cleanup"], true);
+    r.go(
+        ("work", "cleanup"),
+        &["--db", "/proc/version", "work", "cleanup"],
+        false,
+    );
+
+    // ---- roadmap
+    fn rm(v: &str) -> (&str, &str) {
+        ("roadmap", v)
+    }
+    r.go(
+        rm("add"),
+        &[
+            "roadmap", "add", "Parser", "--phase", "phase_a", "--id", "P1",
+        ],
+        true,
+    );
+    r.go(
+        rm("add"),
+        &[
+            "roadmap", "add", "Release", "--phase", "phase_a", "--id", "P2",
+        ],
+        true,
+    );
+    r.go(
+        rm("add"),
+        &[
+            "roadmap", "add", "Reviewer", "--phase", "phase_a", "--id", "P3",
+        ],
+        true,
+    );
+    r.go(
+        rm("add"),
+        &["roadmap", "add", "X", "--phase", "no_such_phase"],
+        false,
+    );
+    r.go(
+        rm("update"),
+        &["roadmap", "update", "P1", "--title", "The parser"],
+        true,
+    );
+    r.go(
+        rm("update"),
+        &["roadmap", "update", "NOPE", "--title", "x"],
+        false,
+    );
+    r.go(rm("dep add"), &["roadmap", "dep", "add", "P2", "P1"], true);
+    r.go(rm("dep add"), &["roadmap", "dep", "add", "P1", "P2"], false); // cycle
+    r.go(
+        rm("dep move"),
+        &["roadmap", "dep", "move", "P2", "P1", "P3"],
+        true,
+    );
+    r.go(
+        rm("dep move"),
+        &["roadmap", "dep", "move", "P2", "NOPE", "P1"],
+        false,
+    );
+    r.go(rm("dep rm"), &["roadmap", "dep", "rm", "P2", "P3"], true);
+    r.go(rm("dep rm"), &["roadmap", "dep", "rm", "P2", "NOPE"], false);
+    r.go(rm("dep add"), &["roadmap", "dep", "add", "P2", "P1"], true);
+    r.go(rm("show"), &["roadmap", "show", "P1"], true);
+    r.go(rm("show"), &["roadmap", "show", "NOPE"], false);
+    r.go(rm("list"), &["roadmap", "list"], true);
+    r.go(rm("list"), &["roadmap", "list", "--bogus"], false);
+    let ready = r.go(rm("ready"), &["roadmap", "ready"], true);
+    assert!(
+        ready["items"].is_array() && ready["count"].is_u64(),
+        "{ready}"
+    );
+    r.go(rm("ready"), &["roadmap", "ready", "--limit", "many"], false);
+    r.go(rm("blocked"), &["roadmap", "blocked"], true);
+    r.go(
+        rm("blocked"),
+        &["--db", &r.path("missing2.db"), "roadmap", "blocked"],
+        false,
+    );
+    r.go(rm("why"), &["roadmap", "why", "P2"], true);
+    r.go(rm("why"), &["roadmap", "why", "NOPE"], false);
+    r.go(rm("assign"), &["roadmap", "assign", "P1", "alice"], true);
+    r.go(rm("assign"), &["roadmap", "assign", "NOPE", "alice"], false);
+    r.go(
+        rm("release"),
+        &["roadmap", "release", "P1", "--agent", "alice"],
+        true,
+    );
+    r.go(rm("release"), &["roadmap", "release", "NOPE"], false);
+    r.go(
+        rm("review"),
+        &["roadmap", "review", "P1", "-c", "looks good"],
+        true,
+    );
+    r.go(rm("review"), &["roadmap", "review", "NOPE"], false);
+    r.go(rm("complete"), &["roadmap", "complete", "P1"], true);
+    r.go(rm("complete"), &["roadmap", "complete", "NOPE"], false);
+    r.go(
+        rm("delete"),
+        &["roadmap", "delete", "P3", "--reason", "dup"],
+        true,
+    );
+    r.go(rm("delete"), &["roadmap", "delete", "NOPE"], false);
+    r.go(rm("restore"), &["roadmap", "restore", "P3"], true);
+    r.go(rm("restore"), &["roadmap", "restore", "NOPE"], false);
+    r.go(rm("history"), &["roadmap", "history", "P1"], true);
+    r.go(rm("history"), &["roadmap", "history", "NOPE"], false);
+    r.go(
+        rm("export"),
+        &[
+            "roadmap",
+            "export",
+            "--format",
+            "json",
+            "-o",
+            &r.path("rm.json"),
+        ],
+        true,
+    );
+    r.go(
+        rm("export"),
+        &["roadmap", "export", "--format", "yaml"],
+        false,
+    );
+    r.go(
+        rm("graph"),
+        &[
+            "roadmap",
+            "graph",
+            "--format",
+            "dot",
+            "-o",
+            &r.path("rm.dot"),
+        ],
+        true,
+    );
+    r.go(rm("graph"), &["roadmap", "graph", "--format", "png"], false);
+
+    // ---- program kinds: the same verbs everywhere
+    let prog = r.go(
+        ("program", "add"),
+        &["program", "add", "Platform", "--id", "plat"],
+        true,
+    );
+    assert_eq!(prog["id"], "plat");
+    let parents: &[(&str, &[&str])] = &[
+        ("program", &[]),
+        ("product", &["--program", "plat"]),
+        ("feature", &["--product", "product-product"]),
+        ("release", &["--product", "product-product"]),
+        ("cr", &[]),
+        ("bug", &[]),
+        ("standard", &[]),
+        ("charter", &[]),
+    ];
+    for (kind, parent) in parents {
+        let id = format!("{kind}-{kind}");
+        let mut add: Vec<&str> = vec![kind, "add", "Thing", "--id", &id];
+        add.extend_from_slice(parent);
+        match *kind {
+            "charter" => add.extend_from_slice(&[
+                "--doc-type",
+                "ethos",
+                "--version",
+                "1",
+                "--content-hash",
+                "x",
+            ]),
+            "standard" => add.extend_from_slice(&[
+                "--level",
+                "product",
+                "--check-type",
+                "boolean",
+                "--failure-message",
+                "no",
+            ]),
+            "bug" => {
+                add.extend_from_slice(&["--feature", "feature-feature", "--feature-version", "1.0"])
+            }
+            _ => {}
+        }
+        r.go((kind, "add"), &add, true);
+        r.go((kind, "add"), &[kind, "add", "Thing", "--id", &id], false);
+        let field = if *kind == "charter" {
+            "--title"
+        } else {
+            "--description"
+        };
+        r.go((kind, "update"), &[kind, "update", &id, field, "d"], true);
+        r.go(
+            (kind, "update"),
+            &[kind, "update", "nope-x", field, "d"],
+            false,
+        );
+        r.go((kind, "show"), &[kind, "show", &id], true);
+        r.go((kind, "show"), &[kind, "show", "nope-x"], false);
+        r.go((kind, "list"), &[kind, "list"], true);
+        r.go((kind, "list"), &[kind, "list", "--bogus"], false);
+        r.go((kind, "history"), &[kind, "history", &id], true);
+        r.go((kind, "history"), &[kind, "history", "nope-x"], false);
+        r.go((kind, "delete"), &[kind, "delete", "nope-x"], false);
+        r.go((kind, "restore"), &[kind, "restore", "nope-x"], false);
+    }
+    // Delete and restore, children first (a parent with live children is refused).
+    let order = [
+        "bug", "feature", "release", "cr", "standard", "charter", "product", "program",
+    ];
+    for kind in order {
+        let id = format!("{kind}-{kind}");
+        r.go(
+            (kind, "delete"),
+            &[kind, "delete", &id, "--reason", "test"],
+            true,
+        );
+    }
+    for kind in order.iter().rev() {
+        let id = format!("{kind}-{kind}");
+        r.go((kind, "restore"), &[kind, "restore", &id], true);
+    }
+    r.go(
+        ("cr", "add"),
+        &["cr", "add", "Other", "--id", "cr-other"],
+        true,
+    );
+    r.go(
+        ("cr", "dep"),
+        &["cr", "dep", "add", "cr-cr", "cr-other"],
+        true,
+    );
+    r.go(
+        ("cr", "dep"),
+        &["cr", "dep", "add", "cr-other", "cr-cr"],
+        false,
+    );
+    let sd = ("standard", "assign");
+    r.go(
+        sd,
+        &[
+            "standard",
+            "assign",
+            "standard-standard",
+            "product:product-product",
+        ],
+        true,
+    );
+    r.go(
+        sd,
+        &["standard", "assign", "standard-standard", "motus"],
+        false,
+    );
+    let rec = ("standard", "record");
+    r.go(
+        rec,
+        &[
+            "standard",
+            "record",
+            "standard-standard",
+            "product:product-product",
+            "--result",
+            "pass",
+        ],
+        true,
+    );
+    r.go(
+        rec,
+        &[
+            "standard",
+            "record",
+            "standard-standard",
+            "product:product-product",
+            "--result",
+            "maybe",
+        ],
+        false,
+    );
+    r.go(
+        ("standard", "results"),
+        &["standard", "results", "--standard", "standard-standard"],
+        true,
+    );
+    r.go(
+        ("standard", "results"),
+        &["standard", "results", "--entity", "nonsense"],
+        false,
+    );
+    r.go(
+        ("standard", "compliance"),
+        &["standard", "compliance", "product:product-product"],
+        true,
+    );
+    r.go(
+        ("standard", "compliance"),
+        &["standard", "compliance", "nonsense"],
+        false,
+    );
+    r.go(
+        ("charter", "activate"),
+        &["charter", "activate", "charter-charter"],
+        true,
+    );
+    r.go(
+        ("charter", "activate"),
+        &["charter", "activate", "nope-x"],
+        false,
+    );
+    r.go(("charter", "active"), &["charter", "active", "ethos"], true);
+    r.go(("charter", "active"), &["charter", "active"], false);
+    r.go(
+        ("terminology", "list"),
+        &["terminology", "list", "roadmap_phase"],
+        true,
+    );
+    r.go(
+        ("terminology", "list"),
+        &["terminology", "list", "no_such_domain"],
+        false,
+    );
+    r.go(
+        ("terminology", "add"),
+        &["terminology", "add", "roadmap_phase", "phase_z", "Phase Z"],
+        true,
+    );
+    r.go(
+        ("terminology", "add"),
+        &["terminology", "add", "roadmap_phase", "phase_z", "Phase Z"],
+        false,
+    );
+
+    // ---- deploy gate
+    r.go(("deploy", "check"), &["deploy", "check"], true);
+    r.go(
+        ("deploy", "check"),
+        &["deploy", "check", "--target", "moon"],
+        false,
+    );
+    let d = r.go(
+        ("deploy", "record"),
+        &[
+            "deploy",
+            "record",
+            "pypi",
+            "1.0.0",
+            "--status",
+            "in_progress",
+        ],
+        true,
+    );
+    r.go(
+        ("deploy", "record"),
+        &["deploy", "record", "moon", "1.0.0"],
+        false,
+    );
+    let did = s(&d, "id");
+    r.go(
+        ("deploy", "finish"),
+        &["deploy", "finish", &did, "--status", "success"],
+        true,
+    );
+    r.go(
+        ("deploy", "finish"),
+        &["deploy", "finish", "999999", "--status", "success"],
+        false,
+    );
+    r.go(("deploy", "list"), &["deploy", "list"], true);
+    r.go(("deploy", "list"), &["deploy", "list", "--bogus"], false);
+    r.go(("deploy", "claim"), &["deploy", "claim", "list"], true);
+    r.go(
+        ("deploy", "claim"),
+        &["deploy", "claim", "set", "nope", "pass"],
+        false,
+    );
+
+    // ---- userland
+    r.go(("userland", "status"), &["userland", "status"], true);
+    r.go(
+        ("userland", "status"),
+        &["--userland", "/proc/version", "userland", "status"],
+        false,
+    );
+    r.go(
+        ("userland", "extract"),
+        &["userland", "extract", "--dry-run"],
+        true,
+    );
+    r.go(("userland", "extract"), &["userland", "extract"], true);
+    r.go(
+        ("userland", "extract"),
+        &["--userland", "/proc/version", "userland", "extract"],
+        false,
+    );
+    r.go(("pref", "set"), &["pref", "set", "editor", "vim"], true);
+    r.go(
+        ("pref", "set"),
+        &["pref", "set", "editor", "vim", "--source", "nowhere"],
+        false,
+    );
+    r.go(("pref", "get"), &["pref", "get", "editor"], true);
+    r.go(("pref", "get"), &["pref", "get", "no-such-key"], false);
+    r.go(("pref", "list"), &["pref", "list", "--all"], true);
+    r.go(("pref", "list"), &["pref", "list", "--bogus"], false);
+    r.go(("pref", "unset"), &["pref", "unset", "editor"], true);
+    r.go(("pref", "unset"), &["pref", "unset", "no-such-key"], false);
+    r.go(
+        ("skill", "add"),
+        &["skill", "add", "rust", "--threshold", "2"],
+        true,
+    );
+    r.go(
+        ("skill", "add"),
+        &["skill", "add", "rust", "--threshold", "many"],
+        false,
+    );
+    r.go(("skill", "list"), &["skill", "list"], true);
+    r.go(("skill", "list"), &["skill", "list", "--bogus"], false);
+    r.go(("skill", "show"), &["skill", "show", "rust"], true);
+    r.go(("skill", "show"), &["skill", "show", "cobol"], false);
+    r.go(("skill", "delete"), &["skill", "delete", "rust"], true);
+    r.go(("skill", "delete"), &["skill", "delete", "cobol"], false);
+    let rule = r.go(
+        ("rule", "add"),
+        &["rule", "add", "style", "short functions"],
+        true,
+    );
+    r.go(
+        ("rule", "add"),
+        &["rule", "add", "style", "x", "--source", "nowhere"],
+        false,
+    );
+    r.go(("rule", "list"), &["rule", "list"], true);
+    r.go(("rule", "list"), &["rule", "list", "--bogus"], false);
+    let rule_id = s(&rule["rule"], "id");
+    r.go(("rule", "delete"), &["rule", "delete", &rule_id], true);
+    r.go(("rule", "delete"), &["rule", "delete", "999999"], false);
+    r.go(("pattern", "list"), &["pattern", "list"], true);
+    r.go(
+        ("pattern", "list"),
+        &["pattern", "list", "--kind", "imagined"],
+        false,
+    );
+
+    r.go(("prime", ""), &["prime"], true);
+    r.go(("prime", ""), &["prime", "--bogus"], false);
+
+    // Every command of the README's table, both ways.
+    let mut missing = Vec::new();
+    for (area, verb) in readme_commands() {
+        match r.seen.get(&(area.clone(), verb.clone())) {
+            Some((ok, failed)) if *ok > 0 && *failed > 0 => {}
+            other => missing.push(format!("{area} {verb}: {other:?}")),
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "commands without a success and a failure: {missing:#?}"
+    );
+    assert!(r.checked > 200, "{} documents checked", r.checked);
+    eprintln!(
+        "contract: {} documents validated, {} README commands each with a success and a failure",
+        r.checked,
+        readme_commands().len()
+    );
+}
+
+/// The open policy for reads: a file the original tool wrote (schema 20) is read as it is,
+/// read-only, with one line on stderr saying `motus db migrate` would upgrade it; the file
+/// is not changed.
+#[test]
+fn reads_work_on_an_unmigrated_original_file_and_change_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let db = motus_tests::copy_fixture("motusos-0.3.3-populated.db", home.path());
+    let before = std::fs::read(&db).unwrap();
+    let envelope = schema("envelope");
+    let list = schema("work.list");
+    let reads: &[&[&str]] = &[
+        &["work", "list", "--all"],
+        &["roadmap", "ready"],
+        &["roadmap", "blocked"],
+        &["roadmap", "list"],
+        &["db", "status"],
+        &["doctor"],
+    ];
+    for args in reads {
+        let out = Command::new(motus_bin())
+            .arg("--db")
+            .arg(&db)
+            .arg("--json")
+            .args(*args)
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let doc: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {stderr}"));
+        assert!(doc.get("error").is_none(), "{args:?}: {doc}");
+        assert!(envelope.is_valid(&doc), "{args:?}: {doc}");
+        if args[0] == "work" {
+            assert!(list.is_valid(&doc), "{args:?}: {doc}");
+            assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        }
+        if !["db", "doctor"].contains(&args[0]) {
+            assert_eq!(out.status.code(), Some(0), "{args:?}: {doc} {stderr}");
+            let lines: Vec<&str> = stderr.lines().collect();
+            assert_eq!(lines.len(), 1, "{args:?}: one notice line: {stderr}");
+            assert!(
+                lines[0].contains("schema version 20 is older than this build's")
+                    && lines[0].contains("`motus db migrate` would upgrade it"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file is unchanged");
+}
