@@ -6,6 +6,7 @@ mod cluster;
 mod db;
 mod files;
 mod host;
+mod mcp;
 mod output;
 mod paths;
 mod text;

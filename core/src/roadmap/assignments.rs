@@ -19,7 +19,7 @@ use serde::Serialize;
 
 pub const ROLES: &[&str] = &["implementer", "reviewer", "owner", "observer"];
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Assignment {
     pub id: i64,
     pub item_id: String,
@@ -34,7 +34,7 @@ pub struct Assignment {
 }
 
 /// An unfinished prerequisite surfaced by the assignment cascade.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SurfacedPrerequisite {
     pub item_id: String,
     pub title: String,
@@ -42,7 +42,7 @@ pub struct SurfacedPrerequisite {
     pub depth: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AssignOutcome {
     pub assignment: Assignment,
     /// Unfinished, unassigned prerequisites that now need someone (from the cascade).
@@ -193,7 +193,7 @@ fn surfaced<C: Connection + ?Sized>(
         .collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Release {
     pub dropped: Vec<Assignment>,
     /// True when the item went back from `in_progress` to `pending`.

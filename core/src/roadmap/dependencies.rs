@@ -14,7 +14,7 @@ use crate::params;
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DependencyType {
     Blocks,
@@ -44,7 +44,7 @@ impl DependencyType {
 }
 
 /// One stored edge.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Edge {
     pub item_id: String,
     pub depends_on_id: String,

@@ -596,7 +596,7 @@ pub fn review<C: Connection + ?Sized>(
 }
 
 /// What `complete` did besides marking the item.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct Completion {
     pub item: Item,
     /// Who completed it, and the rule that allowed them.

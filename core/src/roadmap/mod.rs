@@ -5,6 +5,7 @@
 //! `roadmap_version_capture` trigger always snapshots the change into `entity_versions`.
 
 pub mod assignments;
+pub mod calls;
 pub mod dependencies;
 pub mod export;
 pub mod items;
@@ -30,7 +31,7 @@ pub(crate) const ITEM_COLUMNS: &str = "id, phase_key, title, description, status
      created_at, updated_at, deleted_at, external_id, external_url, scope";
 
 /// One roadmap item as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Item {
     pub id: String,
     pub phase_key: String,
@@ -101,7 +102,7 @@ pub(crate) const SUMMARY_COLUMNS: &str =
 
 /// The fields lists show (`ready`, `blocked`): enough to pick and find an item, small enough
 /// that listing every ready item of a large roadmap stays fast.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ItemSummary {
     pub id: String,
     pub phase_key: String,

@@ -12,7 +12,7 @@ use crate::ids::Env;
 use serde::Serialize;
 
 /// The new item and the edges it was given.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AddedItem {
     #[serde(flatten)]
     pub item: Item,

@@ -145,7 +145,7 @@ pub fn ready_count<C: Connection + ?Sized>(conn: &C) -> Result<i64> {
 }
 
 /// An open kernel blocker on an item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BlockerRef {
     pub id: String,
     pub work_id: String,
@@ -157,7 +157,7 @@ pub struct BlockerRef {
 }
 
 /// An item that cannot start, with what holds it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BlockedItem {
     #[serde(flatten)]
     pub item: ItemSummary,
@@ -257,7 +257,7 @@ fn open_blockers<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Vec<Block
 }
 
 /// One unfinished item on the chain below the item asked about.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ChainNode {
     pub id: String,
     pub title: String,
@@ -274,7 +274,7 @@ pub struct ChainNode {
 }
 
 /// Everything that holds an item back.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Why {
     pub id: String,
     pub title: String,

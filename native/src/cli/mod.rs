@@ -16,7 +16,7 @@ mod skill;
 mod terminology;
 mod userland;
 mod view;
-mod work;
+pub(crate) mod work;
 
 use crate::output::CliError;
 use clap::{Parser, Subcommand};
@@ -110,6 +110,10 @@ pub enum Command {
     /// List learned and detected patterns
     #[command(subcommand)]
     Pattern(pattern::PatternCommand),
+    /// Serve the kernel and the roadmap to an AI agent as MCP tools over stdio (one long-lived connection)
+    Mcp(crate::mcp::McpArgs),
+    /// Print the agent guide: the loop, the tools and commands, and what to do on each reason code
+    Prime,
     /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
     View(view::ViewArgs),
     /// Cluster membership (list, leader, assign, remove) of the dqlite cluster --db names
@@ -181,6 +185,18 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Pattern(cmd) => pattern::run(&ctx, cmd),
         Command::View(args) => view::run(&ctx, args),
         Command::Node(cmd) => node::run(&ctx, cmd),
+        Command::Mcp(args) => crate::mcp::run(&ctx, args),
+        Command::Prime => {
+            crate::output::emit(
+                ctx.json,
+                &motus_core::answer::envelope_of(
+                    true,
+                    &serde_json::json!({"guide": crate::mcp::guide::GUIDE}),
+                ),
+                || crate::mcp::guide::GUIDE.to_string(),
+            );
+            Ok(0)
+        }
         Command::Help(args) => help::help(args),
         Command::Completions(args) => help::completions(args),
         Command::Man(args) => help::man(args),

@@ -228,7 +228,7 @@ pub struct EvidenceArgs {
     pub artifacts: Option<String>,
 }
 
-fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options {
         metrics: !matches!(
             std::env::var("MC_METRICS_ENABLED").as_deref(),
@@ -619,7 +619,7 @@ fn recorded_text(accepted: bool, message: &str, human: impl FnOnce() -> String) 
     }
 }
 
-fn hash_file(path: &std::path::Path) -> Result<FileInput, CliError> {
+pub(crate) fn hash_file(path: &std::path::Path) -> Result<FileInput, CliError> {
     let fail =
         |e: std::io::Error| CliError::failed("io", format!("cannot read {}: {e}", path.display()));
     if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {

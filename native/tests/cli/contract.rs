@@ -68,9 +68,9 @@ fn readme_commands() -> BTreeSet<(String, String)> {
                 rest.split("\\|").map(|v| v.trim().to_string()).collect()
             };
             for area in areas.split("\\|") {
-                // Commands that print no document: a page server, a long benchmark, help,
-                // shell completions, man pages, the version.
-                if ["view", "bench", "cargo", "help", "completions", "man"].contains(&area)
+                // Commands that print no document: a page server, an MCP server (tests/mcp), a
+                // long benchmark, help, shell completions, man pages, the version.
+                if ["view", "bench", "cargo", "help", "completions", "man", "mcp"].contains(&area)
                     || area.starts_with('-')
                 {
                     continue;
@@ -856,6 +856,9 @@ fn every_json_command_of_the_readme_matches_its_schema_in_success_and_failure() 
         &["pattern", "list", "--kind", "imagined"],
         false,
     );
+
+    r.go(("prime", ""), &["prime"], true);
+    r.go(("prime", ""), &["prime", "--bogus"], false);
 
     // Every command of the README's table, both ways.
     let mut missing = Vec::new();
