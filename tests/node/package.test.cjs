@@ -29,6 +29,7 @@ test('npm pack + npm install of the package folder works from CommonJS and ESM',
     const motus = require('motus-js');
     const db = motus.Database.openInMemory();
     const c = db.claimWork({ work_id: 'ADHOC-INSTALLED' });
+    db.recordEvidence(c.lease_id, { evidence_type: 'test_result', passed: 1 });
     console.log(JSON.stringify([c.decision, db.releaseWork(c.lease_id, 'success').lease_status, typeof motus.openBetterSqlite3]));`;
   const cjs = execFileSync(process.execPath, ['-e', script], { cwd: project, encoding: 'utf8' });
   assert.deepEqual(JSON.parse(cjs), ['GRANTED', 'released', 'function']);

@@ -10,7 +10,9 @@ test('ready / blocked / why / show / list agree with the binary on the same file
   const { sqlite, db } = openHost(file, { actor: 'planner' });
   db.init();
   const phase = db.terms('roadmap_phase').items[0].internal_key;
-  const a = db.roadmapAdd({ id: 'RM-A', title: 'Schema', phase_key: phase });
+  // planner owns RM-A, so planner may complete it (completing needs the owner, an owner or
+  // reviewer assignee, or a reviewer role).
+  const a = db.roadmapAdd({ id: 'RM-A', title: 'Schema', phase_key: phase, owner: 'planner' });
   const b = db.roadmapAdd({ id: 'RM-B', title: 'Kernel', phase_key: phase });
   db.roadmapAdd({ id: 'RM-C', title: 'JS API', phase_key: phase });
   const early = db.roadmapAdd({ id: 'RM-0', title: 'Plan', phase_key: phase, before: 'RM-A' });
@@ -30,7 +32,7 @@ test('ready / blocked / why / show / list agree with the binary on the same file
     assert.equal(native.status, 0, JSON.stringify(native.json));
     assert.deepEqual(apiDoc, native.json, args.join(' '));
   };
-  const again = openHost(file);
+  const again = openHost(file, { actor: 'planner' });
   same(again.db.roadmapReady(), ['roadmap', 'ready']);
   same(again.db.roadmapBlocked(), ['roadmap', 'blocked']);
   same(again.db.roadmapWhy('RM-C'), ['roadmap', 'why', 'RM-C']);

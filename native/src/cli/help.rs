@@ -21,6 +21,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("COLUMNS", "Width help text is wrapped to [default: the terminal's width]"),
     ("HOME", "Where ~/.motus lives"),
     ("TMPDIR", "Where `motus view` keeps its private snapshot directory [default: /tmp]"),
+    ("MOTUS_MCP_TRACE", "Set: `motus mcp` prints each tool call's name and duration on stderr"),
     ("MOTUS_TEST_PAUSE_AT", "Developers only: make `userland extract` stop at a named step so tests can kill it there"),
 ];
 

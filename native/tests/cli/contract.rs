@@ -70,7 +70,16 @@ fn readme_commands() -> BTreeSet<(String, String)> {
             for area in areas.split("\\|") {
                 // Commands that print no document: a page server, an MCP server (tests/mcp), a
                 // long benchmark, help, shell completions, man pages, the version.
-                if ["view", "bench", "cargo", "help", "completions", "man", "mcp"].contains(&area)
+                if [
+                    "view",
+                    "bench",
+                    "cargo",
+                    "help",
+                    "completions",
+                    "man",
+                    "mcp",
+                ]
+                .contains(&area)
                     || area.starts_with('-')
                 {
                     continue;
