@@ -51,6 +51,8 @@ To plan: `roadmap_add` (with `depends_on`), `roadmap_dep_add`; to look: `roadmap
 | DENY_PREREQS_INCOMPLETE | `missing_prereqs` lists what must finish first: work on those |
 | DENY_WORK_COMPLETED | already done: take other work |
 | DENY_PHASE_FULL | 50 ad hoc items are in progress: release or finish some first |
+| DENY_ASSIGNED_TO_OTHER | the item is assigned to another agent (`owner` names them): take other work; `override_assignment` only when you are meant to take it over |
+| DENY_EVIDENCE_REQUIRED | a `success` release needs evidence: record it with `evidence`, then release again (or release `partial`/`failure`) |
 | DENY_MISSING_LEASE | your lease is no longer active (expired or released): claim again |
 | LEASE_NOT_FOUND | that `lease_id` does not exist: use the one your claim returned |
 | DENY_INVALID_WORK_ID, DENY_INVALID_AGENT_ID, DENY_INVALID_TTL, DENY_INVALID_RESOURCES | fix that argument and call again |
