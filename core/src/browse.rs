@@ -25,7 +25,13 @@ pub enum Cell {
     /// Lowercase hex of the bytes.
     #[serde(rename = "b")]
     Blob(String),
+    /// A value too big to send: only its storage class (`text` or `blob`) and size in bytes.
+    #[serde(rename = "x")]
+    Large { class: String, bytes: i64 },
 }
+
+/// Cells bigger than this travel as [`Cell::Large`] (their size, not their content).
+pub const MAX_CELL_BYTES: usize = 64 * 1024;
 
 impl Cell {
     pub fn from_value(v: &Value) -> Cell {
@@ -38,6 +44,21 @@ impl Cell {
         }
     }
 
+    /// Like [`Cell::from_value`], but a value over `max` bytes becomes [`Cell::Large`].
+    pub fn from_value_capped(v: &Value, max: usize) -> Cell {
+        match v {
+            Value::Text(s) if s.len() > max => Cell::Large {
+                class: "text".into(),
+                bytes: s.len() as i64,
+            },
+            Value::Blob(b) if b.len() > max => Cell::Large {
+                class: "blob".into(),
+                bytes: b.len() as i64,
+            },
+            other => Cell::from_value(other),
+        }
+    }
+
     /// Display text (NULL is empty).
     pub fn text(&self) -> String {
         match self {
@@ -45,6 +66,7 @@ impl Cell {
             Cell::Integer(i) => i.to_string(),
             Cell::Real(f) => f.to_string(),
             Cell::Text(s) | Cell::Blob(s) => s.clone(),
+            Cell::Large { class, bytes } => format!("({class} of {bytes} bytes, not loaded)"),
         }
     }
 
@@ -56,6 +78,8 @@ impl Cell {
             Cell::Real(_) => "real",
             Cell::Text(_) => "text",
             Cell::Blob(_) => "blob",
+            Cell::Large { class, .. } if class == "text" => "text",
+            Cell::Large { .. } => "blob",
         }
     }
 }
@@ -63,7 +87,11 @@ impl Cell {
 fn cells(rows: &Rows) -> Vec<Vec<Cell>> {
     rows.rows
         .iter()
-        .map(|r| r.iter().map(Cell::from_value).collect())
+        .map(|r| {
+            r.iter()
+                .map(|v| Cell::from_value_capped(v, MAX_CELL_BYTES))
+                .collect()
+        })
         .collect()
 }
 
@@ -173,12 +201,18 @@ pub struct ObjectInfo {
     pub name: String,
     /// `table` or `view`.
     pub kind: String,
-    /// Number of rows (tables only; counting a view can be as slow as running it).
+    /// Number of rows; not filled by [`list_objects`] (counting is O(rows): ask
+    /// [`row_count`] per object after the list is shown).
     pub row_count: Option<i64>,
     pub columns: Vec<ColumnInfo>,
+    /// Why this object cannot be read (a broken view, a virtual table of a module this
+    /// SQLite lacks); the other objects are listed as usual.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
-/// Every table and view, tables first, by name.
+/// Every table and view, tables first, by name, with their columns. One object that cannot
+/// be read does not hide the others: it carries its error instead.
 pub fn list_objects<C: Connection + ?Sized>(conn: &C) -> Result<Vec<ObjectInfo>> {
     let rows = conn.query(
         "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') \
@@ -189,23 +223,30 @@ pub fn list_objects<C: Connection + ?Sized>(conn: &C) -> Result<Vec<ObjectInfo>>
     for r in rows.iter() {
         let name: String = r.get(0)?;
         let kind: String = r.get(1)?;
-        let row_count = if kind == "table" {
-            Some(conn.query_one::<i64>(
-                &format!("SELECT count(*) FROM {}", quote_ident(&name)),
-                params![],
-            )?)
-        } else {
-            None
+        let (columns, error) = match columns(conn, &name) {
+            Ok(c) => (c, None),
+            Err(e) => (Vec::new(), Some(e.to_string())),
         };
-        let columns = columns(conn, &name)?;
         out.push(ObjectInfo {
             name,
             kind,
-            row_count,
+            row_count: None,
             columns,
+            error,
         });
     }
     Ok(out)
+}
+
+/// The number of rows of a table or view (a view's count runs its query).
+pub fn row_count<C: Connection + ?Sized>(conn: &C, object: &str) -> Result<i64> {
+    if !conn.has_object("table", object)? && !conn.has_object("view", object)? {
+        return Err(Error::not_found("table or view", object));
+    }
+    conn.query_one::<i64>(
+        &format!("SELECT count(*) FROM {}", quote_ident(object)),
+        params![],
+    )
 }
 
 /// The columns of one table or view; an unknown name is [`Error::NotFound`].
@@ -416,6 +457,41 @@ fn select_sql(columns: &[ColumnInfo], object: &str) -> String {
     format!("SELECT {} FROM {}", list.join(", "), quote_ident(object))
 }
 
+/// Like [`select_sql`], but each column comes with its size and big values are not read:
+/// `octet_length` of a text or blob is known without loading it.
+fn select_sized_sql(columns: &[ColumnInfo], object: &str) -> String {
+    let list: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let q = quote_ident(&c.name);
+            format!(
+                "CASE WHEN octet_length({q}) > {MAX_CELL_BYTES} THEN NULL ELSE {q} END, \
+                 CASE WHEN octet_length({q}) > {MAX_CELL_BYTES} THEN typeof({q}) END, \
+                 CASE WHEN octet_length({q}) > {MAX_CELL_BYTES} THEN octet_length({q}) END"
+            )
+        })
+        .collect();
+    format!("SELECT {} FROM {}", list.join(", "), quote_ident(object))
+}
+
+/// Rows of [`select_sized_sql`] as cells.
+fn sized_cells(rows: &Rows, n_columns: usize) -> Vec<Vec<Cell>> {
+    rows.rows
+        .iter()
+        .map(|r| {
+            (0..n_columns)
+                .map(|i| match (&r[3 * i + 1], &r[3 * i + 2]) {
+                    (Value::Text(class), Value::Integer(bytes)) => Cell::Large {
+                        class: class.clone(),
+                        bytes: *bytes,
+                    },
+                    _ => Cell::from_value_capped(&r[3 * i], MAX_CELL_BYTES),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// One page of a table or view, with the total number of matching rows.
 pub fn table_page<C: Connection + ?Sized>(conn: &C, query: &PageQuery) -> Result<Page> {
     let columns = columns(conn, &query.object)?;
@@ -439,15 +515,15 @@ pub fn table_page<C: Connection + ?Sized>(conn: &C, query: &PageQuery) -> Result
     let n = values.len();
     let sql = format!(
         "{}{where_sql}{order_sql} LIMIT ?{} OFFSET ?{n}",
-        select_sql(&columns, &query.object),
+        select_sized_sql(&columns, &query.object),
         n - 1
     );
     let rows = conn.query(&sql, &values)?;
     Ok(Page {
         object: query.object.clone(),
         kind: kind.to_string(),
+        rows: sized_cells(&rows, columns.len()),
         columns,
-        rows: cells(&rows),
         total,
         offset,
         limit,
@@ -586,9 +662,17 @@ fn scan_sql(sql: &str, blank_literals: bool) -> Result<String> {
 }
 
 /// Refuses anything that is not one read-only statement, with a message saying what runs.
+/// (The viewer also has SQLite refuse everything but reading, with an authorizer; this check
+/// gives the clear message first.)
 pub fn check_read_only(sql: &str) -> Result<()> {
     let stripped = strip_sql(sql)?;
-    let body = stripped.trim().trim_end_matches(';').trim();
+    check_stripped(stripped.trim().trim_end_matches(';').trim(), 0)
+}
+
+fn check_stripped(body: &str, depth: usize) -> Result<()> {
+    if body.is_empty() && depth > 0 {
+        return Err(refuse("EXPLAIN needs a statement to explain"));
+    }
     if body.is_empty() {
         return Err(Error::invalid(
             "statement",
@@ -606,7 +690,22 @@ pub fn check_read_only(sql: &str) -> Result<()> {
     let first = words.first().copied().unwrap_or("");
     match first {
         "select" | "values" => {}
-        "with" | "explain" => {
+        // EXPLAIN prepares the statement it explains, and preparing some PRAGMAs already
+        // changes the connection: the explained statement must pass the same check.
+        "explain" if depth == 0 => {
+            let mut rest = body.trim_start()[7..].trim_start();
+            let lower_rest = rest.to_ascii_lowercase();
+            if lower_rest.starts_with("query") {
+                let after = lower_rest[5..].trim_start();
+                if after.starts_with("plan") {
+                    let skip = rest.len() - after.len() + 4;
+                    rest = rest[skip..].trim_start();
+                }
+            }
+            return check_stripped(rest, depth + 1);
+        }
+        "explain" => return Err(refuse("EXPLAIN EXPLAIN is not a statement")),
+        "with" => {
             for verb in [
                 "insert", "update", "delete", "replace", "drop", "create", "alter",
             ] {
@@ -684,6 +783,9 @@ pub fn console_query<C: Connection + ?Sized>(
 fn explain_console_error(e: Error) -> Error {
     match e {
         Error::ReadOnly { .. } => refuse("The opened copy is read-only"),
+        Error::Sql { message } if message.contains("not authorized") => refuse(
+            "SQLite refused this statement: it would change the database or the connection",
+        ),
         Error::Sql { message } => Error::Sql {
             message: format!("{message} — check the statement's table and column names (the Tables page lists them)"),
         },
@@ -714,21 +816,37 @@ impl ExportFormat {
     }
 }
 
-/// Rows as CSV (RFC 4180: header line, CRLF line ends, fields quoted when needed).
+/// Text a spreadsheet would run as a formula (OWASP "CSV injection"): it starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return.
+pub fn looks_like_formula(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Rows as CSV (RFC 4180: header line, CRLF line ends, fields quoted when needed). Text
+/// that a spreadsheet would run as a formula is prefixed with `'`, so it shows as text;
+/// numbers stay numbers.
 pub fn to_csv(columns: &[String], rows: &[Vec<Cell>]) -> String {
-    fn field(s: &str) -> String {
+    fn field(s: &str, text: bool) -> String {
+        let s = if text && looks_like_formula(s) {
+            format!("'{s}")
+        } else {
+            s.to_string()
+        };
         if s.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", s.replace('"', "\"\""))
         } else {
-            s.to_string()
+            s
         }
     }
     let mut out = String::new();
-    let header: Vec<String> = columns.iter().map(|c| field(c)).collect();
+    let header: Vec<String> = columns.iter().map(|c| field(c, true)).collect();
     out.push_str(&header.join(","));
     out.push_str("\r\n");
     for r in rows {
-        let line: Vec<String> = r.iter().map(|c| field(&c.text())).collect();
+        let line: Vec<String> = r
+            .iter()
+            .map(|c| field(&c.text(), matches!(c, Cell::Text(_))))
+            .collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
@@ -751,6 +869,7 @@ pub fn to_json(columns: &[String], rows: &[Vec<Cell>]) -> String {
                             .map(serde_json::Value::Number)
                             .unwrap_or(serde_json::Value::Null),
                         Cell::Text(s) | Cell::Blob(s) => s.clone().into(),
+                        Cell::Large { .. } => v.text().into(),
                     };
                     (c.clone(), j)
                 })
@@ -776,7 +895,17 @@ pub fn export_object<C: Connection + ?Sized>(
     format: ExportFormat,
 ) -> Result<String> {
     let rows = all_rows(conn, query)?;
-    Ok(export(&rows.columns, &cells(&rows), format))
+    // Exports carry whole values up to 16 MiB; a bigger one is named by its size.
+    let cells: Vec<Vec<Cell>> = rows
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|v| Cell::from_value_capped(v, 16 << 20))
+                .collect()
+        })
+        .collect();
+    Ok(export(&rows.columns, &cells, format))
 }
 
 #[cfg(test)]
@@ -805,10 +934,58 @@ mod tests {
     }
 
     #[test]
-    fn objects_list_tables_with_counts_and_views_without() {
+    fn big_cells_travel_by_size_and_broken_views_do_not_hide_the_rest() {
+        let c = sample();
+        c.execute_batch(
+            "CREATE TABLE big (id INTEGER PRIMARY KEY, b BLOB, t TEXT);
+             INSERT INTO big VALUES (1, zeroblob(300000), 'small'), (2, x'01', hex(zeroblob(70000)));
+             CREATE VIEW broken AS SELECT nope FROM people;",
+        )
+        .unwrap();
+        let q = PageQuery {
+            object: "big".into(),
+            limit: 10,
+            ..Default::default()
+        };
+        let p = table_page(&c, &q).unwrap();
+        assert_eq!(
+            p.rows[0][1],
+            Cell::Large {
+                class: "blob".into(),
+                bytes: 300000
+            }
+        );
+        assert_eq!(p.rows[0][2], Cell::Text("small".into()));
+        assert_eq!(p.rows[1][1], Cell::Blob("01".into()));
+        assert_eq!(
+            p.rows[1][2],
+            Cell::Large {
+                class: "text".into(),
+                bytes: 140000
+            }
+        );
+        let r = console_query(&c, "SELECT b FROM big ORDER BY id", 10).unwrap();
+        assert!(matches!(r.rows[0][0], Cell::Large { bytes: 300000, .. }));
+        let objs = list_objects(&c).unwrap();
+        let broken = objs.iter().find(|o| o.name == "broken").unwrap();
+        assert!(
+            broken.error.as_deref().unwrap().contains("nope"),
+            "{broken:?}"
+        );
+        assert!(objs
+            .iter()
+            .find(|o| o.name == "people")
+            .unwrap()
+            .error
+            .is_none());
+    }
+
+    #[test]
+    fn objects_list_tables_and_views_and_counts_come_per_object() {
         let objs = list_objects(&sample()).unwrap();
         assert_eq!(objs[0].name, "people");
-        assert_eq!(objs[0].row_count, Some(4));
+        assert_eq!(row_count(&sample(), "people").unwrap(), 4);
+        assert_eq!(row_count(&sample(), "adults").unwrap(), 2);
         assert_eq!(objs[0].columns[1].decl_type, "TEXT");
         assert!(objs[0].columns[1].not_null);
         assert_eq!(objs[1].kind, "view");
@@ -888,6 +1065,11 @@ mod tests {
             "WITH x AS (SELECT 1) DELETE FROM people",
             "ATTACH 'x.db' AS x",
             "VACUUM",
+            "EXPLAIN PRAGMA query_only = 0",
+            "explain query plan pragma foreign_keys = off",
+            "EXPLAIN PRAGMA hard_heap_limit = 1000",
+            "EXPLAIN DELETE FROM people",
+            "EXPLAIN",
         ] {
             let e = console_query(&c, bad, 10).unwrap_err();
             assert!(e.to_string().contains("console only reads"), "{bad}: {e}");
@@ -895,6 +1077,8 @@ mod tests {
         // A semicolon inside a string is not a second statement.
         let r = console_query(&c, "SELECT 'a;b' AS v", 10).unwrap();
         assert_eq!(r.rows[0][0], Cell::Text("a;b".into()));
+        assert!(console_query(&c, "EXPLAIN QUERY PLAN SELECT * FROM people", 10).is_ok());
+        assert!(console_query(&c, "EXPLAIN PRAGMA table_info(people)", 10).is_ok());
         let e = console_query(&c, "SELECT nope FROM people", 10).unwrap_err();
         assert!(e.to_string().contains("no such column"));
     }
@@ -910,6 +1094,31 @@ mod tests {
         let csv = export_object(&c, &q, ExportFormat::Csv).unwrap();
         assert!(csv.starts_with("id,name,age,photo\r\n1,Ann,31,00ff\r\n"));
         assert!(csv.contains("\"Cé \"\"quoted\"\", comma\""));
+        // Formula prefixes in text are neutralised; numbers are not touched.
+        let csv = to_csv(
+            &["=x".into(), "n".into()],
+            &[
+                vec![
+                    Cell::Text("=HYPERLINK(\"http://e\")".into()),
+                    Cell::Integer(-5),
+                ],
+                vec![Cell::Text("@SUM(A1)".into()), Cell::Real(-1.5)],
+                vec![Cell::Text("+1".into()), Cell::Null],
+                vec![Cell::Text("\tx".into()), Cell::Null],
+                vec![Cell::Text("=cmd|' /C calc'!A0".into()), Cell::Null],
+                vec![Cell::Text("-2+3".into()), Cell::Null],
+                vec![Cell::Text("\rx".into()), Cell::Null],
+            ],
+        );
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], "'=x,n");
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://e\"\")\",-5");
+        assert_eq!(lines[2], "'@SUM(A1),-1.5");
+        assert_eq!(lines[3], "'+1,");
+        assert_eq!(lines[4], "'\tx,");
+        assert_eq!(lines[5], "'=cmd|' /C calc'!A0,");
+        assert_eq!(lines[6], "'-2+3,");
+        assert!(csv.contains("\"'\rx\","));
         let json = export_object(&c, &q, ExportFormat::Json).unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v[1]["age"], serde_json::Value::Null);

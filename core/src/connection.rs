@@ -217,10 +217,10 @@ impl<'a> Row<'a> {
     }
     /// Typed read by position.
     pub fn get<T: FromValue>(&self, idx: usize) -> Result<T> {
-        let v = self.values.get(idx).ok_or_else(|| Error::Sql {
+        let v = self.values.get(idx).ok_or_else(|| Error::UnexpectedData {
             message: format!("column index {idx} out of range"),
         })?;
-        T::from_value(v).map_err(|want| Error::Sql {
+        T::from_value(v).map_err(|want| Error::UnexpectedData {
             message: format!(
                 "column {} holds {} where {want} was expected",
                 self.columns.get(idx).map(String::as_str).unwrap_or("?"),
@@ -230,13 +230,13 @@ impl<'a> Row<'a> {
     }
     /// Typed read by column name.
     pub fn get_named<T: FromValue>(&self, name: &str) -> Result<T> {
-        let idx = self
-            .columns
-            .iter()
-            .position(|c| c == name)
-            .ok_or_else(|| Error::Sql {
-                message: format!("no column named {name} in result"),
-            })?;
+        let idx =
+            self.columns
+                .iter()
+                .position(|c| c == name)
+                .ok_or_else(|| Error::UnexpectedData {
+                    message: format!("no column named {name} in result"),
+                })?;
         self.get(idx)
     }
     pub fn to_json_object(&self) -> serde_json::Value {
@@ -319,9 +319,10 @@ pub trait ConnectionExt: Connection {
     }
     /// The first column of the first row; a missing row is an error.
     fn query_one<T: FromValue>(&self, sql: &str, params: &[Value]) -> Result<T> {
-        self.query_scalar(sql, params)?.ok_or_else(|| Error::Sql {
-            message: format!("query returned no row: {}", first_line(sql)),
-        })
+        self.query_scalar(sql, params)?
+            .ok_or_else(|| Error::UnexpectedData {
+                message: format!("query returned no row: {}", first_line(sql)),
+            })
     }
     /// Whether a table (or view) of this name exists in the main schema.
     fn has_object(&self, kind: &str, name: &str) -> Result<bool> {

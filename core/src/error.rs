@@ -83,9 +83,14 @@ pub enum Error {
     #[error("invalid {field}: {message}")]
     InvalidInput { field: String, message: String },
 
-    /// Any other SQLite error.
+    /// Any other error the SQL engine (the driver) reported.
     #[error("SQLite error: {message}")]
     Sql { message: String },
+
+    /// A statement ran, but its result is not what the schema promises: a missing row or
+    /// column, or a value of the wrong type (a file edited by hand or by another tool).
+    #[error("unexpected data in the database ({message}); run `motus doctor` to check the file")]
+    UnexpectedData { message: String },
 
     /// A networked backend (a dqlite cluster) has no reachable leader, or lost it before the
     /// write committed. Nothing was written; retrying is safe.
@@ -119,6 +124,7 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::InvalidInput { .. } => "invalid_input",
             Error::Sql { .. } => "sql",
+            Error::UnexpectedData { .. } => "unexpected_data",
             Error::Unavailable { .. } => "unavailable",
             Error::OutcomeUnknown { .. } => "outcome_unknown",
         }
@@ -165,6 +171,7 @@ impl Error {
         "not_found",
         "invalid_input",
         "sql",
+        "unexpected_data",
         "unavailable",
         "outcome_unknown",
     ];

@@ -13,6 +13,7 @@ pub mod browse;
 pub mod connection;
 pub mod deploy;
 pub mod doctor;
+pub mod engine;
 pub mod error;
 pub mod fingerprint;
 pub mod ids;
@@ -27,6 +28,7 @@ pub mod terminology;
 pub mod time;
 pub mod transfer;
 pub mod userland;
+pub mod wal_frames;
 
 // Tests use it without the feature: rusqlite is a dev-dependency.
 #[cfg(any(test, feature = "rusqlite"))]

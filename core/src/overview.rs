@@ -73,15 +73,42 @@ pub struct Activity {
     pub detail: String,
 }
 
-/// The overview page.
+/// The overview's first screen: counts and active leases, each a bounded, index-backed query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverviewCounts {
+    pub counts: Vec<Count>,
+    /// Non-deleted roadmap items per status.
+    pub items_by_status: Vec<(String, i64)>,
+    /// Leases whose status is `active` (the original expires them lazily, so some may be
+    /// past their deadline; `expires_at`/`heartbeat_deadline` say so), newest first, at most
+    /// [`MAX_ACTIVE_LEASES`].
+    pub active_leases: Vec<LeaseSummary>,
+    pub active_lease_count: i64,
+}
+
+/// The most active leases the overview lists.
+pub const MAX_ACTIVE_LEASES: i64 = 50;
+
+/// The overview's ready and blocked panels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverviewWork {
+    pub ready_count: i64,
+    /// The first ready items, by rank.
+    pub ready: Vec<ItemSummary>,
+    pub blocked_count: i64,
+    /// The first blocked items with their reasons.
+    pub blocked: Vec<RoadmapEntry>,
+}
+
+/// The whole overview page (what [`overview`] answers in one go).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Overview {
     pub counts: Vec<Count>,
     /// Non-deleted roadmap items per status.
     pub items_by_status: Vec<(String, i64)>,
-    /// Leases whose status is `active` (the original expires them lazily, so some may be
-    /// past their deadline; `expires_at`/`heartbeat_deadline` say so).
+    /// Active leases (at most [`MAX_ACTIVE_LEASES`]).
     pub active_leases: Vec<LeaseSummary>,
+    pub active_lease_count: i64,
     pub ready_count: i64,
     /// The first ready items, by rank.
     pub ready: Vec<ItemSummary>,
@@ -111,13 +138,22 @@ fn lease_summaries<C: Connection + ?Sized>(
     where_sql: &str,
     params: &[Value],
 ) -> Result<Vec<LeaseSummary>> {
+    lease_summaries_limited(conn, where_sql, params, -1)
+}
+
+fn lease_summaries_limited<C: Connection + ?Sized>(
+    conn: &C,
+    where_sql: &str,
+    params: &[Value],
+    limit: i64,
+) -> Result<Vec<LeaseSummary>> {
     if !has_table(conn, "coordination_leases")? {
         return Ok(Vec::new());
     }
     let rows = conn.query(
         &format!(
             "SELECT lease_id, owner_agent_id, mode, resources, issued_at, expires_at, heartbeat_deadline, \
-             work_id, attempt_id, status, outcome FROM coordination_leases WHERE {where_sql} ORDER BY issued_at DESC, lease_id"
+             work_id, attempt_id, status, outcome FROM coordination_leases WHERE {where_sql} ORDER BY issued_at DESC, lease_id LIMIT {limit}"
         ),
         params,
     )?;
@@ -142,6 +178,24 @@ fn lease_summaries<C: Connection + ?Sized>(
 
 /// Counts, active leases, ready and blocked work and recent activity.
 pub fn overview<C: Connection + ?Sized>(conn: &C) -> Result<Overview> {
+    let c = overview_counts(conn)?;
+    let w = overview_work(conn)?;
+    Ok(Overview {
+        counts: c.counts,
+        items_by_status: c.items_by_status,
+        active_leases: c.active_leases,
+        active_lease_count: c.active_lease_count,
+        ready_count: w.ready_count,
+        ready: w.ready,
+        blocked_count: w.blocked_count,
+        blocked: w.blocked,
+        recent: recent_activity(conn, 15)?,
+    })
+}
+
+/// The first screen: row counts (SQLite counts a b-tree without decoding rows, using the
+/// smallest index), roadmap items per status (a covering index) and the newest active leases.
+pub fn overview_counts<C: Connection + ?Sized>(conn: &C) -> Result<OverviewCounts> {
     let mut counts = Vec::new();
     for (label, table, filter) in COUNTED {
         if !has_table(conn, table)? {
@@ -169,49 +223,154 @@ pub fn overview<C: Connection + ?Sized>(conn: &C) -> Result<Overview> {
     } else {
         Vec::new()
     };
-    let roadmap = roadmap(conn)?;
-    let ready: Vec<ItemSummary> = roadmap
-        .entries
-        .iter()
-        .filter(|e| e.state == ItemState::Ready)
-        .map(|e| e.item.clone())
-        .collect();
-    let blocked: Vec<RoadmapEntry> = roadmap
-        .entries
-        .iter()
-        .filter(|e| e.state == ItemState::Blocked)
-        .cloned()
-        .collect();
-    Ok(Overview {
+    let (active_leases, active_lease_count) = if has_table(conn, "coordination_leases")? {
+        (
+            lease_summaries_limited(conn, "status = 'active'", params![], MAX_ACTIVE_LEASES)?,
+            conn.query_one(
+                "SELECT count(*) FROM coordination_leases WHERE status = 'active'",
+                params![],
+            )?,
+        )
+    } else {
+        (Vec::new(), 0)
+    };
+    Ok(OverviewCounts {
         counts,
         items_by_status,
-        active_leases: lease_summaries(conn, "status = 'active'", params![])?,
-        ready_count: ready.len() as i64,
-        ready: ready.into_iter().take(10).collect(),
-        blocked_count: blocked.len() as i64,
-        blocked: blocked.into_iter().take(10).collect(),
-        recent: recent_activity(conn, 15)?,
+        active_leases,
+        active_lease_count,
     })
+}
+
+/// The ready and blocked panels: the roadmap's own answers (`motus roadmap ready|blocked`),
+/// with reasons worked out only for the items shown.
+pub fn overview_work<C: Connection + ?Sized>(conn: &C) -> Result<OverviewWork> {
+    if !has_table(conn, "roadmap_items")? || !has_table(conn, "roadmap_dependencies")? {
+        return Ok(OverviewWork {
+            ready_count: 0,
+            ready: Vec::new(),
+            blocked_count: 0,
+            blocked: Vec::new(),
+        });
+    }
+    read_tx(conn, |conn| {
+        use crate::roadmap::readiness;
+        let ready: Vec<ItemSummary> = readiness::ready(conn, Some(10))?
+            .into_iter()
+            .map(|i| ItemSummary {
+                id: i.id,
+                title: i.title,
+                phase: i.phase_key,
+                status: i.status_key,
+                rank: i.rank,
+            })
+            .collect();
+        let ready_count = if ready.len() < 10 {
+            ready.len() as i64
+        } else {
+            readiness::ready_count(conn)?
+        };
+        let blocked = readiness::blocked(conn)?;
+        let mut shown = Vec::new();
+        for b in blocked.iter().take(10) {
+            let i = &b.item;
+            shown.push(RoadmapEntry {
+                waits_for: waits_of(conn, &i.id)?,
+                reasons: readiness::why(conn, &i.id)?.reasons,
+                item: ItemSummary {
+                    id: i.id.clone(),
+                    title: i.title.clone(),
+                    phase: i.phase_key.clone(),
+                    status: i.status_key.clone(),
+                    rank: i.rank,
+                },
+                item_type: i.item_type.clone(),
+                state: ItemState::Blocked,
+            });
+        }
+        Ok(OverviewWork {
+            ready_count,
+            ready,
+            blocked_count: blocked.len() as i64,
+            blocked: shown,
+        })
+    })
+}
+
+/// Why a dependency holds an item, as a sentence; `None` once the prerequisite is done.
+fn wait_reason(
+    dep: &str,
+    dependency_type: &str,
+    title: &str,
+    status: &str,
+    kind: &str,
+) -> Option<WaitReason> {
+    if status == "completed" {
+        return None;
+    }
+    let gate = kind == "gate";
+    let why = match (dependency_type, gate) {
+        ("blocks", true) => format!("waits for approval: gate {dep} is {status}"),
+        ("blocks", false) => format!("blocked by {dep}, which is {status}"),
+        ("soft", _) => format!("soft dependency {dep} is {status} (does not block)"),
+        _ => format!("related to {dep} ({status}; does not block)"),
+    };
+    Some(WaitReason {
+        depends_on: dep.to_string(),
+        depends_on_title: title.to_string(),
+        depends_on_status: status.to_string(),
+        dependency_type: dependency_type.to_string(),
+        gate,
+        why,
+    })
+}
+
+/// The unfinished prerequisites of one item (an index lookup).
+fn waits_of<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Vec<WaitReason>> {
+    let rows = conn.query(
+        "SELECT d.depends_on_id, d.dependency_type, COALESCE(p.title, ''), COALESCE(p.status_key, 'pending'), COALESCE(p.item_type, '') \
+         FROM roadmap_dependencies d JOIN roadmap_items p ON p.id = d.depends_on_id \
+         WHERE d.item_id = ?1 ORDER BY d.depends_on_id",
+        params![id],
+    )?;
+    let mut out = Vec::new();
+    for r in rows.iter() {
+        if let Some(w) = wait_reason(
+            &text(&r, 0)?,
+            &text(&r, 1)?,
+            &text(&r, 2)?,
+            &text(&r, 3)?,
+            &text(&r, 4)?,
+        ) {
+            out.push(w);
+        }
+    }
+    Ok(out)
 }
 
 /// The newest things that happened, across the audit log, lease events, evidence and decisions.
 pub fn recent_activity<C: Connection + ?Sized>(conn: &C, limit: i64) -> Result<Vec<Activity>> {
+    // Each source gives its newest rows by an index (the audit log's timestamp) or by
+    // insertion order (rowid), so the work does not grow with the tables; the candidates are
+    // then merged by the timestamp in a common format. `limit * 4` candidates per source
+    // absorb the original's mixed timestamp formats.
+    let per = limit.max(1) * 4;
     let sources: &[(&str, String)] = &[
         ("audit_log", format!(
-            "SELECT timestamp AS at, 'audit' AS source, COALESCE(resource_type, '') || ' ' || COALESCE(resource_id, '') AS subject, \
-             COALESCE(event_type, '') || ' ' || COALESCE(action, '') AS detail, {} AS k FROM audit_log",
+            "SELECT * FROM (SELECT timestamp AS at, 'audit' AS source, COALESCE(resource_type, '') || ' ' || COALESCE(resource_id, '') AS subject, \
+             COALESCE(event_type, '') || ' ' || COALESCE(action, '') AS detail, {} AS k FROM audit_log ORDER BY timestamp DESC LIMIT {per})",
             sortable("timestamp")
         )),
         ("events", format!(
-            "SELECT created_at, 'event', lease_id, event_type, {} FROM events",
+            "SELECT * FROM (SELECT created_at, 'event', lease_id, event_type, {} FROM events ORDER BY rowid DESC LIMIT {per})",
             sortable("created_at")
         )),
         ("evidence", format!(
-            "SELECT created_at, 'evidence', work_id, evidence_type || ' ' || id, {} FROM evidence",
+            "SELECT * FROM (SELECT created_at, 'evidence', work_id, evidence_type || ' ' || id, {} FROM evidence ORDER BY rowid DESC LIMIT {per})",
             sortable("created_at")
         )),
         ("decisions", format!(
-            "SELECT decided_at, 'decision', work_id, decision_summary, {} FROM decisions",
+            "SELECT * FROM (SELECT decided_at, 'decision', work_id, decision_summary, {} FROM decisions ORDER BY rowid DESC LIMIT {per})",
             sortable("decided_at")
         )),
     ];
@@ -291,6 +450,174 @@ pub struct Roadmap {
 impl Roadmap {
     pub fn count(&self, state: ItemState) -> usize {
         self.entries.iter().filter(|e| e.state == state).count()
+    }
+}
+
+impl ItemState {
+    /// The stable name used in URLs and CSS.
+    pub fn name(self) -> &'static str {
+        match self {
+            ItemState::Ready => "ready",
+            ItemState::Blocked => "blocked",
+            ItemState::InProgress => "in_progress",
+            ItemState::Completed => "completed",
+            ItemState::Other => "other",
+        }
+    }
+}
+
+/// Which part of the roadmap to show.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RoadmapQuery {
+    /// An [`ItemState::name`], or empty for every state.
+    #[serde(default)]
+    pub state: String,
+    /// Case-insensitive substring of the id or title.
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub offset: usize,
+    /// At most [`MAX_ROADMAP_PAGE`].
+    pub limit: usize,
+}
+
+pub const MAX_ROADMAP_PAGE: usize = 500;
+
+/// One page of the roadmap, with how many items each state tab holds.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RoadmapPage {
+    pub entries: Vec<RoadmapEntry>,
+    /// Items matching the state and text.
+    pub total: usize,
+    /// Items matching the text, per state name, plus `""` for all of them.
+    pub state_counts: Vec<(String, usize)>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// The roadmap one page at a time: states come from three whole-table queries, while the
+/// reasons (a walk per blocked item) are worked out only for the items on the page.
+pub fn roadmap_page<C: Connection + ?Sized>(conn: &C, q: &RoadmapQuery) -> Result<RoadmapPage> {
+    if !has_table(conn, "roadmap_items")? {
+        return Ok(RoadmapPage::default());
+    }
+    read_tx(conn, |conn| {
+        use crate::roadmap::readiness;
+        let states = item_states(conn)?;
+        let rows = conn.query(
+            "SELECT id, title, phase_key, COALESCE(status_key, 'pending'), rank, item_type \
+             FROM roadmap_items WHERE deleted_at IS NULL ORDER BY phase_key, rank IS NULL, rank, sort_order, id",
+            params![],
+        )?;
+        let needle = q.text.to_lowercase();
+        let limit = q.limit.clamp(1, MAX_ROADMAP_PAGE);
+        let mut counts: HashMap<&'static str, usize> = HashMap::new();
+        let mut all = 0usize;
+        let mut total = 0usize;
+        let mut entries = Vec::new();
+        for r in rows.iter() {
+            let id = text(&r, 0)?;
+            let title = text(&r, 1)?;
+            if !needle.is_empty()
+                && !id.to_lowercase().contains(&needle)
+                && !title.to_lowercase().contains(&needle)
+            {
+                continue;
+            }
+            let status = text(&r, 3)?;
+            let state = state_of(&states, &id, &status);
+            all += 1;
+            *counts.entry(state.name()).or_default() += 1;
+            if !q.state.is_empty() && q.state != state.name() {
+                continue;
+            }
+            total += 1;
+            if total <= q.offset || entries.len() >= limit {
+                continue;
+            }
+            entries.push(RoadmapEntry {
+                waits_for: Vec::new(),
+                reasons: Vec::new(),
+                item: ItemSummary {
+                    id,
+                    title,
+                    phase: text(&r, 2)?,
+                    status,
+                    rank: r.get(4)?,
+                },
+                item_type: text(&r, 5)?,
+                state,
+            });
+        }
+        let deps = has_table(conn, "roadmap_dependencies")?;
+        for e in &mut entries {
+            if deps {
+                e.waits_for = waits_of(conn, &e.item.id)?;
+            }
+            if e.state == ItemState::Blocked {
+                e.reasons = readiness::why(conn, &e.item.id)?.reasons;
+            }
+        }
+        let mut state_counts = vec![(String::new(), all)];
+        for s in [
+            ItemState::Ready,
+            ItemState::Blocked,
+            ItemState::InProgress,
+            ItemState::Completed,
+            ItemState::Other,
+        ] {
+            state_counts.push((
+                s.name().to_string(),
+                counts.get(s.name()).copied().unwrap_or(0),
+            ));
+        }
+        Ok(RoadmapPage {
+            entries,
+            total,
+            state_counts,
+            offset: q.offset,
+            limit,
+        })
+    })
+}
+
+/// Ready and blocked ids (the roadmap's own answers), for telling each item's state.
+struct States {
+    ready: HashSet<String>,
+    blocked: HashSet<String>,
+}
+
+fn item_states<C: Connection + ?Sized>(conn: &C) -> Result<States> {
+    use crate::roadmap::readiness;
+    if !has_table(conn, "roadmap_dependencies")? {
+        return Ok(States {
+            ready: HashSet::new(),
+            blocked: HashSet::new(),
+        });
+    }
+    Ok(States {
+        ready: readiness::ready(conn, None)?
+            .into_iter()
+            .map(|i| i.id)
+            .collect(),
+        blocked: readiness::blocked(conn)?
+            .into_iter()
+            .map(|b| b.item.id)
+            .collect(),
+    })
+}
+
+fn state_of(states: &States, id: &str, status: &str) -> ItemState {
+    if status == "completed" {
+        ItemState::Completed
+    } else if states.blocked.contains(id) {
+        ItemState::Blocked
+    } else if states.ready.contains(id) {
+        ItemState::Ready
+    } else if status == "in_progress" {
+        ItemState::InProgress
+    } else {
+        ItemState::Other
     }
 }
 
@@ -420,40 +747,78 @@ pub struct GraphEdge {
 pub struct DependencyGraph {
     pub nodes: Vec<GraphNode>,
     pub edges: Vec<GraphEdge>,
+    /// Linked items and edges in the whole graph; more than `nodes`/`edges` hold when the
+    /// graph was cut to the limit.
+    pub total_nodes: usize,
+    pub total_edges: usize,
 }
 
-pub fn dependency_graph<C: Connection + ?Sized>(conn: &C) -> Result<DependencyGraph> {
-    if !has_table(conn, "roadmap_dependencies")? {
+/// The graph of live items, cut to at most `limit` nodes: unfinished items first (in roadmap
+/// order), with the edges among the nodes kept.
+pub fn dependency_graph<C: Connection + ?Sized>(conn: &C, limit: usize) -> Result<DependencyGraph> {
+    if !has_table(conn, "roadmap_dependencies")? || !has_table(conn, "roadmap_items")? {
         return Ok(DependencyGraph::default());
     }
-    let map = roadmap(conn)?;
-    let live: HashSet<&str> = map.entries.iter().map(|e| e.item.id.as_str()).collect();
-    let edges: Vec<GraphEdge> = crate::roadmap::dependencies::all(conn)?
-        .into_iter()
-        .filter(|e| live.contains(e.item_id.as_str()) && live.contains(e.depends_on_id.as_str()))
-        .map(|e| GraphEdge {
-            from: e.depends_on_id,
-            to: e.item_id,
-            dependency_type: e.dependency_type,
+    read_tx(conn, |conn| {
+        let states = item_states(conn)?;
+        let rows = conn.query(
+            "SELECT id, title, phase_key, COALESCE(status_key, 'pending') FROM roadmap_items \
+             WHERE deleted_at IS NULL ORDER BY phase_key, rank IS NULL, rank, sort_order, id",
+            params![],
+        )?;
+        let mut items: Vec<GraphNode> = Vec::with_capacity(rows.len());
+        for r in rows.iter() {
+            let id = text(&r, 0)?;
+            let status = text(&r, 3)?;
+            items.push(GraphNode {
+                state: state_of(&states, &id, &status),
+                id,
+                title: text(&r, 1)?,
+                phase: text(&r, 2)?,
+                status,
+            });
+        }
+        let live: HashSet<&str> = items.iter().map(|n| n.id.as_str()).collect();
+        let edges: Vec<GraphEdge> = crate::roadmap::dependencies::all(conn)?
+            .into_iter()
+            .filter(|e| {
+                live.contains(e.item_id.as_str()) && live.contains(e.depends_on_id.as_str())
+            })
+            .map(|e| GraphEdge {
+                from: e.depends_on_id,
+                to: e.item_id,
+                dependency_type: e.dependency_type,
+            })
+            .collect();
+        let linked: HashSet<&str> = edges
+            .iter()
+            .flat_map(|e| [e.from.as_str(), e.to.as_str()])
+            .collect();
+        let mut nodes: Vec<GraphNode> = items
+            .iter()
+            .filter(|n| linked.contains(n.id.as_str()))
+            .cloned()
+            .collect();
+        let total_nodes = nodes.len();
+        let total_edges = edges.len();
+        if nodes.len() > limit {
+            // Stable: unfinished first, roadmap order within each group.
+            nodes.sort_by_key(|n| n.state == ItemState::Completed);
+            nodes.truncate(limit);
+        }
+        let kept: HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
+        let edges: Vec<GraphEdge> = edges
+            .iter()
+            .filter(|e| kept.contains(e.from.as_str()) && kept.contains(e.to.as_str()))
+            .cloned()
+            .collect();
+        Ok(DependencyGraph {
+            nodes,
+            edges,
+            total_nodes,
+            total_edges,
         })
-        .collect();
-    let linked: std::collections::HashSet<&str> = edges
-        .iter()
-        .flat_map(|e| [e.from.as_str(), e.to.as_str()])
-        .collect();
-    let nodes = map
-        .entries
-        .iter()
-        .filter(|e| linked.contains(e.item.id.as_str()))
-        .map(|e| GraphNode {
-            id: e.item.id.clone(),
-            title: e.item.title.clone(),
-            phase: e.item.phase.clone(),
-            status: e.item.status.clone(),
-            state: e.state,
-        })
-        .collect();
-    Ok(DependencyGraph { nodes, edges })
+    })
 }
 
 /// A work item that has kernel history (attempts, evidence or decisions).

@@ -3,7 +3,7 @@
 
 use crate::connection::{Connection, Rows, Value};
 use crate::error::{Error, Result};
-use rusqlite::{ffi, types::ValueRef, OpenFlags};
+use rusqlite::{types::ValueRef, OpenFlags};
 
 /// How a file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,31 +21,13 @@ pub struct SqliteConnection {
     conn: rusqlite::Connection,
 }
 
-/// Maps a rusqlite error onto the core error kinds.
+/// Maps a rusqlite error onto the core error kinds, by SQLite result code
+/// ([`crate::engine::result_codes`]).
 pub fn map_error(e: rusqlite::Error) -> Error {
     match e {
         rusqlite::Error::SqliteFailure(err, msg) => {
             let message = msg.unwrap_or_else(|| err.to_string());
-            if err.extended_code == ffi::SQLITE_CONSTRAINT_TRIGGER {
-                return Error::KernelRule { message };
-            }
-            match err.code {
-                rusqlite::ErrorCode::ConstraintViolation => Error::Constraint { message },
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
-                    Error::Busy { message }
-                }
-                rusqlite::ErrorCode::NotADatabase => Error::NotADatabase { message },
-                rusqlite::ErrorCode::DatabaseCorrupt => Error::Corrupt { message },
-                rusqlite::ErrorCode::ReadOnly => Error::ReadOnly { message },
-                rusqlite::ErrorCode::DiskFull => Error::DiskFull { message },
-                rusqlite::ErrorCode::CannotOpen => Error::CannotOpen { message },
-                rusqlite::ErrorCode::SystemIoFailure
-                    if err.extended_code == ffi::SQLITE_IOERR_SHORT_READ =>
-                {
-                    Error::Corrupt { message }
-                }
-                _ => Error::Sql { message },
-            }
+            crate::engine::result_codes::error_for(err.extended_code, message)
         }
         other => Error::Sql {
             message: other.to_string(),

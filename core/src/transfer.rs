@@ -270,7 +270,7 @@ fn io_error(e: std::io::Error, doing: &str) -> Error {
 fn write_line<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(|e| match e.io_error_kind() {
         Some(kind) => io_error(std::io::Error::from(kind), "writing the export"),
-        None => Error::Sql {
+        None => Error::UnexpectedData {
             message: format!("cannot serialise a row: {e}"),
         },
     })?;
@@ -338,7 +338,7 @@ pub fn export<C: Connection + ?Sized>(
         )?;
         out.flush().map_err(|e| io_error(e, "writing the export"))?;
         if done != total {
-            return Err(Error::Sql {
+            return Err(Error::UnexpectedData {
                 message: format!("exported {done} rows but the snapshot holds {total}"),
             });
         }

@@ -67,7 +67,60 @@ fn overview_counts_match_the_fixture() {
     assert_eq!(o.ready_count, 57);
     assert_eq!(o.blocked_count, 99);
     assert_eq!(o.active_leases.len(), 5);
+    assert_eq!(o.active_lease_count, 5);
     assert!(!o.recent.is_empty());
+    // The bounded recent activity gives the same newest rows as sorting everything.
+    let c = open(POPULATED);
+    let all = c
+        .query(
+            "SELECT at FROM (SELECT timestamp AS at FROM audit_log UNION ALL SELECT created_at FROM events \
+             UNION ALL SELECT created_at FROM evidence UNION ALL SELECT decided_at FROM decisions) \
+             ORDER BY replace(replace(at, 'T', ' '), 'Z', '') DESC LIMIT 15",
+            &[],
+        )
+        .unwrap();
+    let want: Vec<String> = all.iter().map(|r| r.get(0).unwrap()).collect();
+    let got: Vec<String> = o.recent.iter().map(|a| a.at.clone()).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn the_roadmap_pages_agree_with_the_whole_roadmap() {
+    let c = open(POPULATED);
+    let map = overview::roadmap(&c).unwrap();
+    let q = |state: &str, text: &str, offset: usize, limit: usize| {
+        overview::roadmap_page(
+            &c,
+            &overview::RoadmapQuery {
+                state: state.into(),
+                text: text.into(),
+                offset,
+                limit,
+            },
+        )
+        .unwrap()
+    };
+    let blocked = q("blocked", "", 0, 500);
+    assert_eq!(blocked.total, map.count(ItemState::Blocked));
+    let full: Vec<&overview::RoadmapEntry> = map
+        .entries
+        .iter()
+        .filter(|e| e.state == ItemState::Blocked)
+        .collect();
+    for (a, b) in blocked.entries.iter().zip(full) {
+        assert_eq!(a, b);
+    }
+    let page2 = q("", "", 10, 10);
+    assert_eq!(page2.entries.len(), 10);
+    assert_eq!(page2.entries[0].item.id, map.entries[10].item.id);
+    assert_eq!(page2.state_counts[0], (String::new(), map.entries.len()));
+    let ready_n = page2
+        .state_counts
+        .iter()
+        .find(|(s, _)| s == "ready")
+        .unwrap()
+        .1;
+    assert_eq!(ready_n, 57);
 }
 
 #[test]
@@ -98,9 +151,19 @@ fn ready_and_blocked_agree_with_the_schema_views() {
 
 #[test]
 fn the_dependency_graph_has_every_edge_between_live_items() {
-    let g = overview::dependency_graph(&open(POPULATED)).unwrap();
+    let g = overview::dependency_graph(&open(POPULATED), 10_000).unwrap();
     assert_eq!(g.edges.len(), 198);
     assert!(g.nodes.len() > 100);
+    assert_eq!((g.total_nodes, g.total_edges), (g.nodes.len(), 198));
+    // Cut to a limit: unfinished items first, only edges among the kept nodes.
+    let cut = overview::dependency_graph(&open(POPULATED), 20).unwrap();
+    assert_eq!(cut.nodes.len(), 20);
+    assert_eq!(cut.total_nodes, g.nodes.len());
+    let kept: std::collections::HashSet<&str> = cut.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert!(cut
+        .edges
+        .iter()
+        .all(|e| kept.contains(e.from.as_str()) && kept.contains(e.to.as_str())));
 }
 
 #[test]

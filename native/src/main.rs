@@ -1,7 +1,6 @@
 //! `motus`: the command-line front end. It parses arguments, calls `motus_core`, and renders
 //! the typed result as text or `--json`.
 
-mod bench;
 mod cli;
 mod cluster;
 mod db;

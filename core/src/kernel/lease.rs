@@ -71,7 +71,7 @@ fn resources_from_column(text: &str) -> Result<Vec<Resource>> {
         kind: String,
         path: String,
     }
-    let raw: Vec<Raw> = serde_json::from_str(text).map_err(|e| Error::Sql {
+    let raw: Vec<Raw> = serde_json::from_str(text).map_err(|e| Error::UnexpectedData {
         message: format!("lease resources are not valid JSON ({e}): {text}"),
     })?;
     Ok(raw
@@ -172,7 +172,7 @@ pub const LEASE_COLUMNS: &str =
 
 fn parse_ts(row: &Row, idx: usize, lease_id: &str) -> Result<Timestamp> {
     let text: String = row.get(idx)?;
-    Timestamp::parse(&text).ok_or_else(|| Error::Sql {
+    Timestamp::parse(&text).ok_or_else(|| Error::UnexpectedData {
         message: format!(
             "lease {lease_id} has an unreadable timestamp in {}: {text}",
             row.columns()[idx]
@@ -185,7 +185,7 @@ impl Lease {
     pub fn from_row(row: &Row) -> Result<Lease> {
         let lease_id: String = row.get(0)?;
         let status_text: String = row.get(12)?;
-        let status = LeaseStatus::parse(&status_text).ok_or_else(|| Error::Sql {
+        let status = LeaseStatus::parse(&status_text).ok_or_else(|| Error::UnexpectedData {
             message: format!("lease {lease_id} has an unknown status '{status_text}'"),
         })?;
         Ok(Lease {
@@ -347,7 +347,7 @@ pub fn set_status<C: Connection + ?Sized>(
         ],
     )?;
     if changed != 1 {
-        return Err(Error::Sql {
+        return Err(Error::UnexpectedData {
             message: format!("lease {} was not active when it was ended", lease.lease_id),
         });
     }

@@ -449,6 +449,21 @@ fn handoff_in_tx<C: Connection + ?Sized>(
         "handoff",
         Some(json!({"to_agent": to_agent, "to_lease_id": new.lease_id, "reason": reason})),
     )?;
+    // The new lease is a write of its own: it gets its own audit row (found by the model
+    // test: every lease must have one).
+    journal::audit(
+        conn,
+        env,
+        to_agent,
+        "work.claim",
+        "lease",
+        &new.lease_id,
+        "handoff_claim",
+        Some(
+            json!({"from_lease_id": lease_id, "work_id": new.work_id, "attempt_id": new.attempt_id,
+                    "expires_at": new.expires_at.to_db()}),
+        ),
+    )?;
     Ok(HandoffResponse {
         decision: Decision::new(ReasonCode::HandedOff, &["handoff"]),
         from_lease: Some(old),

@@ -51,3 +51,6 @@ impl Default for Options {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(all(test, feature = "rusqlite", not(target_family = "wasm")))]
+mod model_tests;

@@ -139,18 +139,21 @@ pub fn verify_evidence<C: Connection + ?Sized>(
         c.query(sql, params![target])?
             .iter()
             .map(|r| {
-                let parse = |idx: usize| -> Result<Option<Value>> {
-                    match r.get::<Option<String>>(idx)? {
-                        None => Ok(None),
-                        Some(t) => serde_json::from_str(&t).map(Some).map_err(|e| Error::Sql {
-                            message: format!(
-                                "evidence {} holds invalid JSON in {}: {e}",
-                                r.get::<String>(0).unwrap_or_default(),
-                                r.columns()[idx]
-                            ),
-                        }),
-                    }
-                };
+                let parse =
+                    |idx: usize| -> Result<Option<Value>> {
+                        match r.get::<Option<String>>(idx)? {
+                            None => Ok(None),
+                            Some(t) => serde_json::from_str(&t).map(Some).map_err(|e| {
+                                Error::UnexpectedData {
+                                    message: format!(
+                                        "evidence {} holds invalid JSON in {}: {e}",
+                                        r.get::<String>(0).unwrap_or_default(),
+                                        r.columns()[idx]
+                                    ),
+                                }
+                            }),
+                        }
+                    };
                 let artifacts = parse(4)?;
                 let test_results = parse(5)?;
                 let evidence_type: String = r.get(2)?;

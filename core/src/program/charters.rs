@@ -72,27 +72,3 @@ pub fn activate<C: Connection + ?Sized>(
         get(c, &CHARTER, id)
     })
 }
-
-/// Before a deleted active document is restored while another of its type is active, it is
-/// marked inactive (restoring must not break the one-active rule). Returns audit context.
-pub(crate) fn make_room_to_restore<C: Connection + ?Sized>(
-    conn: &C,
-    doc: &Record,
-) -> Result<Option<serde_json::Value>> {
-    if doc.get("is_active").and_then(|v| v.as_i64()) != Some(1) {
-        return Ok(None);
-    }
-    let doc_type = doc["doc_type_key"].as_str().unwrap_or_default();
-    match active(conn, doc_type)? {
-        Some(other) => {
-            conn.execute(
-                "UPDATE charter_docs SET is_active = 0 WHERE id = ?1",
-                params![doc["id"].as_str()],
-            )?;
-            Ok(Some(
-                serde_json::json!({"restored_inactive": true, "active": other["id"]}),
-            ))
-        }
-        None => Ok(None),
-    }
-}

@@ -462,10 +462,7 @@ pub fn restore<C: Connection + ?Sized>(
                 }
             }
         }
-        let mut context = None;
-        if kind.name == "charter" {
-            context = super::charters::make_room_to_restore(c, &before)?;
-        }
+        let context = make_room_to_restore(c, kind, &before)?;
         let old_stamp = before.get("updated_at").and_then(|v| v.as_str());
         c.execute(
             &format!(
@@ -478,6 +475,42 @@ pub fn restore<C: Connection + ?Sized>(
         audit_row(c, env, actor, kind, id, "restore", None, None, context)?;
         Ok(after)
     })
+}
+
+/// Before a deleted active row is restored while another of its group is active (see
+/// [`Kind::one_active_per`]), it is marked inactive, so restoring keeps the one-active rule.
+/// Returns the audit context saying so.
+fn make_room_to_restore<C: Connection + ?Sized>(
+    conn: &C,
+    kind: &Kind,
+    row: &Record,
+) -> Result<Option<serde_json::Value>> {
+    let Some(group) = kind.one_active_per else {
+        return Ok(None);
+    };
+    if row.get("is_active").and_then(|v| v.as_i64()) != Some(1) {
+        return Ok(None);
+    }
+    let key = row.get(group).and_then(|v| v.as_str()).unwrap_or_default();
+    let other: Option<String> = conn.query_scalar(
+        &format!(
+            "SELECT id FROM {} WHERE {group} = ?1 AND is_active = 1 AND deleted_at IS NULL",
+            kind.table
+        ),
+        params![key],
+    )?;
+    match other {
+        Some(other) => {
+            conn.execute(
+                &format!("UPDATE {} SET is_active = 0 WHERE id = ?1", kind.table),
+                params![row["id"].as_str()],
+            )?;
+            Ok(Some(
+                serde_json::json!({"restored_inactive": true, "active": other}),
+            ))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Snapshots (for versioned kinds) and audit rows of one entity.

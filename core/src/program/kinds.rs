@@ -71,6 +71,9 @@ pub struct Kind {
     pub parent: Option<&'static str>,
     pub fields: &'static [Field],
     pub order_by: &'static str,
+    /// At most one live row per value of this column may have `is_active = 1` (charter
+    /// documents: one active document per type). Restoring keeps the rule.
+    pub one_active_per: Option<&'static str>,
 }
 
 impl Kind {
@@ -107,6 +110,7 @@ pub static PROGRAM: Kind = Kind {
         f("owner", "owner", Text, "Who owns it"),
     ],
     order_by: "name, id",
+    one_active_per: None,
 };
 
 pub static PRODUCT: Kind = Kind {
@@ -146,6 +150,7 @@ pub static PRODUCT: Kind = Kind {
         ),
     ],
     order_by: "program_id, name, id",
+    one_active_per: None,
 };
 
 pub static FEATURE: Kind = Kind {
@@ -186,6 +191,7 @@ pub static FEATURE: Kind = Kind {
         ),
     ],
     order_by: "product_id, name, id",
+    one_active_per: None,
 };
 
 pub static RELEASE: Kind = Kind {
@@ -232,6 +238,7 @@ pub static RELEASE: Kind = Kind {
         ),
     ],
     order_by: "product_id, coalesce(target_date, created_at), id",
+    one_active_per: None,
 };
 
 pub static CHANGE_REQUEST: Kind = Kind {
@@ -292,6 +299,7 @@ pub static CHANGE_REQUEST: Kind = Kind {
         f("completed_at", "completed-at", Date, "When it was done"),
     ],
     order_by: "created_at, id",
+    one_active_per: None,
 };
 
 pub static BUG: Kind = Kind {
@@ -346,6 +354,7 @@ pub static BUG: Kind = Kind {
         f("resolved_at", "resolved-at", Date, "When it was resolved"),
     ],
     order_by: "created_at, id",
+    one_active_per: None,
 };
 
 pub static STANDARD: Kind = Kind {
@@ -411,6 +420,7 @@ pub static STANDARD: Kind = Kind {
         f("doc_path", "doc-path", Text, "Documentation"),
     ],
     order_by: "level_key, sort_order, id",
+    one_active_per: None,
 };
 
 pub static CHARTER: Kind = Kind {
@@ -441,6 +451,7 @@ pub static CHARTER: Kind = Kind {
         f("approved_at", "approved-at", Date, "When it was approved"),
     ],
     order_by: "doc_type_key, is_active DESC, created_at DESC, id",
+    one_active_per: Some("doc_type_key"),
 };
 
 /// Every kind, in CLI order.

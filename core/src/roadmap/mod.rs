@@ -136,7 +136,7 @@ impl ItemSummary {
     pub(crate) fn from_values(mut v: Vec<crate::Value>) -> Result<ItemSummary> {
         use crate::Value;
         if v.len() < 9 {
-            return Err(crate::Error::Sql {
+            return Err(crate::Error::UnexpectedData {
                 message: "summary row has too few columns".into(),
             });
         }

@@ -385,7 +385,7 @@ where
     let cols = column_names(coord, table)?;
     let target = column_names(user, table)?;
     if cols != target {
-        return Err(Error::Sql {
+        return Err(Error::UnexpectedData {
             message: format!(
                 "{table} has columns ({}) in coordination.db but ({}) in userland.db; bring both up to date (`motus db migrate`) and retry",
                 cols.join(", "),
@@ -470,7 +470,7 @@ where
                     .copied()
                     .filter(|t| copied.get(*t) != source.get(*t))
                     .collect();
-                return Err(Error::Sql {
+                return Err(Error::UnexpectedData {
                     message: format!(
                         "the copy of {} differs from coordination.db's rows; nothing was changed — report this with `motus doctor` output",
                         bad.join(", ")

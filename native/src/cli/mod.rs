@@ -5,6 +5,7 @@ mod db_ops;
 mod deploy;
 mod doctor;
 mod help;
+mod node;
 mod pattern;
 mod pref;
 mod program;
@@ -72,10 +73,6 @@ pub enum Command {
     Work(work::WorkCommand),
     /// Plan work: items, dependencies, what is ready, blocked, and why
     Roadmap(roadmap::RoadmapArgs),
-    /// Measure the kernel: cycles/s in-process and across processes, CLI wall time, vs the original
-    /// (a developer command, hidden from the list)
-    #[command(hide = true)]
-    Bench(crate::bench::BenchArgs),
     /// Programs: top-level containers of products
     Program(program::EntityArgs<program::ProgramK>),
     /// Products inside a program
@@ -115,6 +112,9 @@ pub enum Command {
     Pattern(pattern::PatternCommand),
     /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
     View(view::ViewArgs),
+    /// Cluster membership (list, leader, assign, remove) of the dqlite cluster --db names
+    #[command(subcommand)]
+    Node(node::NodeCommand),
     /// Help on a command, or `motus help environment` for the variables motus reads
     Help(help::HelpArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
@@ -164,7 +164,6 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Work(cmd) => work::run(&ctx, cmd),
         Command::Roadmap(cmd) => roadmap::run(&ctx, cmd),
-        Command::Bench(args) => crate::bench::run(&ctx, args),
         Command::Program(a) => program::run(&ctx, a),
         Command::Product(a) => program::run(&ctx, a),
         Command::Feature(a) => program::run(&ctx, a),
@@ -181,6 +180,7 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Rule(cmd) => rule::run(&ctx, cmd),
         Command::Pattern(cmd) => pattern::run(&ctx, cmd),
         Command::View(args) => view::run(&ctx, args),
+        Command::Node(cmd) => node::run(&ctx, cmd),
         Command::Help(args) => help::help(args),
         Command::Completions(args) => help::completions(args),
         Command::Man(args) => help::man(args),

@@ -163,6 +163,39 @@ fn commands_run_on_a_cluster_and_file_only_ones_say_so() {
     // No file was ever created under a path spelled like the URL.
     assert!(!h.join("dqlite:").exists());
 
+    // Membership: list, leader, assign and remove through the wire protocol.
+    let doc = ok(&motus(h, db, &["--json", "node", "list"]));
+    let members = doc["members"].as_array().unwrap();
+    assert_eq!(members.len(), 3, "{doc}");
+    assert!(
+        members
+            .iter()
+            .all(|m| m["role"] == "voter" && m["answers"] == true),
+        "{doc}"
+    );
+    assert_eq!(
+        members.iter().filter(|m| m["leader"] == true).count(),
+        1,
+        "{doc}"
+    );
+    let leader = ok(&motus(
+        h,
+        Some(&cluster.url_via(2, "cli")),
+        &["--json", "node", "leader"],
+    ));
+    assert!(cluster
+        .addresses()
+        .contains(&leader["address"].as_str().unwrap().to_string()));
+    // A spare nobody runs (quorum is untouched): made a standby, then removed.
+    let mut l = dqlite_client::Client::connect_leader(&cluster.config()).unwrap();
+    l.add(0xabc, "127.0.0.1:1").unwrap();
+    ok(&motus(h, db, &["node", "assign", "abc", "standby"]));
+    let doc = ok(&motus(h, db, &["--json", "node", "list"]));
+    assert!(doc.to_string().contains("standby"), "{doc}");
+    ok(&motus(h, db, &["node", "remove", "abc"]));
+    let doc = ok(&motus(h, db, &["--json", "node", "list"]));
+    assert_eq!(doc["members"].as_array().unwrap().len(), 3, "{doc}");
+
     // File-only commands refuse clearly, with what to use instead.
     for args in [
         vec!["db", "backup", "b.db"],

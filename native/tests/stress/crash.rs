@@ -6,8 +6,95 @@ use motus_core::kernel::{self, ForceTarget};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::{params, Connection, ConnectionExt, Env, SequentialIds};
 use motus_tests::motus_bin;
+use std::cell::Cell;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+/// Random-enough ids for a worker: several killed workers write to one file, so their ids
+/// must not repeat (a splitmix64 stream seeded by the process id and the clock).
+struct WorkerIds(Cell<u64>);
+impl motus_core::IdSource for WorkerIds {
+    fn random_hex(&self, len: usize) -> String {
+        let mut out = String::new();
+        while out.len() < len {
+            let x = self.0.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+            self.0.set(x);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            out.push_str(&format!("{:016x}", z ^ (z >> 31)));
+        }
+        out.truncate(len);
+        out
+    }
+}
+
+/// The worker process the crash test kills: full six-call cycles over its items until it
+/// dies. Not a test of its own; the crash test starts this binary again with
+/// `--ignored --exact crash::crash_worker` and MOTUS_CRASH_WORKER=<db>,<tag>,<items>.
+#[test]
+#[ignore = "the crash test's worker process, started by sigkill_mid_cycle_never_leaves_a_half_written_call"]
+fn crash_worker() {
+    use kernel::{ClaimRequest, DecisionRequest, EvidenceRequest, Options, OutcomeRequest};
+    let spec = std::env::var("MOTUS_CRASH_WORKER").expect("started by the crash test");
+    let mut parts = spec.splitn(3, ',');
+    let (db, tag, items) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
+    let items: Vec<&str> = items.split(',').collect();
+    let conn = SqliteConnection::open(db, OpenMode::ReadWrite).unwrap();
+    conn.ensure_wal().unwrap();
+    let ids = WorkerIds(Cell::new(
+        (std::process::id() as u64) << 32 ^ now().millis() as u64,
+    ));
+    let env = Env::new(&Now, &ids);
+    let opts = Options::default();
+    let agent = format!("crash:{tag}");
+    for n in 0.. {
+        let item = items[n % items.len()];
+        let c = kernel::claim_work(
+            &conn,
+            &env,
+            &opts,
+            &ClaimRequest::new(item, "crash cycle", &agent),
+        )
+        .unwrap();
+        let Some(lease) = c.lease else { continue };
+        let id = lease.lease_id.as_str();
+        kernel::get_context(&conn, &env, &opts, id, None).unwrap();
+        let outcome = OutcomeRequest {
+            outcome_type: "file".into(),
+            path: Some("src/app.py".into()),
+            ..Default::default()
+        };
+        kernel::put_outcome(&conn, &env, &opts, id, &outcome).unwrap();
+        let evidence = EvidenceRequest {
+            evidence_type: "test_result".into(),
+            test_results: kernel::records::test_counts(Some(10), None, None),
+            ..Default::default()
+        };
+        kernel::record_evidence(&conn, &env, &opts, id, &evidence).unwrap();
+        kernel::record_decision(
+            &conn,
+            &env,
+            &opts,
+            id,
+            &DecisionRequest::new("crash decision"),
+        )
+        .unwrap();
+        kernel::release_work(
+            &conn,
+            &env,
+            &opts,
+            id,
+            kernel::ReleaseOutcome::Success,
+            true,
+        )
+        .unwrap();
+    }
+}
 
 struct Now;
 impl motus_core::Clock for Now {
@@ -41,19 +128,18 @@ fn sigkill_mid_cycle_never_leaves_a_half_written_call() {
             .wrapping_add(1442695040888963407);
         let delay_ms = 20 + (seed >> 33) % 280;
         let items: Vec<String> = (0..3).map(|k| format!("ADHOC-K{i:02}-{k}")).collect();
-        let mut child = Command::new(motus_bin())
-            .arg("--db")
-            .arg(&db)
+        let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
-                "bench",
-                "worker",
-                "--tag",
-                &format!("k{i}"),
-                "--items",
-                &items.join(","),
-                "--six",
-                "--forever",
+                "--ignored",
+                "--exact",
+                "crash::crash_worker",
+                "--test-threads",
+                "1",
             ])
+            .env(
+                "MOTUS_CRASH_WORKER",
+                format!("{},k{i},{}", db.to_str().unwrap(), items.join(",")),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -93,7 +179,7 @@ fn sigkill_mid_cycle_never_leaves_a_half_written_call() {
     let conn = SqliteConnection::open(db.to_str().unwrap(), OpenMode::ReadOnly).unwrap();
     let leases: i64 = conn
         .query_one(
-            "SELECT count(*) FROM coordination_leases WHERE owner_agent_id LIKE 'bench:k%'",
+            "SELECT count(*) FROM coordination_leases WHERE owner_agent_id LIKE 'crash:k%'",
             params![],
         )
         .unwrap();

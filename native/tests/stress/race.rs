@@ -77,6 +77,24 @@ fn racing_processes_get_exactly_one_grant_per_round() {
             .unwrap();
         assert_eq!((open, live), (1, 1), "round {round}");
         let outcome = if round % 2 == 0 { "success" } else { "failure" };
+        if outcome == "success" {
+            // A successful release needs evidence (an unrecorded success is refused).
+            let ev = motus(&[
+                "work",
+                "evidence",
+                &granted[0],
+                "test_result",
+                "--passed",
+                "1",
+            ])
+            .output()
+            .unwrap();
+            assert!(
+                ev.status.success(),
+                "{}",
+                String::from_utf8_lossy(&ev.stderr)
+            );
+        }
         let rel = motus(&["work", "release", &granted[0], outcome])
             .output()
             .unwrap();

@@ -1,8 +1,8 @@
-//! Errors a host's SQLite driver throws, mapped onto core's error kinds exactly as
-//! `motus_core::sqlite::map_error` maps rusqlite's: the driver's result code name
-//! (better-sqlite3's `SqliteError.code`, e.g. `SQLITE_CONSTRAINT_TRIGGER`) or number
-//! (`node:sqlite`'s `errcode`) becomes a SQLite extended result code, and core's own mapping
-//! decides the kind. The message is SQLite's text, as rusqlite would carry it.
+//! Errors a host's SQLite driver throws, mapped onto core's error kinds by SQLite result
+//! code: the driver's code name (better-sqlite3's `SqliteError.code`, e.g.
+//! `SQLITE_CONSTRAINT_TRIGGER`) or number (`node:sqlite`'s `errcode`) becomes a SQLite
+//! extended result code, and core's one mapping (`motus_core::engine::result_codes`, the
+//! same rusqlite's errors go through) decides the kind. No driver type is involved.
 
 use motus_core::Error;
 
@@ -148,16 +148,15 @@ pub struct HostFailure {
     pub message: String,
 }
 
-/// Maps a host failure onto a core error, through core's rusqlite mapping.
+/// Maps a host failure onto a core error, through core's result-code mapping.
 pub fn map_host_failure(failure: &HostFailure) -> Error {
     let code = failure
         .code_number
         .or_else(|| failure.code_name.as_deref().and_then(result_code_for_name));
     match code {
-        Some(code) if code != 0 => motus_core::sqlite::map_error(rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(code),
-            Some(failure.message.clone()),
-        )),
+        Some(code) if code != 0 => {
+            motus_core::engine::result_codes::error_for(code, failure.message.clone())
+        }
         // Not a SQLite error at all (a bug or a TypeError in the host's code).
         _ => Error::Sql {
             message: failure.message.clone(),

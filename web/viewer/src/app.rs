@@ -3,7 +3,7 @@
 
 use crate::client::{self, WorkerSignals};
 use crate::pages;
-use crate::protocol::{Failure, Opened, Request};
+use crate::protocol::{Failure, LiveInfo, Opened, Request};
 use crate::route::{Route, Router};
 use crate::ui;
 use leptos::prelude::*;
@@ -20,6 +20,8 @@ pub struct AppState {
     pub worker: WorkerSignals,
     /// Bumped on each successful open, so pages fetch again.
     pub generation: RwSignal<u32>,
+    /// The notices about the open file were dismissed (they show once, not on every page).
+    pub notices_dismissed: RwSignal<bool>,
 }
 
 pub fn state() -> AppState {
@@ -45,21 +47,108 @@ const MOTUS_PAGES: &[(&str, &str)] = &[
 ];
 const GENERIC_PAGES: &[(&str, &str)] = &[("tables", "Tables"), ("console", "SQL console")];
 
-fn open_file(st: AppState, router: Router, file: File) {
+/// What is open, so Cancel (which replaces the worker) can open it again.
+#[derive(Clone)]
+enum OpenSource {
+    Files { main: File, wal: Option<File> },
+    Live(LiveInfo),
+}
+
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<OpenSource>> = const { std::cell::RefCell::new(None) };
+}
+
+fn open_request(src: &OpenSource) -> (Request, Vec<File>) {
+    match src {
+        OpenSource::Files { main, wal } => (
+            Request::Open {
+                name: main.name(),
+                size: main.size(),
+                wal_name: wal.as_ref().map(|w| w.name()),
+            },
+            std::iter::once(main.clone()).chain(wal.clone()).collect(),
+        ),
+        OpenSource::Live(info) => (
+            Request::OpenUrl {
+                name: info.name.clone(),
+                url: format!("live/snapshot/{}", info.snapshot),
+                size: info.size,
+            },
+            Vec::new(),
+        ),
+    }
+}
+
+/// The chosen or dropped files: the database, and its `-wal` when one came with it.
+fn pick_files(st: AppState, router: Router, files: Vec<File>) {
+    let is_side = |f: &File| {
+        let n = f.name();
+        n.ends_with("-wal") || n.ends_with("-shm") || n.ends_with("-journal")
+    };
+    let main = files.iter().find(|f| !is_side(f)).cloned();
+    let Some(main) = main else {
+        st.open_error.set(Some(Failure {
+            code: "only_sidecar".into(),
+            message: "only a -wal, -shm or -journal file was chosen".into(),
+        }));
+        return;
+    };
+    let wal_name = format!("{}-wal", main.name());
+    let wal = files
+        .iter()
+        .find(|f| f.name() == wal_name)
+        .or_else(|| files.iter().find(|f| f.name().ends_with("-wal")))
+        .cloned();
+    open_source(st, router, OpenSource::Files { main, wal }, true);
+}
+
+/// Cancel: replace the worker (stopping whatever runs) and open the same database again.
+pub fn cancel_and_reopen() {
+    let st = state();
+    client::client().restart();
+    let src = CURRENT.with(|c| c.borrow().clone());
+    if let Some(src) = src {
+        let (req, files) = open_request(&src);
+        leptos::task::spawn_local(async move {
+            if let Err(f) = client::client()
+                .call_with_files::<Opened>(&req, files)
+                .await
+            {
+                st.open_error.set(Some(f));
+            }
+        });
+    }
+}
+
+fn open_source(st: AppState, router: Router, src: OpenSource, navigate: bool) {
     st.opening.set(true);
     st.open_error.set(None);
     st.worker.progress.set(None);
-    let name = file.name();
-    let size = file.size();
+    let size = match &src {
+        OpenSource::Files { main, .. } => main.size(),
+        OpenSource::Live(i) => i.size,
+    };
+    let (req, files) = open_request(&src);
     leptos::task::spawn_local(async move {
-        let req = Request::Open { name, size };
-        let result = client::client().call::<Opened>(&req, Some(&file)).await;
+        let result = client::client()
+            .call_with_files::<Opened>(&req, files)
+            .await;
         st.opening.set(false);
+        st.worker.progress.set(None);
         match result {
-            Ok(opened) => {
+            Ok(mut opened) => {
+                if let OpenSource::Live(info) = &src {
+                    opened.live = Some(info.clone());
+                }
+                CURRENT.with(|c| *c.borrow_mut() = Some(src));
                 let motus = opened.info.kind == DatabaseKind::Motus;
+                st.worker.fatal.set(None);
+                st.notices_dismissed.set(false);
                 st.db.set(Some(opened));
                 st.generation.update(|g| *g += 1);
+                if !navigate {
+                    return;
+                }
                 let r = router.route.get_untracked();
                 let known_motus = MOTUS_PAGES.iter().any(|(p, _)| *p == r.page());
                 let known_generic =
@@ -68,17 +157,47 @@ fn open_file(st: AppState, router: Router, file: File) {
                     router.go(Route::to(&[if motus { "overview" } else { "tables" }]));
                 }
             }
-            Err(f) => st.open_error.set(Some(f)),
+            Err(f) => {
+                let mut f = f;
+                f.message = format!("{} ({})", f.message, ui::human_bytes(size));
+                st.open_error.set(Some(f))
+            }
         }
     });
 }
 
+/// Asks `motus view` (same origin) for a snapshot of its live database; a static host
+/// answers 404 and the page waits for a file as usual.
+async fn live_info() -> Option<LiveInfo> {
+    let resp = wasm_bindgen_futures::JsFuture::from(window().fetch_with_str("live/info"))
+        .await
+        .ok()?;
+    let resp: web_sys::Response = resp.dyn_into().ok()?;
+    if !resp.ok() {
+        return None;
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(resp.text().ok()?)
+        .await
+        .ok()?
+        .as_string()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if v.get("ok") != Some(&serde_json::Value::Bool(true)) {
+        return None;
+    }
+    serde_json::from_value(v).ok()
+}
+
 /// What an open failure means for the person who chose the file.
 fn explain_open_failure(f: &Failure) -> String {
+    let keep = " The file you had open before, if any, is still shown.";
     match f.code.as_str() {
-        "not_a_database" => "This file is not a SQLite database, so it cannot be shown. Choose your coordination.db (by default ~/.motus/coordination.db); the file you had open before, if any, is still shown.".into(),
-        "corrupt" => "This SQLite file is damaged and cannot be read. Run `motus doctor` on the original file, or restore it from a backup; then open it again.".into(),
-        _ => format!("The file could not be opened. Check that it is a complete copy of a SQLite database and try again."),
+        "not_a_database" => format!("This file is not a SQLite database, so it cannot be shown. Choose your coordination.db (by default ~/.motus/coordination.db).{keep}"),
+        "corrupt" => format!("This SQLite file is damaged and cannot be read. Run `motus doctor` on the original file, or restore it from a backup; then open it again.{keep}"),
+        "read_failed" => format!("The browser could not read the file. If it was moved, changed or is on a disconnected drive, choose it again.{keep}"),
+        "timeout" => format!("Opening took too long and was stopped. The file's schema may be very large or damaged; try `motus doctor` on it.{keep}"),
+        "only_sidecar" => "Only a -wal, -shm or -journal file was chosen. Choose the database file itself (you may choose its -wal together with it).".into(),
+        "busy" => format!("The file is locked by another program. Copy it (cp ~/.motus/coordination.db /tmp/copy.db) and open the copy.{keep}"),
+        _ => format!("The file could not be opened. Check that it is a complete copy of a SQLite database and try again.{keep}"),
     }
 }
 
@@ -87,6 +206,7 @@ pub fn App() -> impl IntoView {
     let worker = WorkerSignals {
         progress: RwSignal::new(None),
         fatal: RwSignal::new(None),
+        pending: RwSignal::new(0),
     };
     client::start(worker);
     let st = AppState {
@@ -95,10 +215,17 @@ pub fn App() -> impl IntoView {
         open_error: RwSignal::new(None),
         worker,
         generation: RwSignal::new(0),
+        notices_dismissed: RwSignal::new(false),
     };
     provide_context(st);
     let router = Router::install();
     provide_context(router);
+    // Served by `motus view`: open its live database at once, no file picker.
+    leptos::task::spawn_local(async move {
+        if let Some(info) = live_info().await {
+            open_source(st, router, OpenSource::Live(info), true);
+        }
+    });
 
     let dragging = RwSignal::new(false);
     let over = window_event_listener(leptos::ev::dragover, move |ev| {
@@ -113,20 +240,22 @@ pub fn App() -> impl IntoView {
     let drop = window_event_listener(leptos::ev::drop, move |ev| {
         ev.prevent_default();
         dragging.set(false);
-        if let Some(file) = ev
-            .data_transfer()
-            .and_then(|dt| dt.files())
-            .and_then(|files| files.get(0))
-        {
-            open_file(st, router, file);
+        if let Some(list) = ev.data_transfer().and_then(|dt| dt.files()) {
+            let files: Vec<File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+            if !files.is_empty() {
+                pick_files(st, router, files);
+            }
         }
     });
     std::mem::forget((over, leave, drop));
 
     let on_pick = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();
-        if let Some(file) = input.files().and_then(|f| f.get(0)) {
-            open_file(st, router, file);
+        if let Some(list) = input.files() {
+            let files: Vec<File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+            if !files.is_empty() {
+                pick_files(st, router, files);
+            }
         }
         // Allow choosing the same file again.
         input.set_value("");
@@ -160,19 +289,47 @@ pub fn App() -> impl IntoView {
                 ),
                 DatabaseKind::Generic => "SQLite database".to_string(),
             };
+            let live = o.live.as_ref().map(|l| {
+                let when = l.taken_at.clone();
+                view! { <span class="file-meta live" id="live-badge">{format!("live from motus view · snapshot {when} · reload for the newest state")}</span> }
+            });
             view! {
                 <div class="file-info" data-kind=format!("{:?}", o.info.kind).to_lowercase()>
                     <span class="file-name">{o.name.clone()}</span>
                     <span class="file-meta">{format!("{} · {}", ui::human_bytes(o.size), kind)}</span>
-                    <span class="file-meta" id="open-timing">{format!("opened in {:.0} ms", o.read_ms + o.open_ms)}</span>
+                    <span class="file-meta" id="open-timing" data-bytes-read=o.bytes_read.to_string()>{format!("opened in {:.0} ms, {} read", o.read_ms + o.open_ms, ui::human_bytes(o.bytes_read))}</span>
+                    {live}
                 </div>
             }
         })
     };
 
     let notice = move || {
-        st.db.get().and_then(|o| o.info.notice).map(|n| {
-            view! { <div class="notice" id="db-notice" role="status">{n}</div> }
+        if st.notices_dismissed.get() {
+            return None;
+        }
+        st.db.get().and_then(|o| {
+            let all: Vec<String> = o.info.notice.into_iter().chain(o.notices).collect();
+            (!all.is_empty()).then(|| {
+                let items = all.into_iter().map(|n| view! { <p>{n}</p> }).collect_view();
+                view! {
+                    <div class="notice" id="db-notice" role="status">
+                        {items}
+                        <button class="dismiss" id="dismiss-notice" on:click=move |_| st.notices_dismissed.set(true)>"Dismiss"</button>
+                    </div>
+                }
+            })
+        })
+    };
+
+    let busy = move || {
+        (st.worker.pending.get() > 0 && !st.opening.get()).then(|| {
+            view! {
+                <div class="busy" id="busy" role="status">
+                    <span>"Working…"</span>
+                    <button id="cancel-query" on:click=move |_| cancel_and_reopen()>"Cancel"</button>
+                </div>
+            }
         })
     };
 
@@ -220,7 +377,8 @@ pub fn App() -> impl IntoView {
                     <p>"Choose your " <code>"coordination.db"</code> " (by default in " <code>"~/.motus/"</code>
                        ") or drop it anywhere on this page. Any other SQLite file can be browsed too."</p>
                     <label for="dbfile" class="button big">"Choose a database file…"</label>
-                    <p class="privacy">"The file never leaves your browser: it is read into memory here, opened read-only, and nothing is uploaded. Your copy is never changed."</p>
+                    <p class="privacy">"The file never leaves your browser: it is read in place, a page at a time, opened read-only, and nothing is uploaded. Your copy is never changed."</p>
+                    <p class="hint">"A database in WAL mode keeps its newest changes in a " <code>"-wal"</code> " file beside it: choose or drop both together to see them."</p>
                 </section>
             }
             .into_any();
@@ -248,8 +406,9 @@ pub fn App() -> impl IntoView {
                 {file_info}
                 <nav>{nav}</nav>
                 <label class="button" for="dbfile">"Open file…"</label>
-                <input type="file" id="dbfile" class="visually-hidden" on:change=on_pick />
+                <input type="file" id="dbfile" class="visually-hidden" multiple on:change=on_pick />
             </header>
+            {busy}
             {fatal}
             {progress}
             {open_error}

@@ -15,11 +15,12 @@ use web_sys::{File, MessageEvent, Worker, WorkerOptions, WorkerType};
 type Reply = Result<String, Failure>;
 
 struct Inner {
-    worker: Worker,
+    worker: RefCell<Worker>,
     next_id: Cell<u32>,
     pending: RefCell<HashMap<u32, oneshot::Sender<Reply>>>,
     ready: Cell<bool>,
     waiting_for_ready: RefCell<Vec<oneshot::Sender<()>>>,
+    signals: WorkerSignals,
 }
 
 /// A cheap clonable handle on the one database worker.
@@ -37,83 +38,116 @@ thread_local! {
 pub struct WorkerSignals {
     pub progress: RwSignal<Option<Progress>>,
     pub fatal: RwSignal<Option<String>>,
+    /// Requests waiting for an answer (the page offers Cancel while there are any).
+    pub pending: RwSignal<usize>,
+}
+
+fn new_worker() -> Worker {
+    let opts = WorkerOptions::new();
+    opts.set_type(WorkerType::Module);
+    Worker::new_with_options("./worker.js", &opts).expect(
+        "the browser refused to start a module worker; use a current Chromium, Firefox or Safari",
+    )
 }
 
 /// Starts the worker (once) and returns the client.
 pub fn start(signals: WorkerSignals) -> Client {
-    let opts = WorkerOptions::new();
-    opts.set_type(WorkerType::Module);
-    let worker = Worker::new_with_options("./worker.js", &opts).expect(
-        "the browser refused to start a module worker; use a current Chromium, Firefox or Safari",
-    );
     let client = Client {
         inner: Rc::new(Inner {
-            worker,
+            worker: RefCell::new(new_worker()),
             next_id: Cell::new(1),
             pending: RefCell::new(HashMap::new()),
             ready: Cell::new(false),
             waiting_for_ready: RefCell::new(Vec::new()),
+            signals,
         }),
     };
-    let weak = Rc::downgrade(&client.inner);
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        let Some(inner) = weak.upgrade() else { return };
-        let data: js_sys::Array = ev.data().unchecked_into();
-        let kind = data.get(0).as_string().unwrap_or_default();
-        let id = data.get(1).as_f64().unwrap_or(0.0) as u32;
-        let text = data.get(2).as_string().unwrap_or_default();
-        match kind.as_str() {
-            "ready" => {
-                inner.ready.set(true);
-                for tx in inner.waiting_for_ready.borrow_mut().drain(..) {
-                    let _ = tx.send(());
-                }
-            }
-            "progress" => {
-                if let Ok(p) = serde_json::from_str::<Progress>(&text) {
-                    signals.progress.set(Some(p));
-                }
-            }
-            "ok" | "err" => {
-                let reply = if kind == "ok" {
-                    Ok(text)
-                } else {
-                    Err(serde_json::from_str::<Failure>(&text)
-                        .unwrap_or_else(|_| Failure::worker(text.clone())))
-                };
-                if let Some(tx) = inner.pending.borrow_mut().remove(&id) {
-                    let _ = tx.send(reply);
-                }
-            }
-            _ => {
-                signals.fatal.set(Some(format!(
-                    "The database worker failed to start: {text}. Reload the page; if it keeps failing, rebuild the viewer (scripts/build-web)."
-                )));
-                for (_, tx) in inner.pending.borrow_mut().drain() {
-                    let _ = tx.send(Err(Failure::worker(text.clone())));
-                }
-            }
-        }
-    });
-    client
-        .inner
-        .worker
-        .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
-    let on_error =
-        Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
-            signals.fatal.set(Some(format!(
-                "The database worker stopped: {}. Reload the page and open the file again.",
-                ev.message()
-            )));
-        });
-    client
-        .inner
-        .worker
-        .set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    on_error.forget();
+    client.wire();
     CLIENT.with(|c| *c.borrow_mut() = Some(client.clone()));
     client
+}
+
+impl Client {
+    /// Ends the worker with whatever it is running (the only way to stop a statement that
+    /// is busy in SQLite) and starts a fresh one; every waiting request fails as cancelled.
+    /// The caller opens the database again (in place, so that takes milliseconds).
+    pub fn restart(&self) {
+        let inner = &self.inner;
+        inner.worker.borrow().terminate();
+        inner.ready.set(false);
+        *inner.worker.borrow_mut() = new_worker();
+        for (_, tx) in inner.pending.borrow_mut().drain() {
+            let _ = tx.send(Err(Failure {
+                code: "cancelled".into(),
+                message: "Cancelled: the query was stopped.".into(),
+            }));
+        }
+        inner.signals.pending.set(0);
+        self.wire();
+    }
+
+    fn wire(&self) {
+        let signals = self.inner.signals;
+        let weak = Rc::downgrade(&self.inner);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let Some(inner) = weak.upgrade() else { return };
+            let data: js_sys::Array = ev.data().unchecked_into();
+            let kind = data.get(0).as_string().unwrap_or_default();
+            let id = data.get(1).as_f64().unwrap_or(0.0) as u32;
+            let text = data.get(2).as_string().unwrap_or_default();
+            match kind.as_str() {
+                "ready" => {
+                    inner.ready.set(true);
+                    for tx in inner.waiting_for_ready.borrow_mut().drain(..) {
+                        let _ = tx.send(());
+                    }
+                }
+                "progress" => {
+                    if let Ok(p) = serde_json::from_str::<Progress>(&text) {
+                        signals.progress.set(Some(p));
+                    }
+                }
+                "ok" | "err" => {
+                    let reply = if kind == "ok" {
+                        Ok(text)
+                    } else {
+                        Err(serde_json::from_str::<Failure>(&text)
+                            .unwrap_or_else(|_| Failure::worker(text.clone())))
+                    };
+                    let tx = inner.pending.borrow_mut().remove(&id);
+                    if let Some(tx) = tx {
+                        let _ = tx.send(reply);
+                    }
+                    signals.pending.set(inner.pending.borrow().len());
+                }
+                _ => {
+                    signals.fatal.set(Some(format!(
+                    "The database worker failed to start: {text}. Reload the page; if it keeps failing, rebuild the viewer (scripts/build-web)."
+                )));
+                    for (_, tx) in inner.pending.borrow_mut().drain() {
+                        let _ = tx.send(Err(Failure::worker(text.clone())));
+                    }
+                }
+            }
+        });
+        self.inner
+            .worker
+            .borrow()
+            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        let on_error =
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
+                signals.fatal.set(Some(format!(
+                    "The database worker stopped: {}. Reload the page and open the file again.",
+                    ev.message()
+                )));
+            });
+        self.inner
+            .worker
+            .borrow()
+            .set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+    }
 }
 
 /// The running client. Panics before [`start`], which the app calls first.
@@ -137,17 +171,31 @@ impl Client {
         req: &Request,
         file: Option<&File>,
     ) -> Result<T, Failure> {
+        self.call_with_files(req, file.into_iter().cloned().collect())
+            .await
+    }
+
+    /// Sends a request with files beside it (a database and its `-wal`).
+    pub async fn call_with_files<T: DeserializeOwned>(
+        &self,
+        req: &Request,
+        files: Vec<File>,
+    ) -> Result<T, Failure> {
         self.wait_ready().await;
         let id = self.inner.next_id.get();
         self.inner.next_id.set(id + 1);
         let (tx, rx) = oneshot::channel();
         self.inner.pending.borrow_mut().insert(id, tx);
+        self.inner
+            .signals
+            .pending
+            .set(self.inner.pending.borrow().len());
         let text = serde_json::to_string(req).map_err(|e| Failure::worker(e.to_string()))?;
         let msg = js_sys::Array::of2(&(id as f64).into(), &text.into());
-        if let Some(f) = file {
+        for f in &files {
             msg.push(f);
         }
-        self.inner.worker.post_message(&msg).map_err(|_| {
+        self.inner.worker.borrow().post_message(&msg).map_err(|_| {
             Failure::worker("could not send the request to the worker; reload the page")
         })?;
         let reply = rx

@@ -16,6 +16,8 @@ mod route;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 #[cfg(target_arch = "wasm32")]
+mod vfs;
+#[cfg(target_arch = "wasm32")]
 mod worker;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -2,19 +2,31 @@
 //! JSON text; an opened file travels beside the request as a `File` (never copied to the page).
 
 use motus_core::browse::{DatabaseInfo, ExportFormat, PageQuery};
-use motus_core::overview::AuditQuery;
+use motus_core::overview::{AuditQuery, RoadmapQuery};
 use serde::{Deserialize, Serialize};
 
 /// What the page asks the worker to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Request {
-    /// Read the attached file into memory and open it read-only.
+    /// Open the attached file in place, read-only; a second attached file is its `-wal`.
     Open {
         name: String,
         size: f64,
+        #[serde(default)]
+        wal_name: Option<String>,
+    },
+    /// Open a same-origin snapshot (`motus view`'s live database) over HTTP range requests.
+    OpenUrl {
+        name: String,
+        url: String,
+        size: f64,
     },
     Objects,
+    /// The number of rows of one table or view (asked for after the list is shown).
+    RowCount {
+        object: String,
+    },
     Page {
         query: PageQuery,
     },
@@ -26,8 +38,15 @@ pub enum Request {
         format: ExportFormat,
     },
     Overview,
-    Roadmap,
-    Graph,
+    Roadmap {
+        query: RoadmapQuery,
+    },
+    /// At most `limit` items are laid out.
+    Graph {
+        limit: usize,
+    },
+    OverviewWork,
+    Recent,
     WorkItems,
     Timeline {
         work_id: String,
@@ -44,9 +63,28 @@ pub struct Opened {
     pub name: String,
     pub size: f64,
     pub info: DatabaseInfo,
+    /// What the page should say about how the file was opened (WAL applied or not, …).
+    #[serde(default)]
+    pub notices: Vec<String>,
     /// Milliseconds spent reading the file and opening it.
     pub read_ms: f64,
     pub open_ms: f64,
+    /// Bytes read from the file to open it (the rest is read when a page needs it).
+    #[serde(default)]
+    pub bytes_read: f64,
+    /// Set when this is `motus view`'s live database.
+    #[serde(default)]
+    pub live: Option<LiveInfo>,
+}
+
+/// `GET /live/info` from `motus view`: a consistent snapshot of the database it serves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveInfo {
+    pub snapshot: String,
+    pub name: String,
+    pub size: f64,
+    #[serde(default)]
+    pub taken_at: String,
 }
 
 /// Progress of a long request (opening a file).
@@ -86,6 +124,13 @@ impl Failure {
 pub struct PlacedGraph {
     pub nodes: Vec<PlacedNode>,
     pub edges: Vec<PlacedEdge>,
+    /// Items and dependencies in the whole graph (more than drawn when it was cut).
+    pub total_nodes: usize,
+    pub total_edges: usize,
+    /// Items that depend on themselves (drawn with a mark, not as an edge).
+    pub self_loops: Vec<String>,
+    /// True when the graph has a cycle (some arrows then point upwards).
+    pub cyclic: bool,
     pub width: f64,
     pub height: f64,
 }

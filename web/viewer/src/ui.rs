@@ -41,8 +41,12 @@ pub fn cell(c: &Cell) -> AnyView {
         Cell::Null => view! { <span class="null">"NULL"</span> }.into_any(),
         Cell::Blob(hex) => {
             let n = hex.len() / 2;
-            view! { <span class="blob">{format!("blob, {n} bytes")}</span> }.into_any()
+            view! { <span class="blob">{format!("blob, {}", human_bytes(n as f64))}</span> }.into_any()
         }
+        Cell::Large { class, bytes } => view! {
+            <span class="large" data-large=bytes.to_string()>{format!("{class}, {} (not loaded)", human_bytes(*bytes as f64))}</span>
+        }
+        .into_any(),
         other => {
             let t = other.text();
             let short: String = if t.chars().count() > 120 {
@@ -107,12 +111,41 @@ pub fn badge(word: &str) -> impl IntoView {
     view! { <span class=class>{w}</span> }
 }
 
+/// Sizes in binary units, labelled as such (1 MiB = 1,048,576 bytes).
 pub fn human_bytes(n: f64) -> String {
-    if n >= 1024.0 * 1024.0 {
-        format!("{:.1} MB", n / 1024.0 / 1024.0)
-    } else if n >= 1024.0 {
-        format!("{:.1} KB", n / 1024.0)
+    const K: f64 = 1024.0;
+    if n >= K * K * K {
+        format!("{:.2} GiB", n / K / K / K)
+    } else if n >= K * K {
+        format!("{:.1} MiB", n / K / K)
+    } else if n >= K {
+        format!("{:.1} KiB", n / K)
     } else {
         format!("{n} bytes")
+    }
+}
+
+/// "Items a–b of n" with previous/next buttons; `go` gets the new offset.
+pub fn pager(
+    offset: usize,
+    shown: usize,
+    total: usize,
+    go: impl Fn(usize) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let page = shown.max(1);
+    let prev = offset.saturating_sub(page.max(200));
+    let next = offset + shown;
+    let go2 = go.clone();
+    let label = if total == 0 {
+        "nothing matches".to_string()
+    } else {
+        format!("{}–{} of {}", offset + 1, offset + shown, total)
+    };
+    view! {
+        <div class="pager">
+            <button class="pager-prev" disabled={offset == 0} on:click=move |_| go(prev)>"← Previous"</button>
+            <span class="pager-label" data-total=total.to_string()>{label}</span>
+            <button class="pager-next" disabled={next >= total} on:click=move |_| go2(next)>"Next →"</button>
+        </div>
     }
 }

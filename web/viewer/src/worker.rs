@@ -1,21 +1,39 @@
-//! The database side, running inside a Web Worker: it holds the opened file as an in-memory,
-//! read-only SQLite database and answers the page's requests with `core`'s functions.
+//! The database side, running inside a Web Worker: it opens the chosen file in place through
+//! the read-only VFS ([`crate::vfs`]) and answers the page's requests with `core`'s functions.
+//!
+//! Every statement runs under a time budget (SQLite's progress handler interrupts it), and an
+//! authorizer lets SQLite itself refuse anything but reading: no statement — not even
+//! `EXPLAIN PRAGMA …` — can change the connection. The page's Cancel ends the whole worker.
 
 use crate::graph_layout;
 use crate::protocol::{Failure, Opened, Progress, Request};
+use crate::vfs::{self, Mounted, Reader, Source};
 use motus_core::browse;
 use motus_core::overview;
 use motus_core::sqlite::SqliteConnection;
-use std::cell::RefCell;
+use motus_core::wal_frames;
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::OpenFlags;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
-/// Files are read in slices of this size, with a progress message after each.
-const CHUNK: f64 = 8.0 * 1024.0 * 1024.0;
+/// How long the pages' own queries may run before they are stopped.
+pub const PAGE_BUDGET_MS: f64 = 15_000.0;
+/// How long a console statement may run (Cancel stops it sooner).
+pub const CONSOLE_BUDGET_MS: f64 = 60_000.0;
+
+struct Open {
+    conn: SqliteConnection,
+    mount: String,
+}
 
 thread_local! {
-    static DB: RefCell<Option<SqliteConnection>> = const { RefCell::new(None) };
+    static DB: RefCell<Option<Open>> = const { RefCell::new(None) };
+    static DEADLINE: Cell<f64> = const { Cell::new(0.0) };
+    static TIMED_OUT: Cell<bool> = const { Cell::new(false) };
+    static BUDGET: Cell<f64> = const { Cell::new(0.0) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -34,9 +52,11 @@ pub fn start() {
         let data: js_sys::Array = ev.data().unchecked_into();
         let id = data.get(0).as_f64().unwrap_or(0.0);
         let text = data.get(1).as_string().unwrap_or_default();
-        let file = data.get(2).dyn_into::<File>().ok();
+        let files: Vec<File> = (2..data.length())
+            .filter_map(|i| data.get(i).dyn_into::<File>().ok())
+            .collect();
         let outcome = match serde_json::from_str::<Request>(&text) {
-            Ok(req) => handle(id, req, file),
+            Ok(req) => handle(id, req, files),
             Err(e) => Err(Failure::worker(format!(
                 "the page sent a request the worker does not understand ({e}); reload the page"
             ))),
@@ -59,13 +79,41 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
     serde_json::to_string(v).map_err(|e| Failure::worker(format!("cannot encode the reply: {e}")))
 }
 
+/// A core error, told in terms of what happened here (a stopped query, a file that went away).
 fn core<T>(r: motus_core::Result<T>) -> Result<T, Failure> {
-    r.map_err(|e| Failure::from_core(&e))
+    r.map_err(|e| {
+        if TIMED_OUT.with(Cell::get) {
+            let secs = BUDGET.with(Cell::get) / 1000.0;
+            return Failure {
+                code: "timeout".into(),
+                message: format!(
+                    "Stopped after {secs:.0} s so the rest of the viewer stays usable: this query took too long. A very large table, or a view in the file whose query never finishes, can do this; narrow it with a filter or a LIMIT."
+                ),
+            };
+        }
+        if let Some(read) = vfs::take_last_error() {
+            return Failure {
+                code: "read_failed".into(),
+                message: read,
+            };
+        }
+        Failure::from_core(&e)
+    })
 }
 
-fn with_db<T>(f: impl FnOnce(&SqliteConnection) -> Result<T, Failure>) -> Result<T, Failure> {
+fn with_db<T>(
+    budget_ms: f64,
+    f: impl FnOnce(&SqliteConnection) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     DB.with(|db| match db.borrow().as_ref() {
-        Some(conn) => f(conn),
+        Some(open) => {
+            TIMED_OUT.with(|t| t.set(false));
+            BUDGET.with(|b| b.set(budget_ms));
+            DEADLINE.with(|d| d.set(js_sys::Date::now() + budget_ms));
+            let out = f(&open.conn);
+            DEADLINE.with(|d| d.set(0.0));
+            out
+        }
         None => Err(Failure {
             code: "no_database".into(),
             message: "No database is open. Choose a coordination.db with the file picker or drop it on the page.".into(),
@@ -86,74 +134,314 @@ fn progress(id: f64, phase: &str, done: f64, total: f64) {
     );
 }
 
-fn read_file(id: f64, file: &File) -> Result<Vec<u8>, Failure> {
-    let size = file.size();
-    let reader = FileReaderSync::new().map_err(|_| {
-        Failure::worker(
-            "this browser cannot read files in a worker; use a current Chromium, Firefox or Safari",
-        )
-    })?;
-    let mut bytes = Vec::with_capacity(size as usize);
-    let mut start = 0.0;
-    progress(id, "Reading file", 0.0, size);
-    while start < size {
-        let end = (start + CHUNK).min(size);
-        let slice = file
-            .slice_with_f64_and_f64(start, end)
-            .map_err(|_| Failure::worker("cannot slice the file"))?;
-        let buf = reader.read_as_array_buffer(&slice).map_err(|e| {
-            Failure::worker(format!(
-                "the browser could not read the file ({}); check that it still exists and try again",
-                e.as_string().unwrap_or_else(|| "read error".into())
-            ))
-        })?;
-        bytes.extend_from_slice(&js_sys::Uint8Array::new(&buf).to_vec());
-        start = end;
-        progress(id, "Reading file", start, size);
+/// PRAGMAs that only read, with or without an argument.
+const READ_PRAGMAS: &[&str] = &[
+    "table_info",
+    "table_xinfo",
+    "table_list",
+    "index_list",
+    "index_info",
+    "index_xinfo",
+    "foreign_key_list",
+    "foreign_key_check",
+    "integrity_check",
+    "quick_check",
+    "compile_options",
+    "collation_list",
+    "function_list",
+    "module_list",
+    "pragma_list",
+    "database_list",
+];
+/// PRAGMAs that read a setting when they have no argument (and change it with one).
+const READ_PRAGMAS_NO_ARG: &[&str] = &[
+    "page_count",
+    "page_size",
+    "freelist_count",
+    "encoding",
+    "user_version",
+    "schema_version",
+    "application_id",
+    "journal_mode",
+    "auto_vacuum",
+    "foreign_keys",
+    "query_only",
+    "data_version",
+];
+
+/// SQLite asks this while preparing every statement: only reading is allowed.
+fn authorize(ctx: AuthContext<'_>) -> Authorization {
+    match ctx.action {
+        AuthAction::Select
+        | AuthAction::Read { .. }
+        | AuthAction::Function { .. }
+        | AuthAction::Recursive
+        | AuthAction::Transaction { .. } => Authorization::Allow,
+        AuthAction::Pragma {
+            pragma_name,
+            pragma_value,
+        } => {
+            let name = pragma_name.to_ascii_lowercase();
+            if READ_PRAGMAS.contains(&name.as_str())
+                || (pragma_value.is_none() && READ_PRAGMAS_NO_ARG.contains(&name.as_str()))
+            {
+                Authorization::Allow
+            } else {
+                Authorization::Deny
+            }
+        }
+        _ => Authorization::Deny,
     }
-    Ok(bytes)
 }
 
-fn open(id: f64, name: String, size: f64, file: Option<File>) -> Result<String, Failure> {
-    let file = file.ok_or_else(|| {
-        Failure::worker("no file came with the open request; choose the file again")
-    })?;
+fn check_header(m: &mut Mounted) -> Result<(u32, bool), Failure> {
+    let mut head = [0u8; 100];
+    let n = m
+        .main
+        .read(&mut head, 0)
+        .map_err(|e| Failure::worker(e.to_string()))?;
+    if n < 100 || !head.starts_with(b"SQLite format 3\0") {
+        return Err(Failure {
+            code: "not_a_database".into(),
+            message: "the file does not start with the SQLite header".into(),
+        });
+    }
+    let raw = u16::from_be_bytes([head[16], head[17]]) as u32;
+    let page_size = if raw == 1 { 65536 } else { raw };
+    if !(512..=65536).contains(&page_size) || !page_size.is_power_of_two() {
+        return Err(Failure {
+            code: "corrupt".into(),
+            message: format!(
+                "the header gives a page size of {page_size} bytes, which SQLite never writes"
+            ),
+        });
+    }
+    Ok((page_size, head[18] == 2 || head[19] == 2))
+}
+
+/// What the page opens: a chosen file (with its `-wal`, maybe) or the live snapshot.
+pub struct OpenSpec {
+    pub name: String,
+    pub main: Source,
+    pub size: f64,
+    pub wal: Option<(String, File)>,
+}
+
+fn open(id: f64, spec: OpenSpec) -> Result<String, Failure> {
     let t0 = js_sys::Date::now();
-    let bytes = read_file(id, &file)?;
+    progress(id, "Reading the header", 0.0, 1.0);
+    let main = Reader::new(spec.main, spec.size as u64).map_err(Failure::worker)?;
+    let mut mounted = Mounted {
+        main,
+        wal: None,
+        page_size: 4096,
+    };
+    let (page_size, wal_mode) = check_header(&mut mounted)?;
+    mounted.page_size = page_size;
+    let mut notices = Vec::new();
+    if let Some((wal_name, wal_file)) = spec.wal {
+        progress(id, "Reading the -wal", 0.0, 1.0);
+        let len = wal_file.size() as u64;
+        let mut reader = Reader::new(Source::File(wal_file), len).map_err(Failure::worker)?;
+        let read = &mut |off: u64, buf: &mut [u8]| reader.read_exact(buf, off);
+        match wal_frames::read_index(len, Some(page_size), read) {
+            Ok(idx) if idx.is_empty() => notices.push(format!(
+                "{wal_name} holds no committed changes; the database is shown as its main file has it."
+            )),
+            Ok(idx) => {
+                notices.push(format!(
+                    "Applied {wal_name} read-only: {} committed transaction{} ({} pages) not yet checkpointed into the main file are shown.{}",
+                    idx.commits,
+                    if idx.commits == 1 { "" } else { "s" },
+                    idx.pages.len(),
+                    if idx.ignored_frames > 0 {
+                        format!(" {} frames of an unfinished transaction at its end were left out, as SQLite would.", idx.ignored_frames)
+                    } else {
+                        String::new()
+                    }
+                ));
+                mounted.wal = Some((reader, idx));
+            }
+            Err(e) => notices.push(format!(
+                "{wal_name} was not applied: {e}. The database is shown as its main file has it."
+            )),
+        }
+    } else if wal_mode {
+        notices.push(format!(
+            "{} is in WAL mode: recent changes may still be in {}-wal beside it. To see them, choose (or drop) both files together.",
+            spec.name, spec.name
+        ));
+    }
+    // Close what was open before; its mount goes with it.
+    if let Some(old) = DB.with(|db| db.borrow_mut().take()) {
+        drop(old.conn);
+        vfs::unmount(&old.mount);
+    }
+    let mount = vfs::mount(mounted).map_err(Failure::worker)?;
+    progress(id, "Opening database", 1.0, 1.0);
+    let opened = open_connection(&mount).and_then(|conn| {
+        TIMED_OUT.with(|t| t.set(false));
+        BUDGET.with(|b| b.set(PAGE_BUDGET_MS));
+        DEADLINE.with(|d| d.set(js_sys::Date::now() + PAGE_BUDGET_MS));
+        // Read the schema now, so a damaged file fails here, not on a page.
+        let info = core(schema_is_readable(&conn)).and_then(|_| core(browse::describe(&conn)));
+        DEADLINE.with(|d| d.set(0.0));
+        info.map(|info| (conn, info))
+    });
+    let (conn, info) = match opened {
+        Ok(v) => v,
+        Err(f) => {
+            vfs::unmount(&mount);
+            return Err(f);
+        }
+    };
     let t1 = js_sys::Date::now();
-    progress(id, "Opening database", size, size);
-    let conn = core(SqliteConnection::from_image(bytes))?;
-    progress(id, "Checking what the file holds", size, size);
-    let info = core(browse::describe(&conn))?;
-    let t2 = js_sys::Date::now();
-    DB.with(|db| *db.borrow_mut() = Some(conn));
+    let fetched = vfs::fetched(&mount) as f64;
+    DB.with(|db| *db.borrow_mut() = Some(Open { conn, mount }));
     json(&Opened {
-        name,
-        size,
+        name: spec.name,
+        size: spec.size,
         info,
-        read_ms: t1 - t0,
-        open_ms: t2 - t1,
+        notices,
+        read_ms: 0.0,
+        open_ms: t1 - t0,
+        bytes_read: fetched,
+        live: None,
     })
 }
 
-fn handle(id: f64, req: Request, file: Option<File>) -> Result<String, Failure> {
-    match req {
-        Request::Open { name, size } => open(id, name, size, file),
-        Request::Objects => with_db(|c| json(&core(browse::list_objects(c))?)),
-        Request::Page { query } => with_db(|c| json(&core(browse::table_page(c, &query))?)),
-        Request::Console { sql } => with_db(|c| json(&core(browse::console_query(c, &sql, 1000))?)),
-        Request::ExportObject { query, format } => {
-            with_db(|c| json(&core(browse::export_object(c, &query, format))?))
+/// Reads the whole schema (so a damaged file fails at open) and checks it is UTF-8 text.
+fn schema_is_readable(conn: &SqliteConnection) -> motus_core::Result<()> {
+    use motus_core::{Connection, Value};
+    let rows = conn.query(
+        "SELECT CAST(name AS BLOB), CAST(sql AS BLOB) FROM sqlite_master",
+        &[],
+    )?;
+    for r in rows.iter() {
+        for v in r.values() {
+            if let Value::Blob(b) = v {
+                if std::str::from_utf8(b).is_err() {
+                    return Err(motus_core::Error::Corrupt {
+                        message: "the schema holds text that is not valid UTF-8".into(),
+                    });
+                }
+            }
         }
-        Request::Overview => with_db(|c| json(&core(overview::overview(c))?)),
-        Request::Roadmap => with_db(|c| json(&core(overview::roadmap(c))?)),
-        Request::Graph => with_db(|c| {
-            let g = core(overview::dependency_graph(c))?;
+    }
+    Ok(())
+}
+
+fn open_connection(mount: &str) -> Result<SqliteConnection, Failure> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    // immutable=1: no locks, no journal or change checks; the VFS refuses writes anyway.
+    let mut conn = rusqlite::Connection::open_with_flags_and_vfs(
+        format!("file:{mount}?immutable=1"),
+        flags,
+        vfs::VFS_NAME,
+    )
+    .map_err(|e| Failure::from_core(&motus_core::sqlite::map_error(e)))?;
+    // Settings first: once the authorizer is in place no statement may change them.
+    conn.execute_batch(
+        "PRAGMA query_only = ON; PRAGMA trusted_schema = OFF; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;",
+    )
+    .map_err(|e| Failure::from_core(&motus_core::sqlite::map_error(e)))?;
+    conn.progress_handler(
+        4000,
+        Some(|| {
+            let deadline = DEADLINE.with(Cell::get);
+            if deadline > 0.0 && js_sys::Date::now() > deadline {
+                TIMED_OUT.with(|t| t.set(true));
+                true
+            } else {
+                false
+            }
+        }),
+    )
+    .map_err(|e| Failure::from_core(&motus_core::sqlite::map_error(e)))?;
+    conn.authorizer(Some(authorize))
+        .map_err(|e| Failure::from_core(&motus_core::sqlite::map_error(e)))?;
+    Ok(SqliteConnection::from_rusqlite(conn))
+}
+
+/// After a console statement: the connection must still be read-only.
+fn query_only_holds(conn: &SqliteConnection) -> bool {
+    use motus_core::ConnectionExt;
+    conn.query_one::<i64>("PRAGMA query_only", &[])
+        .map(|v| v == 1)
+        .unwrap_or(false)
+}
+
+fn handle(id: f64, req: Request, mut files: Vec<File>) -> Result<String, Failure> {
+    const P: f64 = PAGE_BUDGET_MS;
+    match req {
+        Request::Open {
+            name,
+            size,
+            wal_name,
+        } => {
+            if files.is_empty() {
+                return Err(Failure::worker(
+                    "no file came with the open request; choose the file again",
+                ));
+            }
+            let main = files.remove(0);
+            let wal = match (wal_name, files.pop()) {
+                (Some(n), Some(f)) => Some((n, f)),
+                _ => None,
+            };
+            open(
+                id,
+                OpenSpec {
+                    name,
+                    main: Source::File(main),
+                    size,
+                    wal,
+                },
+            )
+        }
+        Request::OpenUrl { name, url, size } => open(
+            id,
+            OpenSpec {
+                name,
+                main: Source::Http(url),
+                size,
+                wal: None,
+            },
+        ),
+        Request::Objects => with_db(P, |c| json(&core(browse::list_objects(c))?)),
+        Request::RowCount { object } => with_db(P, |c| json(&core(browse::row_count(c, &object))?)),
+        Request::Page { query } => with_db(P, |c| json(&core(browse::table_page(c, &query))?)),
+        Request::Console { sql } => with_db(CONSOLE_BUDGET_MS, |c| {
+            let out = core(browse::console_query(c, &sql, 1000));
+            if !query_only_holds(c) {
+                // Cannot happen with the authorizer in place; if it ever does, stop serving.
+                DB.with(|db| db.borrow_mut().take());
+                return Err(Failure::worker(
+                    "the statement changed the connection's read-only setting, so the file was closed; open it again",
+                ));
+            }
+            json(&out?)
+        }),
+        Request::ExportObject { query, format } => with_db(CONSOLE_BUDGET_MS, |c| {
+            json(&core(browse::export_object(c, &query, format))?)
+        }),
+        Request::Overview => with_db(P, |c| json(&core(overview::overview_counts(c))?)),
+        Request::OverviewWork => with_db(P, |c| json(&core(overview::overview_work(c))?)),
+        Request::Recent => with_db(P, |c| json(&core(overview::recent_activity(c, 15))?)),
+        Request::Roadmap { query } => {
+            with_db(P, |c| json(&core(overview::roadmap_page(c, &query))?))
+        }
+        Request::Graph { limit } => with_db(P, |c| {
+            let g = core(overview::dependency_graph(c, limit))?;
             json(&graph_layout::place(&g))
         }),
-        Request::WorkItems => with_db(|c| json(&core(overview::work_items(c))?)),
-        Request::Timeline { work_id } => with_db(|c| json(&core(overview::timeline(c, &work_id))?)),
-        Request::Programs => with_db(|c| json(&core(overview::program_hierarchy(c))?)),
-        Request::Audit { query } => with_db(|c| json(&core(overview::audit_log(c, &query))?)),
+        Request::WorkItems => with_db(P, |c| json(&core(overview::work_items(c))?)),
+        Request::Timeline { work_id } => {
+            with_db(P, |c| json(&core(overview::timeline(c, &work_id))?))
+        }
+        Request::Programs => with_db(P, |c| json(&core(overview::program_hierarchy(c))?)),
+        Request::Audit { query } => with_db(P, |c| json(&core(overview::audit_log(c, &query))?)),
     }
 }

@@ -44,10 +44,10 @@ pub fn page() -> impl IntoView {
             });
         });
     };
-    // A link that carries a statement runs it once the file is open.
-    if !initial.is_empty() && st.db.with_untracked(Option::is_some) {
-        run();
-    }
+    // A link may carry a statement, but nothing runs from a URL: it is only filled in, and
+    // runs when the person presses Run.
+    let from_link = !initial.is_empty();
+    let _ = st;
     let export = move |format: ExportFormat| {
         if let Outcome::Done(q) = outcome.get_untracked() {
             let text = browse::export(&q.columns, &q.rows, format);
@@ -60,8 +60,9 @@ pub fn page() -> impl IntoView {
     };
     let result = move || {
         match outcome.get() {
+        Outcome::Idle if from_link => view! { <p class="hint" id="console-from-link">"This statement came with the link you opened. Read it, then press Run if you want to run it."</p> }.into_any(),
         Outcome::Idle => view! { <p class="hint">"Press Run (or Ctrl+Enter). Only reading statements run; the opened copy cannot be changed."</p> }.into_any(),
-        Outcome::Running => view! { <p class="loading">"Running…"</p> }.into_any(),
+        Outcome::Running => view! { <p class="loading">"Running… (Cancel stops it)"</p> }.into_any(),
         Outcome::Failed(f) => view! {
             <div class="error" id="console-error" role="alert" data-code=f.code.clone()>{f.message.clone()}</div>
         }.into_any(),

@@ -11,6 +11,9 @@ use crate::ui;
 use leptos::prelude::*;
 use motus_core::overview::ItemState;
 
+/// At most this many items are drawn; the rest are counted and left to the roadmap page.
+const GRAPH_LIMIT: usize = 600;
+
 fn short(s: &str, n: usize) -> String {
     if s.chars().count() > n {
         s.chars().take(n - 1).collect::<String>() + "…"
@@ -24,7 +27,7 @@ pub fn page() -> impl IntoView {
     let rt = router();
     let data = fetch::<PlacedGraph>(move || {
         st.generation.track();
-        Some(Request::Graph)
+        Some(Request::Graph { limit: GRAPH_LIMIT })
     });
     view! {
         <section data-page="graph" class="graph">
@@ -50,7 +53,8 @@ pub fn page() -> impl IntoView {
                         ItemState::Other => "other",
                     };
                     let selected = p.node.id == focus;
-                    let class = format!("node node-{state}{}", if selected { " selected" } else { "" });
+                    let looped = g.self_loops.contains(&p.node.id);
+                    let class = format!("node node-{state}{}{}", if selected { " selected" } else { "" }, if looped { " self-loop" } else { "" });
                     let id = p.node.id.clone();
                     let click = move |_| {
                         let r = Route::to(&["graph"]).with("focus", id.clone());
@@ -68,9 +72,21 @@ pub fn page() -> impl IntoView {
                 }).collect_view();
                 let w = g.width + 20.0;
                 let h = g.height + 20.0;
-                let count = format!("{} items, {} dependencies", g.nodes.len(), g.edges.len());
+                let count = if g.total_nodes > g.nodes.len() {
+                    format!("{} of {} items drawn (unfinished first), {} of {} dependencies. The roadmap page lists them all.", g.nodes.len(), g.total_nodes, g.edges.len(), g.total_edges)
+                } else {
+                    format!("{} items, {} dependencies", g.nodes.len(), g.edges.len())
+                };
+                let loops = (!g.self_loops.is_empty()).then(|| view! {
+                    <p class="warning" id="graph-self-loops">{format!("These items depend on themselves (a damaged or hand-edited file), so they can never be ready: {}", g.self_loops.join(", "))}</p>
+                });
+                let cyclic = g.cyclic.then(|| view! {
+                    <p class="warning" id="graph-cycle">"The dependencies form a cycle: the items on it wait for each other and can never be ready. Arrows that close a cycle point upwards."</p>
+                });
                 view! {
-                    <p id="graph-count">{count}</p>
+                    <p id="graph-count" data-total=g.total_nodes.to_string()>{count}</p>
+                    {loops}
+                    {cyclic}
                     <div class="svg-wrap">
                         <svg id="dep-graph" xmlns="http://www.w3.org/2000/svg" width=w height=h viewBox=format!("-10 -10 {w} {h}")>
                             <defs>

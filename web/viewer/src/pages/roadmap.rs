@@ -8,7 +8,10 @@ use crate::protocol::Request;
 use crate::route::{router, Route};
 use crate::ui;
 use leptos::prelude::*;
-use motus_core::overview::{ItemState, Roadmap};
+use motus_core::overview::{ItemState, RoadmapPage, RoadmapQuery};
+
+/// Items per page.
+const PAGE: usize = 200;
 
 fn state_name(s: ItemState) -> &'static str {
     match s {
@@ -23,9 +26,26 @@ fn state_name(s: ItemState) -> &'static str {
 pub fn page() -> impl IntoView {
     let st = state();
     let rt = router();
-    let data = fetch::<Roadmap>(move || {
+    // The worker filters and pages; only the shown items' reasons are worked out.
+    let wanted = Memo::new(move |_| {
+        let r = rt.route.get();
+        (
+            r.param("state"),
+            r.param("q"),
+            r.param("offset").parse::<usize>().unwrap_or(0),
+        )
+    });
+    let data = fetch::<RoadmapPage>(move || {
         st.generation.track();
-        Some(Request::Roadmap)
+        let (state, text, offset) = wanted.get();
+        Some(Request::Roadmap {
+            query: RoadmapQuery {
+                state,
+                text,
+                offset,
+                limit: PAGE,
+            },
+        })
     });
     let search = RwSignal::new(rt.route.get_untracked().param("q"));
     view! {
@@ -35,26 +55,24 @@ pub fn page() -> impl IntoView {
                         on:input=move |ev| {
                             let v = event_target_value(&ev);
                             search.set(v.clone());
-                            rt.replace(rt.route.get_untracked().with("q", v));
+                            rt.replace(rt.route.get_untracked().with("q", v).with("offset", String::new()));
                         } />
-            {ui::loaded(data, move |map: Roadmap| {
+            {ui::loaded(data, move |map: RoadmapPage| {
                 let r = rt.route.get();
                 let want = r.param("state");
                 let item = r.param("item");
-                let q = r.param("q").to_lowercase();
                 let tabs = ["", "ready", "blocked", "in_progress", "completed"].iter().map(|s| {
-                    let n = if s.is_empty() { map.entries.len() } else {
-                        map.entries.iter().filter(|e| state_name(e.state) == *s).count()
-                    };
+                    let n = map.state_counts.iter().find(|(k, _)| k == s).map(|(_, n)| *n).unwrap_or(0);
                     let label = if s.is_empty() { "all".to_string() } else { s.replace('_', " ") };
                     let href = Route::to(&["roadmap"]).with("state", s.to_string()).with("q", r.param("q")).to_hash();
                     let active = want == *s;
                     view! { <a href=href class="tab" class:active=active data-state-tab=s.to_string()>{format!("{label} ({n})")}</a> }
                 }).collect_view();
                 let mut phase = String::new();
+                let pager = ui::pager(map.offset, map.entries.len(), map.total, move |offset| {
+                    rt.replace(rt.route.get_untracked().with("offset", offset.to_string()));
+                });
                 let rows = map.entries.iter()
-                    .filter(|e| want.is_empty() || state_name(e.state) == want)
-                    .filter(|e| q.is_empty() || e.item.title.to_lowercase().contains(&q) || e.item.id.to_lowercase().contains(&q))
                     .map(|e| {
                         let head = (e.item.phase != phase).then(|| {
                             phase = e.item.phase.clone();
@@ -80,6 +98,7 @@ pub fn page() -> impl IntoView {
                     }).collect_view();
                 view! {
                     <div class="tabs">{tabs}</div>
+                    {pager}
                     <table class="grid roadmap-table"><thead><tr><th>"id"</th><th>"title / why"</th><th>"type"</th><th>"status"</th><th>"state"</th></tr></thead>
                     <tbody>{rows}</tbody></table>
                 }

@@ -82,7 +82,7 @@ pub fn page() -> impl IntoView {
                 .map(|o| {
                     let href = Route::to(&["table", &o.name]).to_hash();
                     let active = current.as_deref() == Some(o.name.as_str());
-                    let count = o.row_count.map(|n| n.to_string()).unwrap_or_else(|| "view".into());
+                    let count = if o.error.is_some() { "unreadable" } else if o.kind == "view" { "view" } else { "" };
                     let name = o.name.clone();
                     let key = o.name.clone();
                     view! {
@@ -111,6 +111,26 @@ pub fn page() -> impl IntoView {
     }
 }
 
+fn row_count(object: String) -> impl IntoView {
+    let st = state();
+    let n = fetch::<i64>(move || {
+        st.generation.track();
+        Some(Request::RowCount {
+            object: object.clone(),
+        })
+    });
+    move || match n.get() {
+        Load::Loading => view! { <span class="loading-inline">"…"</span> }.into_any(),
+        Load::Ready(n) => {
+            view! { <span class="row-count" data-count=n.to_string()>{n}</span> }.into_any()
+        }
+        Load::Failed(f) => {
+            view! { <span class="error-inline" title=f.message.clone()>"not counted"</span> }
+                .into_any()
+        }
+    }
+}
+
 fn overview_of_objects(objects: ReadSignal<Load<Vec<ObjectInfo>>>) -> impl IntoView {
     ui::loaded(objects, |list: Vec<ObjectInfo>| {
         let tables = list.iter().filter(|o| o.kind == "table").count();
@@ -119,9 +139,15 @@ fn overview_of_objects(objects: ReadSignal<Load<Vec<ObjectInfo>>>) -> impl IntoV
             .into_iter()
             .map(|o| {
                 let href = Route::to(&["table", &o.name]).to_hash();
-                let count = o.row_count.map(|n| n.to_string()).unwrap_or_default();
+                // Counts come one by one after the list is shown; a view is counted only on
+                // request (its query may be slow, or never end).
+                let count = match (&o.error, o.kind.as_str()) {
+                    (Some(e), _) => view! { <span class="error-inline" title=e.clone()>"cannot be read: "{e.clone()}</span> }.into_any(),
+                    (None, "table") => row_count(o.name.clone()).into_any(),
+                    (None, _) => view! { <span class="hint">"open it to count"</span> }.into_any(),
+                };
                 view! {
-                    <tr data-object-row=o.name.clone()>
+                    <tr data-object-row=o.name.clone() class:broken=o.error.is_some()>
                         <td><a href=href>{o.name.clone()}</a></td>
                         <td>{o.kind.clone()}</td>
                         <td class="num">{count}</td>

@@ -1,20 +1,25 @@
-//! `motus bench`: the kernel benchmark of `shared/bench/README.md`, in one run — in-process
+//! The kernel benchmark of `shared/bench/README.md`, in one run — in-process
 //! cycles/s (claim → evidence → release, and the full six calls), the same writes as raw
 //! rusqlite statements in the same number of transactions (the floor), one CLI call's wall
 //! time with process start, and 1/2/4/8 concurrent processes on one file (disjoint and
 //! shared items) with lock waits, lost and doubled grants. With `--peer-venv` it also runs
 //! the original through `peer-bench.py` for side-by-side ratios.
+//!
+//!     cargo build --release -p motus && cargo run --release -p motus --example bench_kernel -- \
+//!         [--json] [--runs 3] [--procs 1,2,4,8] [--peer-venv VENV] [--json-out FILE]
+//!
+//! CLI wall times use the `motus` binary beside this example's directory (`--motus PATH`
+//! to choose another); the concurrency rows start this program again as `worker` processes.
+//! It ships with the repository, not inside the `motus` binary.
 
-use crate::host::{OsIds, SystemClock};
-use crate::output::{emit, CliError};
-use clap::{Args, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use motus_core::kernel::{
     self, records, ClaimRequest, DecisionRequest, EvidenceRequest, Options, OutcomeRequest,
     ReleaseOutcome, Verdict,
 };
 use motus_core::migrate::Migrator;
 use motus_core::sqlite::{OpenMode, SqliteConnection};
-use motus_core::{params, Connection, ConnectionExt, Env, Rows, Value};
+use motus_core::{params, Clock, Connection, ConnectionExt, Env, IdSource, Rows, Timestamp, Value};
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 use std::cell::Cell;
@@ -22,6 +27,86 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Every failure of the harness: it reports and exits 1.
+type CliError = Box<dyn std::error::Error>;
+
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let d = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Timestamp::from_millis(d.as_millis() as i64)
+    }
+}
+
+struct OsIds;
+
+impl IdSource for OsIds {
+    fn random_hex(&self, len: usize) -> String {
+        let mut bytes = vec![0u8; len.div_ceil(2)];
+        getrandom::fill(&mut bytes).expect("the OS random source is available");
+        let mut s: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        s.truncate(len);
+        s
+    }
+}
+
+fn side_file(db: &Path, suffix: &str) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bench_kernel",
+    about = "The Motus kernel benchmark with same-run baselines"
+)]
+struct Cli {
+    /// The report as one JSON document
+    #[arg(long, global = true)]
+    json: bool,
+    /// The motus binary whose CLI calls are timed [default: `motus` beside target/*/examples]
+    #[arg(long)]
+    motus: Option<PathBuf>,
+    #[command(flatten)]
+    args: BenchArgs,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let outcome = match cli.args.worker {
+        Some(BenchCommand::Worker(w)) => {
+            let db = w.db.clone();
+            worker(&db, w)
+        }
+        None => report(cli.json, cli.motus, cli.args),
+    };
+    if let Err(e) = outcome {
+        eprintln!("bench_kernel: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `target/<profile>/motus` for `target/<profile>/examples/bench_kernel`.
+fn default_motus() -> Result<PathBuf, CliError> {
+    let exe = std::env::current_exe()?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| fail("cannot tell where the motus binary is; pass --motus PATH"))?;
+    let motus = profile_dir.join("motus");
+    if !motus.is_file() {
+        return Err(fail(format!(
+            "{} does not exist: build it first (cargo build --release -p motus) or pass --motus PATH",
+            motus.display()
+        )));
+    }
+    Ok(motus)
+}
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -68,6 +153,9 @@ pub enum BenchCommand {
 
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
+    /// The database file the worker cycles on
+    #[arg(long)]
+    pub db: PathBuf,
     #[arg(long)]
     pub tag: String,
     /// Comma-separated work item ids
@@ -104,7 +192,7 @@ fn thread_cpu_ms() -> f64 {
 }
 
 fn fail(e: impl std::fmt::Display) -> CliError {
-    CliError::failed("bench", e.to_string())
+    e.to_string().into()
 }
 
 /// A connection that measures how long each write transaction waits for the lock.
@@ -163,7 +251,7 @@ fn open_file(path: &Path) -> Result<SqliteConnection, CliError> {
 
 fn fresh_db(path: &Path) -> Result<SqliteConnection, CliError> {
     for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(crate::paths::side_file(path, suffix));
+        let _ = std::fs::remove_file(side_file(path, suffix));
     }
     let conn = open_file(path)?;
     Migrator::coordination().migrate(&conn, &SystemClock, false, &mut |_| Ok(None))?;
@@ -314,7 +402,7 @@ fn run_cycles<C: Connection + ?Sized>(
             Err(e) => {
                 stats.failed += 1;
                 if stats.errors.len() < 5 {
-                    stats.errors.push(e.message);
+                    stats.errors.push(e.to_string());
                 }
             }
         }
@@ -325,14 +413,7 @@ fn run_cycles<C: Connection + ?Sized>(
     Ok(stats)
 }
 
-pub fn run(ctx: &super::cli::Ctx, args: BenchArgs) -> Result<u8, CliError> {
-    if let Some(BenchCommand::Worker(w)) = args.worker {
-        return worker(&ctx.db_path, w);
-    }
-    report(ctx, args)
-}
-
-fn worker(db: &Path, w: WorkerArgs) -> Result<u8, CliError> {
+fn worker(db: &Path, w: WorkerArgs) -> Result<(), CliError> {
     let conn = open_file(db)?;
     let timed = LockTimed::new(&conn);
     let items: Vec<String> = w.items.split(',').map(str::to_string).collect();
@@ -368,7 +449,7 @@ fn worker(db: &Path, w: WorkerArgs) -> Result<u8, CliError> {
     stats.max_lock_wait_ms = timed.max_wait.get().as_secs_f64() * 1000.0;
     stats.lock_waits_over_1s = timed.over_1s.get();
     println!("{}", serde_json::to_string(&stats).expect("serializable"));
-    Ok(0)
+    Ok(())
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -521,8 +602,7 @@ fn raw_metric(conn: &SqliteConnection, now: &str, op: &str) -> Result<(), CliErr
 }
 
 /// Wall time of single CLI calls, process start included.
-fn cli_calls(dir: &Path, args: &BenchArgs) -> Result<Json, CliError> {
-    let exe = std::env::current_exe()?;
+fn cli_calls(dir: &Path, args: &BenchArgs, exe: &Path) -> Result<Json, CliError> {
     let db = dir.join("cli.db");
     fresh_db(&db)?;
     let time = |argv: &[&str]| -> Result<(f64, String), CliError> {
@@ -609,11 +689,10 @@ fn concurrent(
     let mut procs = vec![];
     for (w, l) in lists.iter().enumerate() {
         let mut child = Command::new(&exe)
+            .arg("worker")
             .arg("--db")
             .arg(&path)
             .args([
-                "bench",
-                "worker",
                 "--tag",
                 &format!("w{w}"),
                 "--items",
@@ -716,7 +795,7 @@ fn peer(args: &BenchArgs, dir: &Path) -> Option<Json> {
     let venv = args.peer_venv.as_ref()?;
     let out_json = dir.join("peer.json");
     eprintln!(
-        "motus bench: running the original (motusos) through {} …",
+        "bench_kernel: running the original (motusos) through {} …",
         args.peer_script.display()
     );
     let status = Command::new("python3")
@@ -737,7 +816,7 @@ fn peer(args: &BenchArgs, dir: &Path) -> Option<Json> {
         .status()
         .ok()?;
     if !status.success() {
-        eprintln!("motus bench: peer-bench.py failed ({status})");
+        eprintln!("bench_kernel: peer-bench.py failed ({status})");
         return None;
     }
     let raw: Json = serde_json::from_str(&std::fs::read_to_string(&out_json).ok()?).ok()?;
@@ -755,7 +834,11 @@ fn peer(args: &BenchArgs, dir: &Path) -> Option<Json> {
     }))
 }
 
-fn report(ctx: &super::cli::Ctx, args: BenchArgs) -> Result<u8, CliError> {
+fn report(json: bool, motus: Option<PathBuf>, args: BenchArgs) -> Result<(), CliError> {
+    let motus = match motus {
+        Some(m) => m,
+        None => default_motus()?,
+    };
     let tmp;
     let dir = match &args.dir {
         Some(d) => {
@@ -768,7 +851,7 @@ fn report(ctx: &super::cli::Ctx, args: BenchArgs) -> Result<u8, CliError> {
             tmp.clone()
         }
     };
-    eprintln!("motus bench: in-process cycles …");
+    eprintln!("bench_kernel: in-process cycles …");
     // Kernel and floor runs alternate, so a burst of load on this shared machine hits both.
     let one = BenchArgs {
         runs: 1,
@@ -788,10 +871,10 @@ fn report(ctx: &super::cli::Ctx, args: BenchArgs) -> Result<u8, CliError> {
     }
     let three = merge_runs(&three_runs);
     let six = merge_runs(&six_runs);
-    eprintln!("motus bench: raw rusqlite floor …");
+    eprintln!("bench_kernel: raw rusqlite floor …");
     let floor = merge_runs(&floor_runs);
-    eprintln!("motus bench: CLI wall time …");
-    let cli = cli_calls(&dir, &args)?;
+    eprintln!("bench_kernel: CLI wall time …");
+    let cli = cli_calls(&dir, &args, &motus)?;
     let mut rows = vec![];
     for shared in [false, true] {
         for &n in &args.procs {
@@ -799,7 +882,7 @@ fn report(ctx: &super::cli::Ctx, args: BenchArgs) -> Result<u8, CliError> {
                 continue;
             }
             eprintln!(
-                "motus bench: {n} processes{} …",
+                "bench_kernel: {n} processes{} …",
                 if shared { ", shared items" } else { "" }
             );
             let runs: Vec<Json> = (0..args.runs)
@@ -835,8 +918,15 @@ fn report(ctx: &super::cli::Ctx, args: BenchArgs) -> Result<u8, CliError> {
     if let Some(p) = &args.json_out {
         std::fs::write(p, serde_json::to_string_pretty(&doc).expect("serializable"))?;
     }
-    emit(ctx.json, &doc, || render(&doc));
-    Ok(0)
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).expect("serializable")
+        );
+    } else {
+        print!("{}", render(&doc));
+    }
+    Ok(())
 }
 
 fn render(d: &Json) -> String {
