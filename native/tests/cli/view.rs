@@ -484,14 +484,21 @@ fn the_embedded_viewer_is_built_from_the_current_sources() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let dist = repo.join("web/viewer/dist");
     let stamp = std::fs::read_to_string(dist.join("SOURCES.sha256")).unwrap_or_else(|e| {
-        panic!("web/viewer/dist/SOURCES.sha256: {e}; run scripts/build-web and commit web/viewer/dist")
+        panic!(
+            "web/viewer/dist/SOURCES.sha256: {e}; run scripts/build-web and commit web/viewer/dist"
+        )
     });
     assert_eq!(
         stamp.trim(),
         viewer_sources_stamp(&repo),
         "web/viewer/dist is older than the viewer's sources: run scripts/build-web and commit web/viewer/dist"
     );
-    for f in ["index.html", "worker.js", "motus-viewer.js", "motus-viewer_bg.wasm"] {
+    for f in [
+        "index.html",
+        "worker.js",
+        "motus-viewer.js",
+        "motus-viewer_bg.wasm",
+    ] {
         assert!(dist.join(f).is_file(), "web/viewer/dist/{f} is missing");
     }
 }
@@ -503,7 +510,9 @@ fn the_viewer_built_into_the_binary_is_served_from_any_directory() {
     let (code, head, body) = s.get("/", "");
     assert_eq!(code, 200);
     assert!(head.contains("content-type: text/html"), "{head}");
-    let committed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/viewer/dist/index.html")).unwrap();
+    let committed =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/viewer/dist/index.html"))
+            .unwrap();
     assert_eq!(body, committed);
     let (code, head, body) = s.get("/motus-viewer_bg.wasm", "");
     assert_eq!(code, 200);
