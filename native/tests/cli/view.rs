@@ -443,3 +443,79 @@ fn rusqlite_count(path: &Path) -> i64 {
     )
     .unwrap()
 }
+
+/// The stamp scripts/viewer-stamp prints: SHA-256 of the `sha256sum` listing of the viewer's
+/// sources, sorted by path (bytewise), paths relative to the repository.
+fn viewer_sources_stamp(repo: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    fn walk(repo: &Path, p: &Path, out: &mut Vec<String>) {
+        if p.is_dir() {
+            for e in std::fs::read_dir(p).unwrap() {
+                walk(repo, &e.unwrap().path(), out);
+            }
+        } else if p.is_file() {
+            out.push(p.strip_prefix(repo).unwrap().to_str().unwrap().to_string());
+        }
+    }
+    let mut files = Vec::new();
+    for rel in [
+        "web/viewer/Cargo.toml",
+        "web/viewer/Trunk.toml",
+        "web/viewer/index.html",
+        "web/viewer/style.css",
+        "web/viewer/worker.js",
+        "web/viewer/src",
+        "core/src/browse.rs",
+        "core/src/overview.rs",
+    ] {
+        walk(repo, &repo.join(rel), &mut files);
+    }
+    files.sort();
+    let mut listing = String::new();
+    for f in files {
+        let bytes = std::fs::read(repo.join(&f)).unwrap();
+        listing.push_str(&format!("{}  {f}\n", hex::encode(Sha256::digest(&bytes))));
+    }
+    hex::encode(Sha256::digest(listing.as_bytes()))
+}
+
+#[test]
+fn the_embedded_viewer_is_built_from_the_current_sources() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dist = repo.join("web/viewer/dist");
+    let stamp = std::fs::read_to_string(dist.join("SOURCES.sha256")).unwrap_or_else(|e| {
+        panic!(
+            "web/viewer/dist/SOURCES.sha256: {e}; run scripts/build-web and commit web/viewer/dist"
+        )
+    });
+    assert_eq!(
+        stamp.trim(),
+        viewer_sources_stamp(&repo),
+        "web/viewer/dist is older than the viewer's sources: run scripts/build-web and commit web/viewer/dist"
+    );
+    for f in [
+        "index.html",
+        "worker.js",
+        "motus-viewer.js",
+        "motus-viewer_bg.wasm",
+    ] {
+        assert!(dist.join(f).is_file(), "web/viewer/dist/{f} is missing");
+    }
+}
+
+#[test]
+fn the_viewer_built_into_the_binary_is_served_from_any_directory() {
+    let t = tempfile::tempdir().unwrap();
+    let s = Server::start(t.path(), &t.path().join("none.db"), None, t.path());
+    let (code, head, body) = s.get("/", "");
+    assert_eq!(code, 200);
+    assert!(head.contains("content-type: text/html"), "{head}");
+    let committed =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/viewer/dist/index.html"))
+            .unwrap();
+    assert_eq!(body, committed);
+    let (code, head, body) = s.get("/motus-viewer_bg.wasm", "");
+    assert_eq!(code, 200);
+    assert!(head.contains("content-type: application/wasm"), "{head}");
+    assert!(body.starts_with(b"\0asm"));
+}
