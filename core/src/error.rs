@@ -88,7 +88,7 @@ pub enum Error {
 
     /// A statement ran, but its result is not what the schema promises: a missing row or
     /// column, or a value of the wrong type (a file edited by hand or by another tool).
-    #[error("unexpected data in the database ({message}); run `motus doctor` to check the file")]
+    #[error("unexpected data in the database ({message})")]
     UnexpectedData { message: String },
 
     /// A networked backend (a dqlite cluster) has no reachable leader, or lost it before the

@@ -75,6 +75,7 @@ pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
         OutcomeUnknown { .. } => {
             "look before retrying: `motus work status LEASE`, `motus work list` or `motus roadmap show ID`"
         }
+        UnexpectedData { .. } => "run `motus doctor` to check the file",
         MigrationChanged { .. } => {
             "restore the original migration file, or the database from a backup"
         }

@@ -117,6 +117,10 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
     ),
     ("sql", "any other SQLite error"),
     (
+        "unexpected_data",
+        "a row did not have the shape this build expects (a wrong type, a missing row)",
+    ),
+    (
         "unavailable",
         "a cluster has no reachable leader; nothing was written, retrying is safe",
     ),
@@ -188,6 +192,7 @@ mod tests {
             Error::not_found("lease", "lease-x"),
             Error::invalid("ttl", "m"),
             Error::Sql { message: m() },
+            Error::UnexpectedData { message: m() },
             Error::Unavailable { message: m() },
             Error::OutcomeUnknown { message: m() },
         ]

@@ -788,32 +788,32 @@ function __wbg_get_imports() {
         }, arguments); },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 171, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h0c1ffca9fb558c3c);
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h89d5c96a3692bb3c);
             return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 437, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 427, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h5cddc56ae7f8e60e);
             return ret;
         },
         __wbindgen_generic_0000000000000003: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("ErrorEvent")], shim_idx: 171, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h0c1ffca9fb558c3c_13);
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h89d5c96a3692bb3c_13);
             return ret;
         },
         __wbindgen_generic_0000000000000004: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("Event")], shim_idx: 171, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h0c1ffca9fb558c3c_14);
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h89d5c96a3692bb3c_14);
             return ret;
         },
         __wbindgen_generic_0000000000000005: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("MessageEvent")], shim_idx: 164, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h943fe1abe0fa3e71);
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h39f296d165930640);
             return ret;
         },
         __wbindgen_generic_0000000000000006: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 80, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__haad546805a22f8f0);
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h6ba9e32c465b60ba);
             return ret;
         },
         __wbindgen_generic_0000000000000007: function(arg0) {
@@ -841,24 +841,24 @@ function __wbg_get_imports() {
     };
 }
 
-function wasm_bindgen__convert__closures_____invoke__haad546805a22f8f0(arg0, arg1) {
-    wasm.wasm_bindgen__convert__closures_____invoke__haad546805a22f8f0(arg0, arg1);
+function wasm_bindgen__convert__closures_____invoke__h6ba9e32c465b60ba(arg0, arg1) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h6ba9e32c465b60ba(arg0, arg1);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h0c1ffca9fb558c3c(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h0c1ffca9fb558c3c(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h89d5c96a3692bb3c(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h89d5c96a3692bb3c(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h0c1ffca9fb558c3c_13(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h0c1ffca9fb558c3c_13(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h89d5c96a3692bb3c_13(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h89d5c96a3692bb3c_13(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h0c1ffca9fb558c3c_14(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h0c1ffca9fb558c3c_14(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h89d5c96a3692bb3c_14(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h89d5c96a3692bb3c_14(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h943fe1abe0fa3e71(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h943fe1abe0fa3e71(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h39f296d165930640(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h39f296d165930640(arg0, arg1, arg2);
 }
 
 function wasm_bindgen__convert__closures_____invoke__h5cddc56ae7f8e60e(arg0, arg1, arg2) {
