@@ -220,7 +220,7 @@ const scenarios = {
     sqlite.close();
     assert.match(err.message, /unreadable timestamp/);
     const native = runMotus(file, ['work', 'list']);
-    assert.deepEqual(native.json.error, { code: err.code, message: err.message });
+    sameError(native.json, err);
     return err;
   },
 
