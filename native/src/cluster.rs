@@ -197,7 +197,7 @@ pub fn import(
     header: &motus_core::transfer::Header,
     lines: &mut dyn Iterator<Item = std::io::Result<String>>,
     replace: bool,
-) -> std::result::Result<u8, CliError> {
+) -> std::result::Result<ClusterImport, CliError> {
     use crate::host::SystemClock;
     use motus_core::migrate::Migrator;
     use motus_core::sqlite::OpenMode;
@@ -329,38 +329,18 @@ pub fn import(
             ));
         }
     }
-    let doc = serde_json::json!({
-        "ok": true,
-        "path": target.display().to_string(),
-        "from": input.display().to_string(),
-        "created": tables == 0,
-        "identical": identical,
-        "replaced": replaced,
-        "previous_kept_at": kept.as_ref().map(|p| p.display().to_string()),
-        "schema_version": header.schema_version,
-        "tables": header.tables.len(),
-        "rows": header.total_rows(),
-    });
-    crate::output::emit(ctx.json, &doc, || {
-        let mut s = if identical {
-            "The database already holds exactly this export; nothing was written".to_string()
-        } else {
-            format!(
-                "Imported {} into {} ({} tables, {} rows, schema version {}); verified: every table's content hash equals the export's",
-                input.display(),
-                target.display(),
-                header.tables.len(),
-                header.total_rows(),
-                header.schema_version
-            )
-        };
-        if let Some(k) = &kept {
-            s.push_str(&format!(
-                "\nIts previous content is kept at {}",
-                k.display()
-            ));
-        }
-        s
-    });
-    Ok(0)
+    Ok(ClusterImport {
+        created: tables == 0,
+        identical,
+        replaced,
+        kept,
+    })
+}
+
+/// What an import into a cluster did; `db import` reports it like a file's.
+pub struct ClusterImport {
+    pub created: bool,
+    pub identical: bool,
+    pub replaced: bool,
+    pub kept: Option<std::path::PathBuf>,
 }

@@ -205,7 +205,7 @@ pub fn open_write(path: &Path) -> Result<(Db, Option<Report>), CliError> {
 /// Creates a new, empty database file: 0600 from the start, in a 0700 directory, never
 /// through a symlink. Another process creating it at the same moment is fine.
 pub fn create_private(path: &Path) -> Result<(), CliError> {
-    paths::ensure_parent_dir(path).map_err(|e| {
+    crate::files::ensure_parent_dir(path).map_err(|e| {
         CliError::failed(
             "cannot_open",
             format!("cannot create the directory for {}: {e}", path.display()),

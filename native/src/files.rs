@@ -98,30 +98,12 @@ pub fn create_new_private(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
-/// Opens an existing file for reading only if it is a regular file: a FIFO or a device is
-/// refused without blocking (the open is non-blocking, checked, then made blocking again).
-pub fn open_regular(path: &Path) -> io::Result<File> {
-    let f = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(path)?;
-    let meta = f.metadata()?;
-    if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file (a FIFO, device, socket or directory)",
-        ));
-    }
-    use std::os::fd::AsRawFd;
-    // SAFETY: fcntl on a descriptor we own; clearing O_NONBLOCK for ordinary reads.
-    unsafe {
-        let fd = f.as_raw_fd();
-        let flags = libc::fcntl(fd, libc::F_GETFL);
-        if flags >= 0 {
-            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
-        }
-    }
-    Ok(f)
+/// Creates the parent directory (0700, and any missing parents 0700 too).
+pub fn ensure_parent_dir(db: &Path) -> std::io::Result<()> {
+    let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    ensure_private_dir(dir)
 }
 
 fn fsync_dir(dir: &Path) {
@@ -372,16 +354,5 @@ mod tests {
         assert_eq!(leftovers(d.path()), vec![dead.clone()]);
         assert_eq!(sweep(d.path()), vec![dead.clone()]);
         assert!(!dead.exists() && live.exists());
-    }
-
-    #[test]
-    fn open_regular_refuses_a_fifo_without_blocking() {
-        let d = tempfile::tempdir().unwrap();
-        let fifo = d.path().join("fifo");
-        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-        // SAFETY: mkfifo on a path in our own temp dir.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        let e = open_regular(&fifo).unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
     }
 }

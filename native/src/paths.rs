@@ -49,12 +49,31 @@ fn expand_home(p: &Path) -> PathBuf {
     p.to_path_buf()
 }
 
-/// Creates the parent directory (0700, and any missing parents 0700 too).
-pub fn ensure_parent_dir(db: &Path) -> std::io::Result<()> {
-    let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) else {
-        return Ok(());
-    };
-    crate::files::ensure_private_dir(dir)
+/// Opens an existing file for reading only if it is a regular file: a FIFO or a device is
+/// refused without blocking (the open is non-blocking, checked, then made blocking again).
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)?;
+    let meta = f.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, device, socket or directory)",
+        ));
+    }
+    use std::os::fd::AsRawFd;
+    // SAFETY: fcntl on a descriptor we own; clearing O_NONBLOCK for ordinary reads.
+    unsafe {
+        let fd = f.as_raw_fd();
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+        }
+    }
+    Ok(f)
 }
 
 /// What a path is expected to be, for [`check`]'s messages.
@@ -103,7 +122,7 @@ fn sidecar_base(path: &Path) -> Option<(PathBuf, &'static str)> {
 /// The first bytes of a WAL (either byte order) or a rollback journal.
 fn has_sidecar_magic(path: &Path) -> bool {
     use std::io::Read;
-    let Ok(mut f) = crate::files::open_regular(path) else {
+    let Ok(mut f) = open_regular(path) else {
         return false;
     };
     let mut head = [0u8; 8];
@@ -241,4 +260,20 @@ pub fn side_file(db: &Path, suffix: &str) -> PathBuf {
     let mut p = db.as_os_str().to_owned();
     p.push(suffix);
     PathBuf::from(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_regular_refuses_a_fifo_without_blocking() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo on a path in our own temp dir.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = open_regular(&fifo).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    }
 }

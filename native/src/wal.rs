@@ -89,7 +89,7 @@ struct Index {
 }
 
 fn read_index(shm: &Path) -> Option<Index> {
-    let mut f = files::open_regular(shm).ok()?;
+    let mut f = crate::paths::open_regular(shm).ok()?;
     let mut b = [0u8; 96];
     // The two copies differ while a writer updates them: read again (SQLite does the same).
     for _ in 0..50 {
@@ -165,7 +165,7 @@ fn committed_frames(wal: &mut std::fs::File, h: &Header) -> u32 {
 }
 
 fn db_page_size(db: &Path) -> Option<usize> {
-    let mut f = files::open_regular(db).ok()?;
+    let mut f = crate::paths::open_regular(db).ok()?;
     let mut h = [0u8; 100];
     f.read_exact(&mut h).ok()?;
     if !h.starts_with(b"SQLite format 3\0") {
@@ -179,7 +179,7 @@ fn db_page_size(db: &Path) -> Option<usize> {
 /// moment can explain (it restarts the WAL, or rewrites the index), so it is looked at again.
 fn judge_once(db: &Path) -> Result<Verdict, String> {
     let wal_path = side_file(db, "-wal");
-    let Ok(mut wal) = files::open_regular(&wal_path) else {
+    let Ok(mut wal) = crate::paths::open_regular(&wal_path) else {
         return Ok(Verdict::Nothing);
     };
     let mut head = [0u8; WAL_HEADER];
@@ -253,7 +253,8 @@ pub fn check_copy(db: &Path, wal: Option<&Path>) -> Result<(), String> {
     let scratch = std::env::temp_dir().join("check.db");
     let staged = files::Staged::new(&scratch).map_err(|e| format!("cannot copy it: {e}"))?;
     let copy = |from: &Path, to: &Path| -> Result<(), String> {
-        let mut src = files::open_regular(from).map_err(|e| format!("cannot read it: {e}"))?;
+        let mut src =
+            crate::paths::open_regular(from).map_err(|e| format!("cannot read it: {e}"))?;
         let mut dst = std::fs::OpenOptions::new()
             .write(true)
             .create(true)

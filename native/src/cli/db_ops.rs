@@ -356,7 +356,7 @@ fn replace_database(
 fn is_sqlite_file(path: &Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 16];
-    files::open_regular(path)
+    crate::paths::open_regular(path)
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok()
         && &head == b"SQLite format 3\0"
@@ -378,7 +378,7 @@ fn replace_by_rename(
                 continue;
             }
             let staged = stage(&with_suffix(&dest, suffix))?;
-            let mut r = files::open_regular(&from)
+            let mut r = crate::paths::open_regular(&from)
                 .map_err(|e| io_failed(e, format!("cannot read {}", from.display())))?;
             let mut w = staged
                 .open()
@@ -432,7 +432,7 @@ pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
         motus_core::read_tx(&src, backup::check_restorable).map_err(at(src_path))?;
     drop(src);
     if !target.exists() {
-        paths::ensure_parent_dir(target).map_err(|e| {
+        crate::files::ensure_parent_dir(target).map_err(|e| {
             io_failed(
                 e,
                 format!("cannot create the folder for {}", target.display()),
@@ -664,7 +664,7 @@ fn open_input(input: &Path) -> Result<Box<dyn BufRead>, CliError> {
             format!("cannot read {}: no such file", input.display()),
         ));
     }
-    let f = files::open_regular(input)
+    let f = crate::paths::open_regular(input)
         .map_err(|e| io_failed(e, format!("cannot read {}", input.display())))?;
     Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
 }
@@ -701,10 +701,22 @@ pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
         err
     })?;
     if let Some(url) = crate::cluster::url_of(&target)? {
-        return crate::cluster::import(ctx, &url, input, &header, &mut lines, replace);
+        let done = crate::cluster::import(ctx, &url, input, &header, &mut lines, replace)?;
+        return report_import(
+            ctx,
+            &ImportReport {
+                target: &target,
+                input,
+                created: done.created,
+                identical: done.identical,
+                replaced: done.replaced,
+                kept: done.kept.as_deref(),
+                header: &header,
+            },
+        );
     }
     if !existed {
-        paths::ensure_parent_dir(&target).map_err(|e| {
+        crate::files::ensure_parent_dir(&target).map_err(|e| {
             io_failed(
                 e,
                 format!("cannot create the folder for {}", target.display()),
@@ -715,36 +727,61 @@ pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
     // target changes in one step or not at all.
     let scratch = stage(&target)?;
     let outcome = import_via_scratch(&mut lines, &header, &target, scratch, replace)?;
+    report_import(
+        ctx,
+        &ImportReport {
+            target: &target,
+            input,
+            created: !existed,
+            identical: outcome.identical,
+            replaced: outcome.replaced,
+            kept: outcome.kept.as_deref(),
+            header: &header,
+        },
+    )
+}
+
+/// What an import did, into a file or a cluster alike.
+struct ImportReport<'a> {
+    target: &'a Path,
+    input: &'a Path,
+    created: bool,
+    identical: bool,
+    replaced: bool,
+    kept: Option<&'a Path>,
+    header: &'a transfer::Header,
+}
+
+/// The one `db import` answer (document and text) for every kind of target.
+fn report_import(ctx: &Ctx, r: &ImportReport) -> Result<u8, CliError> {
+    let header = r.header;
     let doc = json!({
         "ok": true,
-        "path": target.display().to_string(),
-        "from": input.display().to_string(),
-        "created": !existed,
-        "identical": outcome.identical,
-        "replaced": outcome.replaced,
-        "previous_kept_at": outcome.kept.as_ref().map(|p| p.display().to_string()),
+        "path": r.target.display().to_string(),
+        "from": r.input.display().to_string(),
+        "created": r.created,
+        "identical": r.identical,
+        "replaced": r.replaced,
+        "previous_kept_at": r.kept.map(|p| p.display().to_string()),
         "schema_version": header.schema_version,
         "tables": header.tables.len(),
         "rows": header.total_rows(),
     });
     emit(ctx.json, &doc, || {
-        let what = if outcome.identical {
+        let what = if r.identical {
             "The database already holds exactly this export; nothing was written".to_string()
         } else {
             format!(
                 "Imported {} into {} ({} tables, {} rows, schema version {}); verified: every table's content hash equals the export's",
-                input.display(),
-                target.display(),
+                r.input.display(),
+                r.target.display(),
                 header.tables.len(),
                 header.total_rows(),
                 header.schema_version
             )
         };
-        match &outcome.kept {
-            Some(p) => format!(
-                "{what}\nThe database it replaced is kept at {}",
-                p.display()
-            ),
+        match r.kept {
+            Some(p) => format!("{what}\nIts previous content is kept at {}", p.display()),
             None => what,
         }
     });

@@ -630,7 +630,7 @@ pub(crate) fn hash_file(path: &std::path::Path) -> Result<FileInput, CliError> {
     }
     // Regular files only, opened without blocking: a FIFO or a device (`/dev/zero`) would
     // otherwise hang the call or never end.
-    let mut f = crate::files::open_regular(path).map_err(|e| {
+    let mut f = crate::paths::open_regular(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::InvalidInput {
             CliError::failed(
                 "not_a_regular_file",
