@@ -580,8 +580,9 @@ pub struct QueryResult {
     pub max_rows: usize,
 }
 
-/// The PRAGMAs the console runs (all of them only read).
-const READ_PRAGMAS: &[&str] = &[
+/// The PRAGMAs the console runs (all of them only read). The viewer's SQLite authorizer allows
+/// exactly these too: one list, so the text guard and the engine's guard cannot drift apart.
+pub const READ_PRAGMAS: &[&str] = &[
     "table_info",
     "table_xinfo",
     "table_list",
@@ -595,11 +596,12 @@ const READ_PRAGMAS: &[&str] = &[
     "compile_options",
     "collation_list",
     "function_list",
+    "module_list",
     "pragma_list",
     "database_list",
 ];
 /// PRAGMAs that read a setting when given no argument (and would change it with one).
-const READ_PRAGMAS_NO_ARG: &[&str] = &[
+pub const READ_PRAGMAS_NO_ARG: &[&str] = &[
     "page_count",
     "page_size",
     "freelist_count",
@@ -611,6 +613,7 @@ const READ_PRAGMAS_NO_ARG: &[&str] = &[
     "auto_vacuum",
     "foreign_keys",
     "query_only",
+    "data_version",
 ];
 
 fn refuse(what: &str) -> Error {

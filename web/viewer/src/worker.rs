@@ -8,7 +8,7 @@
 use crate::graph_layout;
 use crate::protocol::{Failure, Opened, Progress, Request};
 use crate::vfs::{self, Mounted, Reader, Source};
-use motus_core::browse;
+use motus_core::browse::{self, READ_PRAGMAS, READ_PRAGMAS_NO_ARG};
 use motus_core::overview;
 use motus_core::sqlite::SqliteConnection;
 use motus_core::wal_frames;
@@ -133,41 +133,6 @@ fn progress(id: f64, phase: &str, done: f64, total: f64) {
         &serde_json::to_string(&p).unwrap_or_default(),
     );
 }
-
-/// PRAGMAs that only read, with or without an argument.
-const READ_PRAGMAS: &[&str] = &[
-    "table_info",
-    "table_xinfo",
-    "table_list",
-    "index_list",
-    "index_info",
-    "index_xinfo",
-    "foreign_key_list",
-    "foreign_key_check",
-    "integrity_check",
-    "quick_check",
-    "compile_options",
-    "collation_list",
-    "function_list",
-    "module_list",
-    "pragma_list",
-    "database_list",
-];
-/// PRAGMAs that read a setting when they have no argument (and change it with one).
-const READ_PRAGMAS_NO_ARG: &[&str] = &[
-    "page_count",
-    "page_size",
-    "freelist_count",
-    "encoding",
-    "user_version",
-    "schema_version",
-    "application_id",
-    "journal_mode",
-    "auto_vacuum",
-    "foreign_keys",
-    "query_only",
-    "data_version",
-];
 
 /// SQLite asks this while preparing every statement: only reading is allowed.
 fn authorize(ctx: AuthContext<'_>) -> Authorization {
