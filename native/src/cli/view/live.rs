@@ -44,6 +44,7 @@ fn private_dir() -> std::io::Result<PathBuf> {
         std::process::id(),
         random_hex(8)
     ));
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut b = std::fs::DirBuilder::new();
     #[cfg(unix)]
     {
