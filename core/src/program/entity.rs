@@ -93,11 +93,14 @@ pub fn list<C: Connection + ?Sized>(
         sql.push_str(&format!(" AND {col} = ?{}", args.len()));
     }
     if let Some(s) = &opts.status {
-        if kind.field("status_key").is_none() {
+        let Some(field) = kind.field("status_key") else {
             return Err(Error::invalid(
                 "status",
                 format!("{} have no status", kind.plural),
             ));
+        };
+        if let FieldType::Term(domain) = field.ty {
+            terminology::validate_filter(conn, "status", domain, s, (kind.table, "status_key"))?;
         }
         args.push(s.into());
         sql.push_str(&format!(" AND status_key = ?{}", args.len()));

@@ -105,6 +105,15 @@ pub fn get_live<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Item> {
 
 /// Items by phase, then rank (unranked last), then id.
 pub fn list<C: Connection + ?Sized>(conn: &C, filter: &ListFilter) -> Result<Vec<Item>> {
+    for (field, domain, column, val) in [
+        ("phase", "roadmap_phase", "phase_key", &filter.phase_key),
+        ("status", "roadmap_status", "status_key", &filter.status_key),
+        ("type", "roadmap_item_type", "item_type", &filter.item_type),
+    ] {
+        if let Some(v) = val {
+            terminology::validate_filter(conn, field, domain, v, ("roadmap_items", column))?;
+        }
+    }
     let mut sql = format!("SELECT {ITEM_COLUMNS} FROM roadmap_items WHERE 1 = 1");
     let mut args: Vec<Value> = Vec::new();
     if filter.only_deleted {
