@@ -9,6 +9,7 @@ mod host;
 mod mcp;
 mod output;
 mod paths;
+mod progress;
 mod text;
 mod wal;
 
