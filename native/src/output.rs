@@ -160,15 +160,6 @@ pub fn emit<A: Answer>(json: bool, value: &A, human: impl FnOnce() -> String) {
     }
 }
 
-/// The envelope around an untyped value: only `db migrate`, until its typed answer lands.
-pub fn emit_untyped(json: bool, value: &serde_json::Value, human: impl FnOnce() -> String) {
-    if json {
-        print_json(&answer::envelope(true, value.clone()));
-    } else {
-        emit(false, &answer::Envelope {}, human);
-    }
-}
-
 fn print_json(doc: &serde_json::Value) {
     write_stdout(&serde_json::to_string_pretty(doc).expect("serializable"));
 }

@@ -234,3 +234,20 @@ pub struct TermCheck {
 impl Answer for TermCheck {
     const NAME: &'static str = "terminology.valid";
 }
+
+/// `node start`, once the node serves (printed once; the process keeps running).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct NodeStartedAnswer {
+    /// The node id, hexadecimal.
+    pub id: String,
+    pub address: String,
+    /// Its data directory.
+    pub data: String,
+    /// The data directory was created by this start.
+    pub new: bool,
+    /// It joined an existing cluster as a voter (`--join`).
+    pub voter_joined: bool,
+}
+impl Answer for NodeStartedAnswer {
+    const NAME: &'static str = "node.start";
+}

@@ -3,7 +3,9 @@
 //! committed schema does not (`MOTUS_BLESS=1 cargo test -p motus-core answer::schema`
 //! rewrites them).
 
-use super::{ops, program, roadmap, userland, work, Answer, Document, Envelope, ErrorAnswer};
+use super::{
+    migrate, ops, program, roadmap, userland, work, Answer, Document, Envelope, ErrorAnswer,
+};
 use super::{GuideAnswer, List};
 use crate::roadmap as rm;
 use schemars::JsonSchema;
@@ -111,7 +113,9 @@ pub fn documents() -> Vec<(&'static str, Value)> {
         userland::ExtractAnswer,
         ops::NodeListAnswer,
         ops::NodeAnswer,
+        ops::NodeStartedAnswer,
         GuideAnswer,
+        migrate::MigrateAnswer,
     ]
 }
 
