@@ -25,6 +25,7 @@ pub mod program;
 pub mod repair;
 pub mod roadmap;
 pub mod schema;
+pub mod stored_rules;
 pub mod terminology;
 pub mod time;
 pub mod transfer;
