@@ -7,8 +7,11 @@ mod db;
 mod files;
 mod host;
 mod mcp;
+#[cfg(all(unix, feature = "node"))]
+mod node_host;
 mod output;
 mod paths;
+mod progress;
 mod text;
 mod wal;
 

@@ -116,7 +116,7 @@ pub enum Command {
     Prime,
     /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
     View(view::ViewArgs),
-    /// Cluster membership (list, leader, assign, remove) of the dqlite cluster --db names
+    /// dqlite cluster nodes: start one, and membership (list, leader, assign, remove) of the cluster --db names
     #[command(subcommand)]
     Node(node::NodeCommand),
     /// Help on a command, or `motus help environment` for the variables motus reads
@@ -154,6 +154,9 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
     crate::text::init(cli.color);
     if cli.quiet {
         crate::output::set_quiet(quiet_key(&cli.command));
+    }
+    if cli.quiet || cli.json {
+        crate::progress::suppress();
     }
     let db_path = crate::paths::coordination_db(cli.db.as_deref()).map_err(CliError::usage)?;
     db_ops::apply_busy_timeout_from_env()?;

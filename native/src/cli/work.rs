@@ -719,7 +719,10 @@ fn verify(ctx: &Ctx, target: &str) -> Result<u8, CliError> {
         Err(e) if e.code == "not_a_regular_file" => Some(String::new()),
         Err(_) => None,
     };
-    let r = answers::verify(&db.conn, target, Some(&rehash))?;
+    let mut bar =
+        crate::progress::Bar::new("verifying", &[(motus_core::progress::Step::Verifying, 1)]);
+    let r = answers::verify_with_progress(&db.conn, target, Some(&rehash), &mut bar)?;
+    drop(bar);
     Ok(emit_answer(ctx.json, &r, |r| {
         let mut s = String::new();
         for e in &r.evidence {
@@ -727,16 +730,30 @@ fn verify(ctx: &Ctx, target: &str) -> Result<u8, CliError> {
             let file = fstatus
                 .map(|st| format!(" (file {st})"))
                 .unwrap_or_default();
+            // The content hash and the context are two findings: say both.
+            let hash = match e.check.status {
+                "ok" => "hash verified",
+                "mismatch" => "hash MISMATCH",
+                _ => "hash not of this content (written by another rule)",
+            };
+            let context = match e.check.context {
+                "ok" => "context verified",
+                "moved" => "context MOVED",
+                _ => "context not recorded (older writer)",
+            };
             s.push_str(&format!(
-                "{}  {}  {}{file}\n",
-                match (e.check.status, fstatus) {
-                    (_, Some("changed")) | ("mismatch", _) => "FAIL",
-                    ("unverifiable", _) => "n/a ",
+                "{}  {}  {}  {hash}, {context}{file}\n",
+                match (e.check.status, fstatus, e.check.context) {
+                    (_, Some("changed"), _) | ("mismatch", _, _) | (_, _, "moved") => "FAIL",
+                    ("unverifiable", _, _) => "n/a ",
                     _ => "ok  ",
                 },
                 e.check.evidence_id,
                 e.check.evidence_type
             ));
+            for p in &e.check.context_problems {
+                s.push_str(&format!("      moved: {p}\n"));
+            }
         }
         s.push_str(&format!(
             "Checked {} evidence rows of {target}: {} failed",
