@@ -736,16 +736,30 @@ fn verify(ctx: &Ctx, target: &str) -> Result<u8, CliError> {
             let file = fstatus
                 .map(|st| format!(" (file {st})"))
                 .unwrap_or_default();
+            // The content hash and the context are two findings: say both.
+            let hash = match e.check.status {
+                "ok" => "hash verified",
+                "mismatch" => "hash MISMATCH",
+                _ => "hash not of this content (written by another rule)",
+            };
+            let context = match e.check.context {
+                "ok" => "context verified",
+                "moved" => "context MOVED",
+                _ => "context not recorded (older writer)",
+            };
             s.push_str(&format!(
-                "{}  {}  {}{file}\n",
-                match (e.check.status, fstatus) {
-                    (_, Some("changed")) | ("mismatch", _) => "FAIL",
-                    ("unverifiable", _) => "n/a ",
+                "{}  {}  {}  {hash}, {context}{file}\n",
+                match (e.check.status, fstatus, e.check.context) {
+                    (_, Some("changed"), _) | ("mismatch", _, _) | (_, _, "moved") => "FAIL",
+                    ("unverifiable", _, _) => "n/a ",
                     _ => "ok  ",
                 },
                 e.check.evidence_id,
                 e.check.evidence_type
             ));
+            for p in &e.check.context_problems {
+                s.push_str(&format!("      moved: {p}\n"));
+            }
         }
         s.push_str(&format!(
             "Checked {} evidence rows of {target}: {} failed",
