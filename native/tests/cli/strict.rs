@@ -71,7 +71,10 @@ impl Home {
         // Fixed lists are clap's (`usage`, the values listed in help and completions); keys
         // the database defines (statuses, phases, types) are core's (`invalid_input`).
         let code = stdout_json(&out)["error"]["code"].clone();
-        assert!(code == "invalid_input" || code == "usage", "{json:?}: {code}");
+        assert!(
+            code == "invalid_input" || code == "usage",
+            "{json:?}: {code}"
+        );
         assert!(self.bytes() == before, "{args:?} changed the database");
     }
 }
