@@ -547,7 +547,12 @@ fn unknown_filter_values_are_refused_with_the_valid_ones_and_held_values_still_l
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let doc = stdout_json(&out);
         assert_eq!(doc["ok"], false, "{args:?}: {doc}");
-        assert_eq!(doc["error"]["code"], "invalid_input", "{args:?}: {doc}");
+        // clap refuses a fixed list before core does (`usage`); core's check serves the JS API.
+        let code = doc["error"]["code"].as_str().unwrap();
+        assert!(
+            ["invalid_input", "usage"].contains(&code),
+            "{args:?}: {doc}"
+        );
         let message = doc["error"]["message"].as_str().unwrap();
         assert!(message.contains(names), "{args:?}: {message}");
         let text = h.run(&args);
