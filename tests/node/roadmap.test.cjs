@@ -12,10 +12,10 @@ test('ready / blocked / why / show / list agree with the binary on the same file
   const phase = db.terms('roadmap_phase').items[0].internal_key;
   // planner owns RM-A, so planner may complete it (completing needs the owner, an owner or
   // reviewer assignee, or a reviewer role).
-  const a = db.roadmapAdd({ id: 'RM-A', title: 'Schema', phase_key: phase, owner: 'planner' }).item;
+  const a = db.roadmapAdd({ id: 'RM-A', title: 'Schema', phase_key: phase, owner: 'planner' });
   const b = db.roadmapAdd({ id: 'RM-B', title: 'Kernel', phase_key: phase });
   db.roadmapAdd({ id: 'RM-C', title: 'JS API', phase_key: phase });
-  const early = db.roadmapAdd({ id: 'RM-0', title: 'Plan', phase_key: phase, before: 'RM-A' }).item;
+  const early = db.roadmapAdd({ id: 'RM-0', title: 'Plan', phase_key: phase, before: 'RM-A' });
   assert.ok(early.rank < a.rank, `${early.rank} < ${a.rank}`);
   assert.equal(a.created_by, 'planner');
   db.roadmapAddDependency('RM-B', 'RM-A');
