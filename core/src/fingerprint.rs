@@ -76,14 +76,10 @@ pub fn table<C: Connection + ?Sized>(conn: &C, name: &str) -> Result<TableFinger
 
 /// Fingerprints of every user table (SQLite's own tables excluded).
 pub fn all_tables<C: Connection + ?Sized>(conn: &C) -> Result<BTreeMap<String, TableFingerprint>> {
-    let names = conn.query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        params![],
-    )?;
     let mut out = BTreeMap::new();
-    for r in names.iter() {
-        let name: String = r.get(0)?;
-        out.insert(name.clone(), table(conn, &name)?);
+    for name in crate::engine::catalogue::user_tables(conn)? {
+        let fingerprint = table(conn, &name)?;
+        out.insert(name, fingerprint);
     }
     Ok(out)
 }
