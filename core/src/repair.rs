@@ -19,6 +19,7 @@ use crate::connection::{quote_ident, write_tx, Connection, ConnectionExt};
 use crate::doctor::{self, CheckStatus};
 use crate::error::{Error, Result};
 use crate::ids::Env;
+use crate::kernel::expiry;
 use crate::kernel::invariants;
 use crate::kernel::lease::{self, LeaseStatus};
 use crate::kernel::work_item::{self, AttemptEnd};
@@ -99,7 +100,7 @@ pub fn run<C: Connection + ?Sized>(conn: &C, env: &Env) -> Result<Vec<Repair>> {
 }
 
 fn expire_overdue_leases<C: Connection + ?Sized>(c: &C, env: &Env) -> Result<Repair> {
-    let expired = lease::expire_stale(c, env)?;
+    let expired = expiry::expire_stale(c, env)?;
     Ok(if expired.is_empty() {
         Repair::new(
             "expired_leases",
