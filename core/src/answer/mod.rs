@@ -12,6 +12,7 @@
 //!   milliseconds (`2026-12-02T14:33:29.817Z`); ids are `work_id`, `lease_id`, `agent_id`.
 
 pub mod errors;
+pub mod migrate;
 pub mod schema;
 pub mod work;
 

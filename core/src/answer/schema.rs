@@ -3,7 +3,7 @@
 //! committed schema does not (`MOTUS_BLESS=1 cargo test -p motus-core answer::schema`
 //! rewrites them).
 
-use super::{work, Answer, Document, Envelope, ErrorAnswer};
+use super::{migrate, work, Answer, Document, Envelope, ErrorAnswer};
 use schemars::JsonSchema;
 use serde_json::Value;
 
@@ -56,6 +56,7 @@ pub fn documents() -> Vec<(&'static str, Value)> {
         work::LeaseStatusAnswer,
         work::LeaseListAnswer,
         work::VerifyAnswer,
+        migrate::MigrateAnswer,
     ]
 }
 

@@ -120,6 +120,12 @@ fn next_in_tx<C: Connection + ?Sized>(
             Vec::new(),
         ));
     }
+    crate::roadmap::items::check_filter(
+        conn,
+        req.filter.phase.as_deref(),
+        None,
+        req.filter.item_type.as_deref(),
+    )?;
     // An item whose lease ran out goes back to the queue here, before the ready list is read.
     expiry::expire_stale(conn, env)?;
     let assigned = match &req.filter.assignee {

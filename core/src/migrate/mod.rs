@@ -99,7 +99,7 @@ pub struct Status {
     pub is_new: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PendingMigration {
     pub version: i64,
     pub name: String,

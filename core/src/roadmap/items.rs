@@ -105,6 +105,12 @@ pub fn get_live<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Item> {
 
 /// Items by phase, then rank (unranked last), then id.
 pub fn list<C: Connection + ?Sized>(conn: &C, filter: &ListFilter) -> Result<Vec<Item>> {
+    check_filter(
+        conn,
+        filter.phase_key.as_deref(),
+        filter.status_key.as_deref(),
+        filter.item_type.as_deref(),
+    )?;
     let mut sql = format!("SELECT {ITEM_COLUMNS} FROM roadmap_items WHERE 1 = 1");
     let mut args: Vec<Value> = Vec::new();
     if filter.only_deleted {
@@ -142,15 +148,31 @@ fn check_rank(rank: f64) -> Result<()> {
     Ok(())
 }
 
-/// Accepts `YYYY-MM-DD` (or any timestamp we can read) for target dates.
-fn check_date(field: &str, v: &str) -> Result<()> {
-    if crate::time::Timestamp::parse(v).is_none() {
-        return Err(Error::invalid(
-            field,
-            format!("'{v}' is not a date; use YYYY-MM-DD"),
-        ));
+/// A filter naming a phase, status or type no item can have is a mistake, not an empty
+/// answer: refused with the valid keys, like the same value on a write.
+pub fn check_filter<C: Connection + ?Sized>(
+    conn: &C,
+    phase: Option<&str>,
+    status: Option<&str>,
+    item_type: Option<&str>,
+) -> Result<()> {
+    for (field, domain, v) in [
+        ("phase", "roadmap_phase", phase),
+        ("status", "roadmap_status", status),
+        ("type", "roadmap_item_type", item_type),
+    ] {
+        if let Some(v) = v {
+            terminology::validate(conn, field, domain, v)?;
+        }
     }
     Ok(())
+}
+
+/// A target date is a day: exactly `YYYY-MM-DD`, a real one ([`crate::time::parse_date`]).
+fn check_date(field: &str, v: &str) -> Result<()> {
+    crate::time::parse_date(v)
+        .map(|_| ())
+        .map_err(|m| Error::invalid(field, m))
 }
 
 fn check_reference<C: Connection + ?Sized>(

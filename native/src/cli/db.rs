@@ -2,8 +2,9 @@
 
 use super::Ctx;
 use crate::db::{self, Db};
-use crate::output::{emit, CliError};
+use crate::output::{emit, emit_answer, CliError};
 use clap::Subcommand;
+use motus_core::answer::migrate::MigrateAnswer;
 use motus_core::migrate::{Migrator, Status};
 use serde::Serialize;
 use serde_json::json;
@@ -117,8 +118,10 @@ fn init(ctx: &Ctx) -> Result<u8, CliError> {
 }
 
 fn migrate(ctx: &Ctx, dry_run: bool) -> Result<u8, CliError> {
-    let db = if dry_run {
-        db::open_read_any(&ctx.db_path)?
+    let (db, report) = if dry_run {
+        let db = db::open_read_any(&ctx.db_path)?;
+        let plan = db::migrate(&db, true)?;
+        (db, Some(plan))
     } else {
         if !ctx.db_path.exists() {
             return Err(CliError::failed(
@@ -129,53 +132,27 @@ fn migrate(ctx: &Ctx, dry_run: bool) -> Result<u8, CliError> {
                 ),
             ));
         }
-        // open_write applies what is pending (backup first); its failure is this command's.
-        db::open_write(&ctx.db_path)?.0
+        // open_write applies what is pending (backup first) and says what it did; its
+        // failure is this command's.
+        db::open_write(&ctx.db_path)?
     };
-    let report = db::migrate(&db, dry_run)?;
-    // open_write applied them already when not a dry run; show what the ledger now says.
-    let status = Migrator::coordination()
+    let after = Migrator::coordination()
         .status(&db.conn)
         .map_err(CliError::from)?;
-    let doc = json!({
-        "ok": true,
-        "path": db.path.display().to_string(),
-        "dry_run": dry_run,
-        "from_version": if dry_run { report.from_version } else { status.current_version },
-        "to_version": if dry_run { report.to_version } else { status.current_version },
-        "would_apply": if dry_run { json!(report.applied) } else { json!([]) },
-        "pending": status.pending,
-    });
-    emit(ctx.json, &doc, || {
-        if dry_run {
-            if report.applied.is_empty() {
-                format!(
-                    "Nothing to apply: {} is at schema version {}",
-                    db.path.display(),
-                    report.from_version
-                )
-            } else {
-                let mut s = format!(
-                    "Would apply {} migration(s) to {} (version {} -> {}):",
-                    report.applied.len(),
-                    db.path.display(),
-                    report.from_version,
-                    report.to_version
-                );
-                for m in &report.applied {
-                    s.push_str(&format!("\n  {:03} {}", m.version, m.name));
-                }
-                s
-            }
-        } else {
-            format!(
-                "{} is at schema version {} (latest)",
-                db.path.display(),
-                status.current_version
-            )
+    let answer = MigrateAnswer::new(
+        &db.path.display().to_string(),
+        dry_run,
+        after.current_version,
+        report.as_ref(),
+        &after,
+    );
+    Ok(emit_answer(ctx.json, &answer, |a| {
+        let mut s = a.summary();
+        for m in &a.would_apply {
+            s.push_str(&format!("\n  {:03} {}", m.version, m.name));
         }
-    });
-    Ok(0)
+        s
+    }))
 }
 
 #[derive(Serialize)]

@@ -37,6 +37,7 @@ fn typed_schema(area: &str, verb: &str) -> Option<&'static str> {
         ("work", "status") => "work.status",
         ("work", "list") => "work.list",
         ("work", "verify") => "work.verify",
+        ("db", "migrate") => "db.migrate",
         _ => return None,
     })
 }
@@ -142,6 +143,7 @@ impl Run {
             "work.status",
             "work.list",
             "work.verify",
+            "db.migrate",
         ] {
             validators.insert(name, schema(name));
         }

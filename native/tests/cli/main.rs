@@ -12,6 +12,7 @@ mod output;
 mod program;
 mod roadmap;
 mod safety;
+mod strict;
 mod userland;
 mod view;
 mod work;
