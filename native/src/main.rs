@@ -7,6 +7,8 @@ mod db;
 mod files;
 mod host;
 mod mcp;
+#[cfg(all(unix, feature = "node"))]
+mod node_host;
 mod output;
 mod paths;
 mod text;

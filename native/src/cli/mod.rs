@@ -116,7 +116,7 @@ pub enum Command {
     Prime,
     /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
     View(view::ViewArgs),
-    /// Cluster membership (list, leader, assign, remove) of the dqlite cluster --db names
+    /// dqlite cluster nodes: start one, and membership (list, leader, assign, remove) of the cluster --db names
     #[command(subcommand)]
     Node(node::NodeCommand),
     /// Help on a command, or `motus help environment` for the variables motus reads

@@ -1,6 +1,6 @@
-//! `motus node list|leader|assign|remove`: cluster membership through the dqlite wire
-//! protocol, on the cluster `--db dqlite://…` names. Nodes themselves run as Debian's
-//! go-dqlite processes (see docs/cluster.md), which also join a new node to the cluster.
+//! `motus node start`: run a dqlite node in this process (cargo feature `node`, see
+//! `node_host`); `motus node list|leader|assign|remove`: cluster membership through the
+//! dqlite wire protocol, on the cluster `--db dqlite://…` names.
 
 use super::Ctx;
 use crate::output::{emit, CliError};
@@ -10,6 +10,8 @@ use serde_json::json;
 
 #[derive(Debug, Subcommand)]
 pub enum NodeCommand {
+    /// Run a dqlite node in the foreground (until SIGTERM or Ctrl-C): bootstrap a cluster, or join one with --join
+    Start(StartArgs),
     /// Every member with its id, address and role, and whether it answers
     List,
     /// The node that leads now
@@ -26,6 +28,42 @@ pub enum NodeCommand {
         /// Member id (hex, as `motus node list` shows it)
         id: String,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StartArgs {
+    /// The node's data directory (created 0700; keep it: a restart on it is the same member)
+    #[arg(long, value_name = "DIR")]
+    pub data: std::path::PathBuf,
+    /// HOST:PORT the node listens on, and that other members and clients reach it at
+    #[arg(long, value_name = "HOST:PORT")]
+    pub address: String,
+    /// Members of the cluster to join (any of them: the leader is found); without it, a new
+    /// node bootstraps a cluster of its own
+    #[arg(long, value_name = "HOST:PORT,...", value_delimiter = ',')]
+    pub join: Vec<String>,
+}
+
+#[cfg(all(unix, feature = "node"))]
+fn start(ctx: &Ctx, a: StartArgs) -> Result<u8, CliError> {
+    crate::node_host::start(
+        ctx.json,
+        crate::node_host::StartArgs {
+            data: a.data,
+            address: a.address,
+            join: a.join,
+        },
+    )
+}
+
+#[cfg(not(all(unix, feature = "node")))]
+fn start(_ctx: &Ctx, _a: StartArgs) -> Result<u8, CliError> {
+    Err(CliError::usage(
+        "this motus was built without dqlite nodes (cargo feature `node`, which links the system libdqlite)",
+    )
+    .with_hint(
+        "install libdqlite-dev and build with `cargo install --path native --features node`, or run the nodes as Debian's `dqlite-demo` (docs/cluster.md)",
+    ))
 }
 
 fn url(ctx: &Ctx) -> Result<DqliteUrl, CliError> {
@@ -55,6 +93,9 @@ fn failed(e: dqlite_client::ClientError) -> CliError {
 }
 
 pub fn run(ctx: &Ctx, cmd: NodeCommand) -> Result<u8, CliError> {
+    if let NodeCommand::Start(a) = cmd {
+        return start(ctx, a);
+    }
     let url = url(ctx)?;
     let mut client = leader(&url)?;
     match cmd {
@@ -114,6 +155,7 @@ pub fn run(ctx: &Ctx, cmd: NodeCommand) -> Result<u8, CliError> {
                 || format!("Node {id} is now a {role}"),
             );
         }
+        NodeCommand::Start(_) => unreachable!("handled above"),
         NodeCommand::Remove { id } => {
             let n = parse_id(&id)?;
             client.remove(n).map_err(failed)?;
