@@ -22,6 +22,7 @@ pub mod kernel;
 pub mod migrate;
 pub mod overview;
 pub mod program;
+pub mod progress;
 pub mod repair;
 pub mod roadmap;
 pub mod schema;

@@ -28,6 +28,7 @@ use crate::error::{Error, Result};
 use crate::fingerprint::TableFingerprint;
 use crate::migrate::Migrator;
 use crate::params;
+use crate::progress::{Progress, Step};
 use crate::time::{Clock, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -97,14 +98,6 @@ struct RowLine {
 struct EndLine {
     end: bool,
     rows: u64,
-}
-
-/// Where a long export or import is, for a progress line.
-#[derive(Debug, Clone, Copy)]
-pub struct Progress<'a> {
-    pub table: &'a str,
-    pub rows_done: u64,
-    pub rows_total: u64,
 }
 
 /// What an export or a load did.
@@ -277,7 +270,7 @@ pub fn export<C: Connection + ?Sized>(
     source: Option<&str>,
     exported_at: Timestamp,
     out: &mut dyn Write,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn Progress,
 ) -> Result<Summary> {
     read_tx(conn, |c| {
         let status = Migrator::coordination().status(c)?;
@@ -287,7 +280,7 @@ pub fn export<C: Connection + ?Sized>(
             });
         }
         let tables = tables_in_order(c)?;
-        let contents = backup::contents(c)?;
+        let contents = backup::contents_with_progress(c, progress)?;
         let header = Header {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
@@ -313,13 +306,10 @@ pub fn export<C: Connection + ?Sized>(
         let total = header.total_rows();
         let mut done = 0u64;
         for t in &tables {
+            progress.report(Step::Writing, done, total);
             export_table(c, t, out, &mut |n| {
                 done += n;
-                progress(Progress {
-                    table: &t.name,
-                    rows_done: done,
-                    rows_total: total,
-                })
+                progress.report(Step::Writing, done.min(total), total)
             })?;
         }
         write_line(
@@ -366,14 +356,22 @@ fn export_table<C: Connection + ?Sized>(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let rows = conn.query(
+        // Streamed: a large table is never held in memory, and progress moves with it.
+        let mut pending = 0u64;
+        conn.for_each_row(
             &format!("SELECT {list} FROM {table} ORDER BY {order}"),
             params![],
+            &mut |values| {
+                write_row(out, &t.name, None, values)?;
+                pending += 1;
+                if pending == PAGE_ROWS as u64 {
+                    wrote(pending);
+                    pending = 0;
+                }
+                Ok(())
+            },
         )?;
-        for r in rows.iter() {
-            write_row(out, &t.name, None, r.values())?;
-        }
-        wrote(rows.len() as u64);
+        wrote(pending);
         return Ok(());
     };
     let sql = format!(
@@ -508,7 +506,7 @@ pub fn load<C, I>(
     conn: &C,
     header: &Header,
     lines: I,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn Progress,
 ) -> Result<Summary>
 where
     C: Connection + ?Sized,
@@ -526,7 +524,7 @@ fn load_in_tx<C, I>(
     c: &C,
     header: &Header,
     lines: I,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn Progress,
 ) -> Result<Summary>
 where
     C: Connection + ?Sized,
@@ -651,12 +649,8 @@ where
             })?;
         }
         done += 1;
-        if done.is_multiple_of(1000) || done == total {
-            progress(Progress {
-                table: &row.table,
-                rows_done: done,
-                rows_total: total,
-            });
+        if done.is_multiple_of(1000) {
+            progress.report(Step::Loading, done.min(total), total);
         }
     }
     if !ended {
@@ -678,7 +672,8 @@ where
     for r in triggers.iter() {
         c.execute_batch(&r.get::<String>(1)?)?;
     }
-    let loaded = backup::contents(c)?;
+    progress.report(Step::Loading, total, total);
+    let loaded = backup::contents_with_progress(c, progress)?;
     let diffs = loaded.differences(&header.contents());
     if !diffs.is_empty() {
         return Err(Error::InvalidInput {
@@ -792,8 +787,21 @@ where
     A: Connection + ?Sized,
     B: Connection + ?Sized,
 {
-    let mine = backup::contents(database)?;
-    let theirs = backup::contents(imported)?;
+    compare_with_progress(database, imported, &mut crate::progress::unwatched())
+}
+
+/// [`compare`], reporting the hashing of each side.
+pub fn compare_with_progress<A, B>(
+    database: &A,
+    imported: &B,
+    progress: &mut dyn Progress,
+) -> Result<Vec<TableDifference>>
+where
+    A: Connection + ?Sized,
+    B: Connection + ?Sized,
+{
+    let mine = backup::contents_with_progress(database, progress)?;
+    let theirs = backup::contents_with_progress(imported, progress)?;
     let mut names: Vec<&String> = mine.tables.keys().chain(theirs.tables.keys()).collect();
     names.sort();
     names.dedup();
@@ -893,7 +901,14 @@ mod tests {
 
     fn export_text(conn: &SqliteConnection) -> String {
         let mut out = Vec::new();
-        export(conn, None, clock().now(), &mut out, &mut |_| {}).unwrap();
+        export(
+            conn,
+            None,
+            clock().now(),
+            &mut out,
+            &mut crate::progress::unwatched(),
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -902,8 +917,106 @@ mod tests {
         let header = parse_header(&lines.next().unwrap().unwrap())?;
         let target = SqliteConnection::open_in_memory().unwrap();
         prepare_empty(&target, &header, &clock())?;
-        load(&target, &header, lines, &mut |_| {})?;
+        load(&target, &header, lines, &mut crate::progress::unwatched())?;
         Ok(target)
+    }
+
+    /// Every pass of a step reports from 0 up to its total, never backwards, and ends at it.
+    fn check_passes(reports: &[(crate::progress::Step, u64, u64)]) -> Vec<crate::progress::Step> {
+        let mut passes = Vec::new();
+        let mut last: Option<(crate::progress::Step, u64, u64)> = None;
+        for &(step, done, total) in reports {
+            assert!(done <= total, "{reports:?}");
+            match last {
+                Some((s, d, t)) if s == step && done >= d && total == t => {}
+                _ => {
+                    if let Some((_, d, t)) = last {
+                        assert_eq!(d, t, "a pass ended before its total: {reports:?}");
+                    }
+                    passes.push(step);
+                }
+            }
+            last = Some((step, done, total));
+        }
+        if let Some((_, d, t)) = last {
+            assert_eq!(d, t, "{reports:?}");
+        }
+        passes
+    }
+
+    #[test]
+    fn export_and_load_report_real_fractions_step_by_step() {
+        use crate::progress::Step;
+        let conn = fresh();
+        for i in 0..5000 {
+            conn.execute(
+                "INSERT INTO metrics (timestamp, operation, elapsed_ms) VALUES ('t', ?1, 1.0)",
+                params![format!("op-{i}")],
+            )
+            .unwrap();
+        }
+        let mut reports = Vec::new();
+        let mut out = Vec::new();
+        export(&conn, None, clock().now(), &mut out, &mut |s, d, t| {
+            reports.push((s, d, t))
+        })
+        .unwrap();
+        assert_eq!(check_passes(&reports), [Step::Hashing, Step::Writing]);
+        // Rows move the bar while the big table is hashed and written, not only after it.
+        assert!(
+            reports.iter().filter(|r| r.0 == Step::Writing).count() > 3,
+            "{reports:?}"
+        );
+        assert!(
+            reports.iter().filter(|r| r.0 == Step::Hashing).count() > 3,
+            "{reports:?}"
+        );
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines().map(|l| Ok(l.to_string()));
+        let header = parse_header(&lines.next().unwrap().unwrap()).unwrap();
+        let target = SqliteConnection::open_in_memory().unwrap();
+        prepare_empty(&target, &header, &clock()).unwrap();
+        let mut reports = Vec::new();
+        load(&target, &header, lines, &mut |s, d, t| {
+            reports.push((s, d, t))
+        })
+        .unwrap();
+        assert_eq!(check_passes(&reports), [Step::Loading, Step::Hashing]);
+        assert!(
+            reports.iter().filter(|r| r.0 == Step::Loading).count() > 3,
+            "{reports:?}"
+        );
+    }
+
+    #[test]
+    fn a_backup_copies_in_page_steps_and_reports_each() {
+        use crate::progress::Step;
+        let dir = std::env::temp_dir().join(format!("motus-copy-steps-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let src_path = dir.join("src.db");
+        let _ = std::fs::remove_file(&src_path);
+        let src = SqliteConnection::open(
+            src_path.to_str().unwrap(),
+            crate::sqlite::OpenMode::ReadWriteCreate,
+        )
+        .unwrap();
+        src.execute_batch("CREATE TABLE t (b BLOB)").unwrap();
+        // ~12 MiB: three steps of 1024 pages at least.
+        for _ in 0..3000 {
+            src.execute("INSERT INTO t VALUES (zeroblob(4096))", params![])
+                .unwrap();
+        }
+        let dest = dir.join("dest.db");
+        let _ = std::fs::remove_file(&dest);
+        let mut reports = Vec::new();
+        src.backup_to_with_progress(dest.to_str().unwrap(), &mut |s, d, t| {
+            reports.push((s, d, t))
+        })
+        .unwrap();
+        assert_eq!(check_passes(&reports), [Step::Copying]);
+        assert!(reports.len() >= 3, "{reports:?}");
+        assert!(!src.in_transaction(), "the copy's own snapshot is released");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

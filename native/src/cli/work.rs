@@ -719,7 +719,10 @@ fn verify(ctx: &Ctx, target: &str) -> Result<u8, CliError> {
         Err(e) if e.code == "not_a_regular_file" => Some(String::new()),
         Err(_) => None,
     };
-    let r = answers::verify(&db.conn, target, Some(&rehash))?;
+    let mut bar =
+        crate::progress::Bar::new("verifying", &[(motus_core::progress::Step::Verifying, 1)]);
+    let r = answers::verify_with_progress(&db.conn, target, Some(&rehash), &mut bar)?;
+    drop(bar);
     Ok(emit_answer(ctx.json, &r, |r| {
         let mut s = String::new();
         for e in &r.evidence {
