@@ -789,52 +789,6 @@ fn report_import(ctx: &Ctx, r: &ImportReport) -> Result<u8, CliError> {
     Ok(0)
 }
 
-/// An import holds the kernel's rules: the header's schema version must be the loaded ledger's,
-/// and the rows must pass the checks `motus doctor` makes (`kernel_rules`), else nothing is
-/// written.
-fn refuse_broken_rules(
-    scratch: &SqliteConnection,
-    header: &transfer::Header,
-    source: &str,
-) -> Result<(), CliError> {
-    let ledger = Migrator::coordination()
-        .ledger_summary(scratch)
-        .map_err(CliError::from)?
-        .0
-        .unwrap_or(0);
-    if ledger != header.schema_version {
-        return Err(CliError::failed(
-            "invalid_input",
-            format!(
-                "{source}: the header says schema version {}, but its schema_version table records migrations up to {ledger}; the file was edited or damaged. Nothing was written",
-                header.schema_version
-            ),
-        ));
-    }
-    let check = motus_core::doctor::kernel_rules(scratch).map_err(CliError::from)?;
-    if check.status == motus_core::doctor::CheckStatus::Fail {
-        let details: Vec<String> = check
-            .details
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .take(10)
-                    .map(|d| format!("  {}", d.as_str().unwrap_or_default()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        return Err(CliError::failed(
-            "kernel_rule",
-            format!(
-                "{source}: {}. Nothing was written:\n{}",
-                check.message.split(';').next().unwrap_or_default(),
-                details.join("\n")
-            ),
-        ));
-    }
-    Ok(())
-}
-
 struct ImportOutcome {
     identical: bool,
     replaced: bool,
@@ -855,7 +809,6 @@ fn import_via_scratch(
     progress: &mut dyn Progress,
 ) -> Result<ImportOutcome, CliError> {
     let scratch_path = scratch_file.path().to_path_buf();
-    let source_name = lines.source.clone();
     let scratch = SqliteConnection::open(utf8(&scratch_path)?, OpenMode::ReadWrite)
         .map_err(at(&scratch_path))?;
     let page_size = if target.exists() {
@@ -873,7 +826,6 @@ fn import_via_scratch(
         err.exit = crate::output::EXIT_FAILED;
         err
     })?;
-    refuse_broken_rules(&scratch, header, &source_name)?;
     let expected = header.contents();
     let live = if target.exists() {
         Some(

@@ -6,6 +6,7 @@ mod crash;
 mod db;
 mod help;
 mod hostile;
+mod kernel_rules;
 mod layering;
 mod ops;
 mod output;
