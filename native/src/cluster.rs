@@ -225,7 +225,13 @@ pub fn import(
         .map_err(at(&scratch_path))?;
     transfer::prepare_empty(&scratch, header, &SystemClock)
         .map_err(|e| CliError::from(e.root().clone()).at(target))?;
-    transfer::load(&scratch, header, lines, &mut |_| {}).map_err(|e| {
+    transfer::load(
+        &scratch,
+        header,
+        lines,
+        &mut motus_core::progress::unwatched(),
+    )
+    .map_err(|e| {
         let mut err = CliError::from(e);
         err.exit = crate::output::EXIT_FAILED;
         err
@@ -237,7 +243,7 @@ pub fn import(
         Some(&input.display().to_string()),
         SystemClock.now(),
         &mut bytes,
-        &mut |_| {},
+        &mut motus_core::progress::unwatched(),
     )
     .map_err(at(&scratch_path))?;
     let text = String::from_utf8(bytes)
@@ -293,7 +299,7 @@ pub fn import(
                     Some(&url.to_string()),
                     SystemClock.now(),
                     &mut w,
-                    &mut |_| {},
+                    &mut motus_core::progress::unwatched(),
                 )
                 .map_err(at(target))?;
                 std::io::Write::flush(&mut w).map_err(io)?;
@@ -308,12 +314,24 @@ pub fn import(
                 )
             })?;
             kept = Some(placed);
-            transfer::load(&cluster, &header, &mut verified, &mut |_| {}).map_err(at(target))?;
+            transfer::load(
+                &cluster,
+                &header,
+                &mut verified,
+                &mut motus_core::progress::unwatched(),
+            )
+            .map_err(at(target))?;
             replaced = true;
         }
     } else {
         transfer::prepare_empty(&cluster, &header, &SystemClock).map_err(at(target))?;
-        transfer::load(&cluster, &header, &mut verified, &mut |_| {}).map_err(at(target))?;
+        transfer::load(
+            &cluster,
+            &header,
+            &mut verified,
+            &mut motus_core::progress::unwatched(),
+        )
+        .map_err(at(target))?;
     }
     if !identical {
         let diffs = motus_core::read_tx(&cluster, |c| transfer::compare(c, &scratch))

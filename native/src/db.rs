@@ -258,9 +258,12 @@ pub fn migrate(db: &Db, dry_run: bool) -> Result<Report, CliError> {
     }
     let clock = SystemClock;
     let mut backup = |s: &Status| backup_before_upgrade(db, s, &clock);
+    let mut bar =
+        crate::progress::Bar::new("migrating", &[(motus_core::progress::Step::Migrating, 1)]);
     let report = migrator
-        .migrate(&db.conn, &clock, dry_run, &mut backup)
+        .migrate_with_progress(&db.conn, &clock, dry_run, &mut backup, &mut bar)
         .map_err(|e| CliError::from(e).at(&db.path))?;
+    drop(bar);
     if let Some(b) = &report.backup_path {
         crate::output::note(&format!(
             "motus: backed up {} to {} before upgrading",

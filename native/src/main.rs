@@ -11,6 +11,7 @@ mod mcp;
 mod node_host;
 mod output;
 mod paths;
+mod progress;
 mod text;
 mod wal;
 

@@ -307,6 +307,25 @@ impl<'a> Migrator<'a> {
         dry_run: bool,
         backup: &mut dyn FnMut(&Status) -> Result<Option<String>>,
     ) -> Result<Report> {
+        self.migrate_with_progress(
+            conn,
+            clock,
+            dry_run,
+            backup,
+            &mut crate::progress::unwatched(),
+        )
+    }
+
+    /// [`migrate`](Self::migrate), reporting [`Step::Migrating`](crate::progress::Step) in
+    /// migrations applied.
+    pub fn migrate_with_progress<C: Connection + ?Sized>(
+        &self,
+        conn: &C,
+        clock: &dyn Clock,
+        dry_run: bool,
+        backup: &mut dyn FnMut(&Status) -> Result<Option<String>>,
+        progress: &mut dyn crate::progress::Progress,
+    ) -> Result<Report> {
         let status = self.status(conn)?;
         let mut report = Report {
             from_version: status.current_version,
@@ -326,7 +345,9 @@ impl<'a> Migrator<'a> {
         if !status.is_new {
             report.backup_path = backup(&status)?;
         }
-        for pending in &status.pending {
+        let total = status.pending.len() as u64;
+        for (done, pending) in status.pending.iter().enumerate() {
+            progress.report(crate::progress::Step::Migrating, done as u64, total);
             let m = self
                 .migrations
                 .iter()
@@ -344,6 +365,7 @@ impl<'a> Migrator<'a> {
             }
             report.to_version = m.version.max(report.to_version);
         }
+        progress.report(crate::progress::Step::Migrating, total, total);
         Ok(report)
     }
 

@@ -6,8 +6,10 @@ use crate::files::{self, Overwrite, PlaceError, Staged};
 use crate::host::SystemClock;
 use crate::output::{emit, CliError};
 use crate::paths;
+use crate::progress::Bar;
 use motus_core::backup::{self, Contents, CopyCheck};
 use motus_core::migrate::Migrator;
+use motus_core::progress::{Progress, Step};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::transfer;
 use motus_core::{Clock, Connection, ConnectionExt};
@@ -130,21 +132,26 @@ pub fn verified_backup(
     src: &SqliteConnection,
     dest: &Path,
     rule: Overwrite,
+    progress: &mut dyn Progress,
 ) -> Result<CopyCheck, CliError> {
     let staged = stage(dest)?;
-    let check = copy_and_verify(src, staged.path())?;
+    let check = copy_and_verify(src, staged.path(), progress)?;
     place(staged, rule, "backup")?;
     Ok(check)
 }
 
-fn copy_and_verify(src: &SqliteConnection, tmp: &Path) -> Result<CopyCheck, CliError> {
+fn copy_and_verify(
+    src: &SqliteConnection,
+    tmp: &Path,
+    progress: &mut dyn Progress,
+) -> Result<CopyCheck, CliError> {
     let tmp_str = utf8(tmp)?;
     // One read transaction: the fingerprints and the pages copied describe the same snapshot.
     src.begin_read().map_err(CliError::from)?;
     let snapshot = (|| {
-        let contents = backup::contents(src)?;
+        let contents = backup::contents_with_progress(src, progress)?;
         let fk = backup::source_foreign_key_violations(src)?;
-        src.backup_to(tmp_str)?;
+        src.backup_to_with_progress(tmp_str, progress)?;
         Ok::<_, motus_core::Error>((contents, fk))
     })();
     let _ = src.rollback();
@@ -152,7 +159,8 @@ fn copy_and_verify(src: &SqliteConnection, tmp: &Path) -> Result<CopyCheck, CliE
     let copy = SqliteConnection::open(tmp_str, OpenMode::ReadWrite).map_err(at(tmp))?;
     copy.execute_batch("PRAGMA journal_mode = DELETE")
         .map_err(at(tmp))?;
-    let check = backup::verify_copy(&copy, &contents, fk).map_err(at(tmp))?;
+    let check =
+        backup::verify_copy_with_progress(&copy, &contents, fk, progress).map_err(at(tmp))?;
     drop(copy);
     Ok(check)
 }
@@ -202,7 +210,12 @@ pub fn backup(ctx: &Ctx, dest: &Path, force: bool) -> Result<u8, CliError> {
     };
     let rule = Overwrite::from_force(force);
     check_output(&ctx.db_path, &dest, rule, "backup")?;
-    let check = verified_backup(&src, &dest, rule)?;
+    let mut bar = Bar::new(
+        "backing up",
+        &[(Step::Hashing, 4), (Step::Copying, 1), (Step::Hashing, 4)],
+    );
+    let check = verified_backup(&src, &dest, rule, &mut bar)?;
+    drop(bar);
     let size = std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0);
     let doc = json!({
         "ok": true,
@@ -263,6 +276,7 @@ fn replace_database(
     target: &Path,
     expected: &Contents,
     why: &str,
+    progress: &mut dyn Progress,
 ) -> Result<Option<Kept>, CliError> {
     // A SQLite file is replaced in place under its write lock. The rename path is only for a
     // target that is missing, holds no SQLite database, or is damaged (SQLite itself reports
@@ -300,7 +314,7 @@ fn replace_database(
             // lock is exactly what the swap replaces.
             let dest = kept_path(target, why);
             let reader = crate::db::open_another(target, OpenMode::ReadOnly)?;
-            verified_backup(&reader, &dest, Overwrite::Refuse)?;
+            verified_backup(&reader, &dest, Overwrite::Refuse, progress)?;
             drop(reader);
             let kept = Kept {
                 path: dest,
@@ -309,7 +323,7 @@ fn replace_database(
             backup::replace_main_from(&live, alias).map_err(at(target))?;
             // Checked before the commit: a mismatch rolls everything back.
             backup::require_integrity(&live, "the replaced database").map_err(at(target))?;
-            let now = backup::contents(&live).map_err(at(target))?;
+            let now = backup::contents_with_progress(&live, progress).map_err(at(target))?;
             let diffs = now.differences(expected);
             if !diffs.is_empty() {
                 return Err(CliError::failed(
@@ -351,6 +365,15 @@ fn replace_database(
     paths::restrict_files(target);
     Ok(Some(kept))
 }
+
+/// What replacing a live database reports: hashing it for the kept copy, copying it,
+/// hashing the copy, hashing it after the swap.
+const REPLACE_STEPS: [(Step, u64); 4] = [
+    (Step::Hashing, 4),
+    (Step::Copying, 1),
+    (Step::Hashing, 4),
+    (Step::Hashing, 4),
+];
 
 /// True when the file starts with SQLite's header (an empty file is not a database yet).
 fn is_sqlite_file(path: &Path) -> bool {
@@ -439,7 +462,9 @@ pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
             )
         })?;
     }
-    let kept = replace_database(src_path, target, &contents, "restore")?;
+    let mut bar = Bar::new("restoring", &REPLACE_STEPS);
+    let kept = replace_database(src_path, target, &contents, "restore", &mut bar)?;
+    drop(bar);
     let doc = json!({
         "ok": true,
         "path": target.display().to_string(),
@@ -475,45 +500,6 @@ pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
     Ok(0)
 }
 
-/// Prints progress on stderr for large databases: at most every half second.
-struct ProgressLine {
-    verb: &'static str,
-    last: std::time::Instant,
-    started: std::time::Instant,
-}
-
-const PROGRESS_MIN_ROWS: u64 = 20_000;
-
-impl ProgressLine {
-    fn new(verb: &'static str) -> Self {
-        let now = std::time::Instant::now();
-        ProgressLine {
-            verb,
-            last: now,
-            started: now,
-        }
-    }
-    fn update(&mut self, p: transfer::Progress) {
-        if p.rows_total < PROGRESS_MIN_ROWS {
-            return;
-        }
-        let now = std::time::Instant::now();
-        if now.duration_since(self.last).as_millis() < 500 && p.rows_done != p.rows_total {
-            return;
-        }
-        self.last = now;
-        crate::output::note(&format!(
-            "motus: {} {}/{} rows ({}%, {}) {:.1}s",
-            self.verb,
-            p.rows_done,
-            p.rows_total,
-            p.rows_done * 100 / p.rows_total.max(1),
-            p.table,
-            now.duration_since(self.started).as_secs_f64()
-        ));
-    }
-}
-
 pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
     let to_stdout = out.as_os_str() == "-";
     let rule = Overwrite::from_force(force);
@@ -521,7 +507,7 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
         check_output(&ctx.db_path, out, rule, "export")?;
     }
     let db = crate::db::open_read_any(&ctx.db_path)?;
-    let mut progress = ProgressLine::new("exported");
+    let mut progress = Bar::new("exporting", &[(Step::Hashing, 1), (Step::Writing, 1)]);
     let source = ctx.db_path.display().to_string();
     let summary = if to_stdout {
         let stdout = std::io::stdout();
@@ -531,7 +517,7 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
             Some(&source),
             SystemClock.now(),
             &mut w,
-            &mut |p| progress.update(p),
+            &mut progress,
         )
         .and_then(|s| {
             use std::io::Write;
@@ -557,7 +543,7 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
             Some(&source),
             SystemClock.now(),
             &mut w,
-            &mut |p| progress.update(p),
+            &mut progress,
         )
         .and_then(|s| {
             w.flush().map_err(|e| motus_core::Error::DiskFull {
@@ -726,7 +712,25 @@ pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
     // Load into a scratch file in a private staging directory beside the target, so the
     // target changes in one step or not at all.
     let scratch = stage(&target)?;
-    let outcome = import_via_scratch(&mut lines, &header, &target, scratch, replace)?;
+    // Into a new file: load, hash what was loaded, hash the finished file. Into a database
+    // that holds data: also compare with it, keep a verified copy of it, and hash it swapped.
+    let plan: &[(Step, u64)] = if existed {
+        &[
+            (Step::Loading, 3),
+            (Step::Hashing, 2),
+            (Step::Hashing, 2),
+            (Step::Hashing, 2),
+            (Step::Hashing, 2),
+            (Step::Copying, 1),
+            (Step::Hashing, 2),
+            (Step::Hashing, 2),
+        ]
+    } else {
+        &[(Step::Loading, 3), (Step::Hashing, 2), (Step::Hashing, 2)]
+    };
+    let mut bar = Bar::new("importing", plan);
+    let outcome = import_via_scratch(&mut lines, &header, &target, scratch, replace, &mut bar)?;
+    drop(bar);
     report_import(
         ctx,
         &ImportReport {
@@ -788,51 +792,6 @@ fn report_import(ctx: &Ctx, r: &ImportReport) -> Result<u8, CliError> {
     Ok(0)
 }
 
-/// An import holds the kernel's rules: the header's schema version must be the loaded ledger's,
-/// and the rows must pass the checks `motus doctor` makes (`kernel_rules`), else nothing is
-/// written.
-fn refuse_broken_rules(
-    scratch: &SqliteConnection,
-    header: &transfer::Header,
-    source: &str,
-) -> Result<(), CliError> {
-    let ledger = scratch
-        .query_scalar::<i64>("SELECT max(version) FROM schema_version", &[])
-        .map_err(CliError::from)?
-        .unwrap_or(0);
-    if ledger != header.schema_version {
-        return Err(CliError::failed(
-            "invalid_input",
-            format!(
-                "{source}: the header says schema version {}, but its schema_version table records migrations up to {ledger}; the file was edited or damaged. Nothing was written",
-                header.schema_version
-            ),
-        ));
-    }
-    let check = motus_core::doctor::kernel_rules(scratch).map_err(CliError::from)?;
-    if check.status == motus_core::doctor::CheckStatus::Fail {
-        let details: Vec<String> = check
-            .details
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .take(10)
-                    .map(|d| format!("  {}", d.as_str().unwrap_or_default()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        return Err(CliError::failed(
-            "kernel_rule",
-            format!(
-                "{source}: {}. Nothing was written:\n{}",
-                check.message.split(';').next().unwrap_or_default(),
-                details.join("\n")
-            ),
-        ));
-    }
-    Ok(())
-}
-
 struct ImportOutcome {
     identical: bool,
     replaced: bool,
@@ -850,9 +809,9 @@ fn import_via_scratch(
     target: &Path,
     scratch_file: Staged,
     replace: bool,
+    progress: &mut dyn Progress,
 ) -> Result<ImportOutcome, CliError> {
     let scratch_path = scratch_file.path().to_path_buf();
-    let source_name = lines.source.clone();
     let scratch = SqliteConnection::open(utf8(&scratch_path)?, OpenMode::ReadWrite)
         .map_err(at(&scratch_path))?;
     let page_size = if target.exists() {
@@ -868,13 +827,11 @@ fn import_via_scratch(
     // A failure here is about the scratch file's disk, not a migration the user ran.
     transfer::prepare_empty(&scratch, header, &SystemClock)
         .map_err(|e| CliError::from(e.root().clone()).at(target))?;
-    let mut progress = ProgressLine::new("imported");
-    transfer::load(&scratch, header, lines, &mut |p| progress.update(p)).map_err(|e| {
+    transfer::load(&scratch, header, lines, progress).map_err(|e| {
         let mut err = CliError::from(e);
         err.exit = crate::output::EXIT_FAILED;
         err
     })?;
-    refuse_broken_rules(&scratch, header, &source_name)?;
     let expected = header.contents();
     let live = if target.exists() {
         Some(
@@ -914,8 +871,10 @@ fn import_via_scratch(
         Migrator::coordination().status(&live).map_err(at(target))?;
         let scratch_ro = SqliteConnection::open(utf8(&scratch_path)?, OpenMode::ReadOnly)
             .map_err(at(&scratch_path))?;
-        let diffs = motus_core::read_tx(&live, |l| transfer::compare(l, &scratch_ro))
-            .map_err(at(target))?;
+        let diffs = motus_core::read_tx(&live, |l| {
+            transfer::compare_with_progress(l, &scratch_ro, progress)
+        })
+        .map_err(at(target))?;
         drop(scratch_ro);
         if diffs.is_empty() {
             return Ok(ImportOutcome {
@@ -937,7 +896,8 @@ fn import_via_scratch(
             ));
         }
         drop(live);
-        let kept = replace_database(&scratch_path, target, &expected, "import")?.map(|k| k.path);
+        let kept =
+            replace_database(&scratch_path, target, &expected, "import", progress)?.map(|k| k.path);
         return Ok(ImportOutcome {
             identical: false,
             replaced: true,
@@ -947,7 +907,7 @@ fn import_via_scratch(
     drop(live);
     if target.exists() {
         // An empty file: replaced under the lock like any other.
-        replace_database(&scratch_path, target, &expected, "import")?;
+        replace_database(&scratch_path, target, &expected, "import", progress)?;
     } else {
         // A new database: the scratch file itself becomes it.
         {
@@ -955,7 +915,8 @@ fn import_via_scratch(
                 .map_err(at(&scratch_path))?;
             c.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;")
                 .map_err(at(&scratch_path))?;
-            backup::verify_copy(&c, &expected, usize::MAX).map_err(at(target))?;
+            backup::verify_copy_with_progress(&c, &expected, usize::MAX, progress)
+                .map_err(at(target))?;
             c.ensure_wal().map_err(at(&scratch_path))?;
         }
         place(scratch_file, Overwrite::Refuse, "database")?;

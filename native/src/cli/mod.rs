@@ -155,6 +155,9 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
     if cli.quiet {
         crate::output::set_quiet(quiet_key(&cli.command));
     }
+    if cli.quiet || cli.json {
+        crate::progress::suppress();
+    }
     let db_path = crate::paths::coordination_db(cli.db.as_deref()).map_err(CliError::usage)?;
     db_ops::apply_busy_timeout_from_env()?;
     let userland_path = crate::paths::userland_db(cli.userland.as_deref(), &db_path);

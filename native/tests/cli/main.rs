@@ -6,6 +6,7 @@ mod crash;
 mod db;
 mod help;
 mod hostile;
+mod kernel_rules;
 mod ops;
 mod output;
 mod program;

@@ -561,7 +561,7 @@ fn export_to_stdout_and_import_from_stdin_with_progress_for_large_databases() {
         .execute_batch(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
              INSERT INTO metrics (timestamp, operation, elapsed_ms, metadata)
-             SELECT 't', 'op' || i, i * 0.5, CASE WHEN i % 3 = 0 THEN NULL ELSE randomblob(8) END FROM n",
+             SELECT 't', 'op' || i, i * 0.5, CASE WHEN i % 3 = 0 THEN NULL ELSE hex(randomblob(8)) END FROM n",
         )
         .unwrap();
     let out = motus(

@@ -45,4 +45,4 @@ export type Resource = { path: string; type: string };
 export type SkippedItem = { reason_code: ReasonCode; work_id: string };
 export type Timestamp = string;
 export type Verdict = "GRANTED" | "DENIED" | "BUSY";
-export type VerifiedEvidence = { computed_sha256: string; evidence_id: string; evidence_type: string; file: FileCheck | null; lease_id: string | null; ok: boolean; status: string; stored_sha256: string };
+export type VerifiedEvidence = { computed_sha256: string; context: string; context_problems: (string)[]; evidence_id: string; evidence_type: string; file: FileCheck | null; lease_id: string | null; ok: boolean; status: string; stored_sha256: string };

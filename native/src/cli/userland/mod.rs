@@ -103,8 +103,15 @@ fn extract(ctx: &Ctx) -> Result<u8, CliError> {
         backup_path: backup_str.as_deref(),
         actor: &actor(),
     };
+    // The extraction's own steps, in order, are the bar's.
+    let mut bar =
+        crate::progress::Bar::new("extracting", &[(motus_core::progress::Step::Extracting, 1)]);
+    let steps = extract::Step::ALL.len() as u64;
     let outcome = with_env(|env| {
         extract::run(&coord.conn, &user, env, &req, &mut |s| {
+            let done = extract::Step::ALL.iter().position(|a| *a == s).unwrap_or(0) as u64 + 1;
+            use motus_core::progress::Progress;
+            bar.report(motus_core::progress::Step::Extracting, done, steps);
             pause_point(s.name())
         })
     })
