@@ -854,7 +854,7 @@ fn deliver(
                 String::new,
             );
         }
-        None => render::write_or_print(None, &text)?,
+        None => render::print_document(&text),
     }
     Ok(0)
 }
