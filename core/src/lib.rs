@@ -26,6 +26,7 @@ pub mod progress;
 pub mod repair;
 pub mod roadmap;
 pub mod schema;
+pub mod stored_rules;
 pub mod terminology;
 pub mod time;
 pub mod transfer;

@@ -162,6 +162,8 @@ struct TableInfo {
     columns: Vec<String>,
     /// The rowid's name in SQL when each row must carry it (`rowid`, `_rowid_` or `oid`).
     rowid_name: Option<&'static str>,
+    /// The column that is the rowid (`INTEGER PRIMARY KEY`), by position.
+    rowid_alias: Option<usize>,
     primary_key: Vec<String>,
 }
 
@@ -197,24 +199,21 @@ fn table_info<C: Connection + ?Sized>(conn: &C, name: &str) -> Result<TableInfo>
             .into_iter()
             .find(|n| !columns.iter().any(|c| c.eq_ignore_ascii_case(n)))
     };
+    let rowid_alias = (has_alias && !without_rowid)
+        .then(|| columns.iter().position(|c| *c == pk[0].1))
+        .flatten();
     Ok(TableInfo {
         name: name.to_string(),
         columns,
         rowid_name,
+        rowid_alias,
         primary_key: pk.into_iter().map(|(_, c, _)| c).collect(),
     })
 }
 
 /// Every data table, parents before children (by foreign key), `sqlite_sequence` last.
 fn tables_in_order<C: Connection + ?Sized>(conn: &C) -> Result<Vec<TableInfo>> {
-    let names: Vec<String> = conn
-        .query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-            params![],
-        )?
-        .iter()
-        .map(|r| r.get(0))
-        .collect::<Result<_>>()?;
+    let names = crate::engine::catalogue::user_tables(conn)?;
     let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for n in &names {
         let refs: Vec<String> = conn
@@ -502,8 +501,13 @@ struct Target {
     insert: String,
     width: usize,
     rowid: bool,
+    /// Position of the rowid among the inserted values (the carried rowid or its alias).
+    rowid_at: Option<usize>,
     loaded: u64,
     expected: u64,
+    /// The input line of each loaded row, by rowid, so a broken rule found after loading
+    /// names the line it came from.
+    lines: HashMap<i64, usize>,
 }
 
 /// Replaces every row of `conn` (a database [`prepare_empty`] built at the header's schema
@@ -574,8 +578,17 @@ where
                 ),
                 width: t.columns.len(),
                 rowid: t.rowid,
+                rowid_at: if t.rowid {
+                    Some(0)
+                } else {
+                    info.rowid_alias.and_then(|a| {
+                        // The header's column order is the one the row lines use.
+                        t.columns.iter().position(|c| *c == info.columns[a])
+                    })
+                },
                 loaded: 0,
                 expected: t.rows,
+                lines: HashMap::new(),
             },
         );
     }
@@ -644,6 +657,13 @@ where
                 ),
             ));
         }
+        let rowid = match target.rowid_at.map(|i| &values[i]) {
+            Some(Value::Integer(id)) => Some(*id),
+            _ => None,
+        };
+        if let Some(id) = rowid {
+            target.lines.insert(id, n);
+        }
         if row.table == "sqlite_sequence" {
             sequence.push(values);
         } else {
@@ -700,11 +720,75 @@ where
             ),
         });
     }
+    let line_of = |table: &str, rowid: Option<i64>| {
+        rowid.and_then(|r| targets.get(table)?.lines.get(&r).copied())
+    };
+    check_ledger(c, header, &line_of)?;
+    // The rows as the kernel would judge them when they were exported.
+    let now = Timestamp::parse(&header.exported_at).unwrap_or(Timestamp(i64::MIN));
+    let broken = crate::stored_rules::check(c, now)?;
+    if !broken.is_empty() {
+        let lines: Vec<String> = broken
+            .iter()
+            .take(10)
+            .map(|v| match line_of(&v.table, v.rowid) {
+                Some(n) => format!("  line {n}: {v}"),
+                None => format!("  {v}"),
+            })
+            .collect();
+        let more = broken.len().saturating_sub(lines.len());
+        return Err(Error::KernelRule {
+            message: format!(
+                "the export holds {} row(s) the kernel's rules refuse; nothing was imported:\n{}{}",
+                broken.len(),
+                lines.join("\n"),
+                if more > 0 {
+                    format!("\n  … and {more} more")
+                } else {
+                    String::new()
+                }
+            ),
+        });
+    }
     Ok(Summary {
         schema_version: header.schema_version,
         tables: header.tables.len(),
         rows: done,
     })
+}
+
+/// The header's schema version must be the one the loaded ledger records: a file whose
+/// header says 20 while its `schema_version` rows claim 1–34 would be taken as up to date
+/// with migrations 21–34 never run.
+fn check_ledger<C: Connection + ?Sized>(
+    c: &C,
+    header: &Header,
+    line_of: &dyn Fn(&str, Option<i64>) -> Option<usize>,
+) -> Result<()> {
+    if !c.has_object("table", "schema_version")? {
+        return Ok(());
+    }
+    let top = c.query(
+        "SELECT rowid, version FROM schema_version ORDER BY version DESC LIMIT 1",
+        params![],
+    )?;
+    let (rowid, ledger) = match top.first() {
+        Some(r) => (r.get::<Option<i64>>(0)?, r.get::<i64>(1)?),
+        None => (None, 0),
+    };
+    if ledger == header.schema_version {
+        return Ok(());
+    }
+    let at = line_of("schema_version", rowid)
+        .map(|n| format!(" (line {n})"))
+        .unwrap_or_default();
+    Err(bad_file(
+        1,
+        format!(
+            "the header says schema version {}, but the schema_version rows record migrations up to {ledger}{at} (rule header_ledger); the file was edited or damaged, nothing was imported",
+            header.schema_version
+        ),
+    ))
 }
 
 fn check_same_tables(local: &[TableInfo], header: &Header) -> Result<()> {
@@ -1069,11 +1153,12 @@ mod tests {
     fn round_trip_keeps_every_table_bypassing_triggers() {
         let conn = fresh();
         // Rows the schema's triggers would refuse or add to on a plain insert: an audit row
-        // (append-only), a dependency (whose insert trigger writes audit rows), odd types.
+        // (append-only), a dependency (whose insert trigger writes audit rows), odd reals. (A blob
+        // in a text column is refused by the kernel's rules, see stored_rules.)
         conn.execute_batch(
             "INSERT INTO roadmap_items (id, title, phase_key, status_key) VALUES ('A', 'a', 'phase_a', 'pending'), ('B', 'b', 'phase_a', 'pending');
              INSERT INTO roadmap_dependencies (item_id, depends_on_id, dependency_type) VALUES ('B', 'A', 'blocks');
-             INSERT INTO metrics (timestamp, operation, elapsed_ms, metadata) VALUES ('t', 'op', 0.1, x'00ff'), ('t', 'op2', 1e308, NULL);",
+             INSERT INTO metrics (timestamp, operation, elapsed_ms, metadata) VALUES ('t', 'op', 0.1, 'a' || char(0) || 'b'), ('t', 'op2', 1e308, NULL);",
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let before = backup::contents(&conn).unwrap();

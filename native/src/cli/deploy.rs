@@ -11,31 +11,33 @@ use motus_core::deploy::{self, Claim, NewClaim};
 pub enum DeployCommand {
     /// What blocks a deployment now (exit 1 when the gate is closed)
     Check {
-        /// website (gated), pypi or docs
-        #[arg(long, default_value = "website")]
+        /// What is deployed (the website is gated)
+        #[arg(long, default_value = "website", value_parser = clap::builder::PossibleValuesParser::new(deploy::TARGETS.iter().copied()))]
         target: String,
     },
     /// Record a deployment event (refused for the website while the gate is closed)
     Record {
-        /// website, pypi or docs
+        /// What is deployed
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(deploy::TARGETS.iter().copied()))]
         target: String,
+        /// The version deployed
         version: String,
-        /// pending, in_progress, success, failed or blocked
-        #[arg(long, default_value = "pending")]
+        /// The event's status
+        #[arg(long, default_value = "pending", value_parser = clap::builder::PossibleValuesParser::new(deploy::EVENT_STATUSES.iter().copied()))]
         status: String,
     },
     /// Deployment events, oldest first
     List {
-        /// Only events for this target (website, pypi or docs)
-        #[arg(long)]
+        /// Only events for this target
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(deploy::TARGETS.iter().copied()))]
         target: Option<String>,
     },
     /// Set a recorded deployment's status (success/failed stamp its completion)
     Finish {
         /// The deployment event id (from `motus deploy list`)
         id: i64,
-        /// success, failed, blocked, in_progress or pending
-        #[arg(long)]
+        /// The new status
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(deploy::EVENT_STATUSES.iter().copied()))]
         status: String,
     },
     /// Public claims that tests must back
@@ -53,7 +55,7 @@ pub enum ClaimCommand {
         #[arg(long)]
         page: String,
         /// quantitative (needs --test-function) or qualitative
-        #[arg(long = "type")]
+        #[arg(long = "type", value_parser = clap::builder::PossibleValuesParser::new(deploy::CLAIM_TYPES.iter().copied()))]
         claim_type: String,
         /// Claim id [default: generated]
         #[arg(long)]
@@ -71,7 +73,8 @@ pub enum ClaimCommand {
     Set {
         /// The claim id
         id: String,
-        /// pass, fail, stale or pending
+        /// The verdict
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(deploy::TEST_STATUSES.iter().copied()))]
         status: String,
     },
 }

@@ -129,6 +129,29 @@ fn explain_foreign_wal(ctx: &Ctx, why: String) -> Result<u8, CliError> {
     Ok(1)
 }
 
+/// One detail of a failed check as a text line: a rule violation reads
+/// `table id: message (rule)`, anything else as it is.
+fn detail_line(d: &serde_json::Value) -> String {
+    if let Some(text) = d.as_str() {
+        return text.to_string();
+    }
+    match (
+        d["table"].as_str(),
+        d["rule"].as_str(),
+        d["message"].as_str(),
+    ) {
+        (Some(table), Some(rule), Some(message)) => {
+            let row = match (d["id"].as_str(), d["rowid"].as_i64()) {
+                (Some(id), _) => format!(" {id}"),
+                (None, Some(r)) => format!(" rowid {r}"),
+                _ => String::new(),
+            };
+            format!("{table}{row}: {message} ({rule})")
+        }
+        _ => d.to_string(),
+    }
+}
+
 const WAL_WARN_BYTES: u64 = 50 * 1024 * 1024;
 
 pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<u8, CliError> {
@@ -150,7 +173,8 @@ pub fn run(ctx: &Ctx, args: DoctorArgs) -> Result<u8, CliError> {
     let mut checks: Vec<Check> = vec![
         doctor::integrity(&db.conn).map_err(CliError::from)?,
         doctor::foreign_keys(&db.conn).map_err(CliError::from)?,
-        doctor::kernel_rules(&db.conn).map_err(CliError::from)?,
+        doctor::kernel_rules(&db.conn, motus_core::Clock::now(&crate::host::SystemClock))
+            .map_err(CliError::from)?,
         doctor::schema_version(&db.conn, &migrator),
     ];
     if let Ok(status) = migrator.status(&db.conn) {
@@ -267,12 +291,7 @@ fn report(
             if c.status != CheckStatus::Pass {
                 if let Some(list) = c.details.as_array() {
                     for d in list.iter().take(20) {
-                        s.push_str(&format!(
-                            "        {}\n",
-                            d.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| d.to_string())
-                        ));
+                        s.push_str(&format!("        {}\n", detail_line(d)));
                     }
                 }
             }

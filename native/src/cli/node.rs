@@ -20,7 +20,8 @@ pub enum NodeCommand {
     Assign {
         /// Member id (hex, as `motus node list` shows it)
         id: String,
-        /// voter, standby or spare
+        /// The new role
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(["voter", "standby", "spare"]))]
         role: String,
     },
     /// Remove a member from the cluster (stop its process first)

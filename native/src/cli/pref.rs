@@ -20,8 +20,8 @@ pub enum PrefCommand {
         key: String,
         /// Its new value
         value: String,
-        /// Where the value comes from: cli, config_file or learned
-        #[arg(long, default_value = "cli")]
+        /// Where the value comes from
+        #[arg(long, default_value = "cli", value_parser = clap::builder::PossibleValuesParser::new(motus_core::userland::preferences::SOURCES.iter().copied()))]
         source: String,
     },
     /// List preferences

@@ -58,8 +58,8 @@ pub enum RoadmapCommand {
         id: String,
         /// The agent to assign
         agent: String,
-        /// implementer, reviewer, owner or observer
-        #[arg(long, default_value = "implementer")]
+        /// What the agent does on the item
+        #[arg(long, default_value = "implementer", value_parser = clap::builder::PossibleValuesParser::new(motus_core::roadmap::assignments::ROLES.iter().copied()))]
         role: String,
         /// A note kept with the assignment
         #[arg(long)]

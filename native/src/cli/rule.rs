@@ -15,8 +15,8 @@ pub enum RuleCommand {
         rule_type: String,
         /// The rule itself
         rule_value: String,
-        /// Where it comes from: default, user_defined or imported
-        #[arg(long, default_value = "user_defined")]
+        /// Where it comes from
+        #[arg(long, default_value = "user_defined", value_parser = clap::builder::PossibleValuesParser::new(motus_core::userland::ground_rules::SOURCES.iter().copied()))]
         source: String,
     },
     /// List ground rules with their ids

@@ -6,6 +6,8 @@ mod crash;
 mod db;
 mod help;
 mod hostile;
+mod kernel_rules;
+mod layering;
 mod ops;
 mod output;
 mod program;

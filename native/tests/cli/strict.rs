@@ -68,10 +68,12 @@ impl Home {
         json.push("--json");
         let out = self.run(&json);
         assert_eq!(out.status.code(), Some(2), "{json:?}");
-        assert_eq!(
-            stdout_json(&out)["error"]["code"],
-            "invalid_input",
-            "{json:?}"
+        // Fixed lists are clap's (`usage`, the values listed in help and completions); keys
+        // the database defines (statuses, phases, types) are core's (`invalid_input`).
+        let code = stdout_json(&out)["error"]["code"].clone();
+        assert!(
+            code == "invalid_input" || code == "usage",
+            "{json:?}: {code}"
         );
         assert!(self.bytes() == before, "{args:?} changed the database");
     }
@@ -252,23 +254,23 @@ fn every_fixed_value_argument_refuses_an_unknown_value_with_the_list() {
         ),
         (
             vec!["work", "claim", "ADHOC-S2", "--agent", "a", "--mode", "rw"],
-            "use read or write",
+            "[possible values: read, write]",
         ),
         (
             vec!["work", "evidence", l, "test"],
-            "use one of: test_result, build_artifact",
+            "[possible values: test_result, build_artifact",
         ),
         (
             vec!["work", "decision", l, "ok", "--type", "yes"],
-            "use one of: approval, waiver",
+            "[possible values: approval, waiver",
         ),
         (
             vec!["work", "release", l, "done"],
-            "use success, failure, partial or aborted",
+            "[possible values: success, failure, partial, aborted]",
         ),
         (
             vec!["work", "block", l, "stuck", "why"],
-            "use one of: missing_approval",
+            "[possible values: missing_approval",
         ),
         (
             vec![
@@ -280,7 +282,7 @@ fn every_fixed_value_argument_refuses_an_unknown_value_with_the_list() {
                 "--severity",
                 "high",
             ],
-            "use blocking or warning",
+            "[possible values: blocking, warning]",
         ),
         (
             vec!["program", "add", "P2", "--type", "hardware"],
