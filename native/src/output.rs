@@ -76,6 +76,7 @@ pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
             "look before retrying: `motus work status LEASE`, `motus work list` or `motus roadmap show ID`"
         }
         UnexpectedData { .. } => "run `motus doctor` to check the file",
+        Unsupported { .. } => "run it on a local database file (--db PATH)",
         MigrationChanged { .. } => {
             "restore the original migration file, or the database from a backup"
         }
@@ -86,7 +87,9 @@ pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
 impl From<motus_core::Error> for CliError {
     fn from(e: motus_core::Error) -> Self {
         let exit = match e {
-            motus_core::Error::InvalidInput { .. } => EXIT_USAGE,
+            motus_core::Error::InvalidInput { .. } | motus_core::Error::Unsupported { .. } => {
+                EXIT_USAGE
+            }
             _ => EXIT_FAILED,
         };
         CliError {
