@@ -80,15 +80,11 @@ pub struct ListFilter {
 
 /// Reads one item, deleted or not.
 pub fn get<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Item> {
-    find(conn, id)?.ok_or_else(|| Error::not_found("roadmap item", id))
+    Item::get(conn, id)
 }
 
 pub fn find<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Option<Item>> {
-    let rows = conn.query(
-        &format!("SELECT {ITEM_COLUMNS} FROM roadmap_items WHERE id = ?1"),
-        params![id],
-    )?;
-    rows.first().map(Item::from_row).transpose()
+    Item::find(conn, id)
 }
 
 /// Reads one item that must not be soft-deleted.

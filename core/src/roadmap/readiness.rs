@@ -297,7 +297,7 @@ pub struct Why {
 /// the root of each chain.
 pub fn why<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Why> {
     read_tx(conn, |c| {
-        let item = super::items::get(c, id)?;
+        let item = super::Item::get(c, id)?;
         let mut reasons = Vec::new();
         if let Some(at) = &item.deleted_at {
             reasons.push(format!(
