@@ -81,7 +81,8 @@ const SET_LOCK: libc::c_int = libc::F_OFD_SETLK;
 #[cfg(all(unix, not(target_os = "linux")))]
 const SET_LOCK: libc::c_int = libc::F_SETLK;
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use motus_core::sqlite::{OpenMode, SqliteConnection};
