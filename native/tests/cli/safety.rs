@@ -224,25 +224,29 @@ fn a_symlink_planted_at_an_output_is_never_followed() {
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
         assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
     }
-    // An existing regular file is refused, then replaced with --force.
-    let plain = h.join("plain.jsonl");
-    std::fs::write(&plain, "old").unwrap();
-    refused(
-        &motus(
-            h,
-            &[
-                "--db",
-                arg(&db),
-                "db",
-                "export",
-                "--out",
-                arg(&plain),
-                "--json",
-            ],
-        ),
-        "exists",
-    );
-    assert_eq!(std::fs::read_to_string(&plain).unwrap(), "old");
+    // One rule for every command that writes a file: an existing regular file is refused
+    // (nothing written), then replaced with --force.
+    for (i, args) in [
+        vec!["db", "export", "--out"],
+        vec!["db", "backup"],
+        vec!["roadmap", "export", "-o"],
+        vec!["roadmap", "graph", "-o"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let plain = h.join(format!("plain-{i}"));
+        std::fs::write(&plain, "old").unwrap();
+        let mut a = vec!["--db", arg(&db)];
+        a.extend(args.iter().copied());
+        a.push(arg(&plain));
+        a.push("--json");
+        refused(&motus(h, &a), "exists");
+        assert_eq!(std::fs::read_to_string(&plain).unwrap(), "old", "{args:?}");
+        a.push("--force");
+        ok(&motus(h, &a));
+        assert_ne!(std::fs::read(&plain).unwrap(), b"old", "{args:?}");
+    }
     // Never the database itself, not even with --force.
     refused(
         &motus(
