@@ -1,7 +1,9 @@
 //! Build-time facts baked into the binary:
 //! - the viewer: every file of the committed `web/viewer/dist` is embedded, so `motus view`
 //!   works from any directory after `cargo install` (see docs/viewer.md, "How it ships");
-//! - the commit this binary was built from, for `motus --version`.
+//! - the commit this binary was built from, for `motus --version`;
+//! - with the `node` feature, libdqlite must use the system SQLite it was built against,
+//!   not the binary's bundled one (see `hide_bundled_sqlite`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,20 @@ fn main() {
         &out.join("viewer_assets.rs"),
     );
     println!("cargo:rustc-env=MOTUS_BUILD_COMMIT={}", commit(&manifest));
+    if std::env::var_os("CARGO_FEATURE_NODE").is_some() {
+        hide_bundled_sqlite();
+    }
+}
+
+/// The linker exports an executable's symbols that a shared library on the link line
+/// references: libdqlite's `sqlite3_*` calls would then bind to rusqlite's bundled SQLite
+/// (another version, other options, its own global state) instead of its own
+/// libsqlite3.so. Symbols from static archives stay local to the binary instead.
+fn hide_bundled_sqlite() {
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    if os == "linux" {
+        println!("cargo:rustc-link-arg-bins=-Wl,--exclude-libs,ALL");
+    }
 }
 
 fn embed_viewer(dist: &Path, dest: &Path) {

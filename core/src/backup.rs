@@ -11,12 +11,13 @@ use crate::error::{Error, Result};
 use crate::fingerprint::{self, TableFingerprint};
 use crate::migrate::Migrator;
 use crate::params;
+use crate::progress::Progress;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The content of a database: a fingerprint (row count + SHA-256) of every table, SQLite's
 /// `sqlite_sequence` included, so AUTOINCREMENT counters count too.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Contents {
     pub tables: BTreeMap<String, TableFingerprint>,
 }
@@ -56,18 +57,24 @@ impl Contents {
 
 /// Fingerprints every table. Call it inside a read transaction to describe one snapshot.
 pub fn contents<C: Connection + ?Sized>(conn: &C) -> Result<Contents> {
-    let mut tables = fingerprint::all_tables(conn)?;
+    contents_with_progress(conn, &mut crate::progress::unwatched())
+}
+
+/// [`contents`], reporting [`Step::Hashing`](crate::progress::Step::Hashing) in rows.
+pub fn contents_with_progress<C: Connection + ?Sized>(
+    conn: &C,
+    progress: &mut dyn Progress,
+) -> Result<Contents> {
+    let mut names = fingerprint::user_tables(conn)?;
     if conn.has_object("table", "sqlite_sequence")? {
-        tables.insert(
-            "sqlite_sequence".into(),
-            fingerprint::table(conn, "sqlite_sequence")?,
-        );
+        names.push("sqlite_sequence".into());
     }
+    let tables = fingerprint::tables_with_progress(conn, &names, progress)?;
     Ok(Contents { tables })
 }
 
 /// What a verified copy was checked for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CopyCheck {
     pub integrity: String,
     pub foreign_key_violations: usize,
@@ -110,6 +117,21 @@ pub fn verify_copy<C: Connection + ?Sized>(
     expected: &Contents,
     source_fk_violations: usize,
 ) -> Result<CopyCheck> {
+    verify_copy_with_progress(
+        copy,
+        expected,
+        source_fk_violations,
+        &mut crate::progress::unwatched(),
+    )
+}
+
+/// [`verify_copy`], reporting the copy's hashing.
+pub fn verify_copy_with_progress<C: Connection + ?Sized>(
+    copy: &C,
+    expected: &Contents,
+    source_fk_violations: usize,
+    progress: &mut dyn Progress,
+) -> Result<CopyCheck> {
     require_integrity(copy, "the copy")?;
     let fk = foreign_key_violations(copy)?;
     if fk > source_fk_violations {
@@ -119,7 +141,7 @@ pub fn verify_copy<C: Connection + ?Sized>(
             ),
         });
     }
-    let actual = contents(copy)?;
+    let actual = contents_with_progress(copy, progress)?;
     let diffs = actual.differences(expected);
     if !diffs.is_empty() {
         return Err(Error::Corrupt {
@@ -144,7 +166,7 @@ pub fn source_foreign_key_violations<C: Connection + ?Sized>(conn: &C) -> Result
 }
 
 /// What a file offered for restore was found to be.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RestoreSource {
     pub schema_version: i64,
     pub latest_version: i64,
@@ -330,6 +352,7 @@ pub fn replace_main_from<C: Connection + ?Sized>(conn: &C, src: &str) -> Result<
 
 /// Attaches the database at `uri` (a `file:` URI, normally with `mode=ro`) as `alias`.
 pub fn attach<C: Connection + ?Sized>(conn: &C, uri: &str, alias: &str) -> Result<()> {
+    crate::engine::local_file::require(conn, "ATTACH")?;
     conn.execute(
         &format!(
             "ATTACH DATABASE ?1 AS {}",

@@ -259,6 +259,20 @@ pub trait Connection {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<usize>;
     /// Runs one statement and returns every row it produced.
     fn query(&self, sql: &str, params: &[Value]) -> Result<Rows>;
+    /// Runs one statement and hands each row's values to `each` in turn. Backends that can
+    /// stream override it, so a whole table is never held in memory (fingerprints of large
+    /// tables); the default reads every row first.
+    fn for_each_row(
+        &self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&[Value]) -> Result<()>,
+    ) -> Result<()> {
+        for r in self.query(sql, params)?.iter() {
+            each(r.values())?;
+        }
+        Ok(())
+    }
     /// Runs a script of statements without parameters (migrations, pragmas).
     fn execute_batch(&self, sql: &str) -> Result<()>;
     /// Starts a write transaction that holds the write lock from its first statement
@@ -278,6 +292,13 @@ pub trait Connection {
     }
     /// Whether a transaction is open (so helpers can nest without a second BEGIN).
     fn in_transaction(&self) -> bool;
+    /// Whether this is SQLite on a local file (or in memory) inside this process, so the
+    /// local-file tools of [`crate::engine::local_file`] (journal modes, checkpoints,
+    /// `ATTACH`) may run. A backend that is not — a cluster, a JS host's driver — keeps the
+    /// default and those tools answer [`Error::Unsupported`] without sending anything.
+    fn is_local_file(&self) -> bool {
+        false
+    }
 }
 
 impl<C: Connection + ?Sized> Connection for &C {
@@ -286,6 +307,14 @@ impl<C: Connection + ?Sized> Connection for &C {
     }
     fn query(&self, sql: &str, params: &[Value]) -> Result<Rows> {
         (**self).query(sql, params)
+    }
+    fn for_each_row(
+        &self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&[Value]) -> Result<()>,
+    ) -> Result<()> {
+        (**self).for_each_row(sql, params, each)
     }
     fn execute_batch(&self, sql: &str) -> Result<()> {
         (**self).execute_batch(sql)
@@ -304,6 +333,9 @@ impl<C: Connection + ?Sized> Connection for &C {
     }
     fn in_transaction(&self) -> bool {
         (**self).in_transaction()
+    }
+    fn is_local_file(&self) -> bool {
+        (**self).is_local_file()
     }
 }
 

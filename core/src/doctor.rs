@@ -1,14 +1,14 @@
 //! Health checks that need only a connection: integrity, foreign keys, schema version and
 //! schema equivalence with what this build's migrations produce.
 
-use crate::connection::{Connection, ConnectionExt};
+use crate::connection::Connection;
 use crate::error::Result;
 use crate::migrate::Migrator;
 use crate::params;
 use crate::schema::{Difference, Snapshot};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     Pass,
@@ -17,7 +17,7 @@ pub enum CheckStatus {
 }
 
 /// One named check and its verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Check {
     pub name: String,
     pub status: CheckStatus,
@@ -43,8 +43,7 @@ impl Check {
 
 /// `PRAGMA integrity_check`: "ok" or the problems it lists.
 pub fn integrity<C: Connection + ?Sized>(conn: &C) -> Result<Check> {
-    let rows = conn.query("PRAGMA integrity_check", params![])?;
-    let lines: Vec<String> = rows.iter().map(|r| r.value(0).to_text()).collect();
+    let lines = crate::engine::local_file::integrity_check(conn)?;
     Ok(if lines == ["ok"] {
         Check::new("integrity", CheckStatus::Pass, "integrity_check: ok")
     } else {
@@ -155,53 +154,26 @@ pub fn schema_equivalence<C: Connection + ?Sized>(conn: &C, expected: &Snapshot)
     })
 }
 
-/// The kernel's own rules, re-checked on the stored rows (a file written by another tool, or
-/// imported, may break them): AUTOINCREMENT counters with room left, no dependency cycle
-/// among `blocks` dependencies, at most one open attempt per work item, and a migration ledger
-/// without gaps. Each violation is one detail line naming the rows.
-pub fn kernel_rules<C: Connection + ?Sized>(conn: &C) -> Result<Check> {
-    let mut problems: Vec<String> = Vec::new();
-    let mut rule = |table: &str, sql: &str, what: &str| -> Result<()> {
-        if !conn.has_object("table", table)? {
-            return Ok(());
-        }
-        for r in conn.query(sql, params![])?.iter() {
-            problems.push(format!("{table}: {what}: {}", r.value(0).to_text()));
-        }
-        Ok(())
-    };
-    rule(
-        "sqlite_sequence",
-        "SELECT name || ' at ' || seq FROM sqlite_sequence WHERE seq >= 9223372036854775807 - 1000000",
-        "AUTOINCREMENT counter at the top of its range (every later insert would fail)",
-    )?;
-    rule(
-        "roadmap_dependencies",
-        "WITH RECURSIVE walk(start, node) AS ( \
-           SELECT item_id, depends_on_id FROM roadmap_dependencies WHERE dependency_type = 'blocks' \
-           UNION \
-           SELECT w.start, d.depends_on_id FROM walk w JOIN roadmap_dependencies d \
-             ON d.item_id = w.node AND d.dependency_type = 'blocks') \
-         SELECT start FROM walk WHERE node = start ORDER BY start",
-        "item on a dependency cycle",
-    )?;
-    rule(
-        "attempts",
-        "SELECT work_id || ' (' || count(*) || ' open attempts)' FROM attempts \
-         WHERE ended_at IS NULL GROUP BY work_id HAVING count(*) > 1 ORDER BY work_id",
-        "work item with more than one open attempt",
-    )?;
-    rule(
-        "schema_version",
-        "SELECT 'versions 1..' || max(version) || ' with ' || count(*) || ' entries' \
-         FROM schema_version HAVING count(*) != max(version) OR min(version) != 1",
-        "migration ledger with gaps",
-    )?;
-    Ok(if problems.is_empty() {
+/// The kernel's own rules, re-checked on the stored rows ([`crate::stored_rules`]): a file
+/// written by another tool, edited by hand or imported may break them. Each violation is one
+/// detail object `{table, rowid, id?, rule, message}`. `now` decides which leases are live.
+pub fn kernel_rules<C: Connection + ?Sized>(
+    conn: &C,
+    now: crate::time::Timestamp,
+) -> Result<Check> {
+    let found = crate::stored_rules::check(conn, now)?;
+    Ok(if found.is_empty() {
         Check::new(
             "kernel_rules",
             CheckStatus::Pass,
-            "counters, dependencies, open attempts and the migration ledger follow the kernel's rules",
+            format!(
+                "every stored row follows the kernel's rules ({})",
+                crate::stored_rules::RULES
+                    .iter()
+                    .map(|(name, _)| *name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         )
     } else {
         Check::new(
@@ -209,9 +181,9 @@ pub fn kernel_rules<C: Connection + ?Sized>(conn: &C) -> Result<Check> {
             CheckStatus::Fail,
             format!(
                 "{} row(s) break the kernel's rules; restore a backup or repair them by hand",
-                problems.len()
+                found.len()
             ),
         )
-        .with_details(problems.into())
+        .with_details(serde_json::to_value(&found).unwrap_or_default())
     })
 }

@@ -1,14 +1,15 @@
 //! Content fingerprints of tables: a row count and a SHA-256 over every row, independent of
 //! physical order. Used to prove that an upgrade, a copy or an export/import kept every row.
 
-use crate::connection::{quote_ident, Connection, Value};
+use crate::connection::{quote_ident, Connection, ConnectionExt, Value};
 use crate::error::Result;
 use crate::params;
+use crate::progress::{Progress, Step};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TableFingerprint {
     pub rows: u64,
     pub sha256: String,
@@ -41,6 +42,19 @@ fn feed(h: &mut Sha256, v: &Value) {
 
 /// Fingerprint of one table; rows are sorted by all their columns first.
 pub fn table<C: Connection + ?Sized>(conn: &C, name: &str) -> Result<TableFingerprint> {
+    table_counting(conn, name, &mut |_| {})
+}
+
+/// Rows between two reports while hashing a table.
+const REPORT_EVERY: u64 = 4096;
+
+/// [`table`], streaming the rows (a large table is never held in memory) and calling
+/// `hashed` with the rows hashed so far every few thousand rows.
+fn table_counting<C: Connection + ?Sized>(
+    conn: &C,
+    name: &str,
+    hashed: &mut dyn FnMut(u64),
+) -> Result<TableFingerprint> {
     let cols = conn.query(
         &format!("PRAGMA table_info({})", quote_ident(name)),
         params![],
@@ -54,36 +68,72 @@ pub fn table<C: Connection + ?Sized>(conn: &C, name: &str) -> Result<TableFinger
         .map(|c| quote_ident(c))
         .collect::<Vec<_>>()
         .join(", ");
-    let rows = conn.query(
-        &format!("SELECT {list} FROM {} ORDER BY {list}", quote_ident(name)),
-        params![],
-    )?;
     let mut h = Sha256::new();
     for c in &names {
         h.update(c.as_bytes());
         h.update([0xff]);
     }
-    for r in rows.iter() {
-        for v in r.values() {
-            feed(&mut h, v);
-        }
-    }
+    let mut rows = 0u64;
+    conn.for_each_row(
+        &format!("SELECT {list} FROM {} ORDER BY {list}", quote_ident(name)),
+        params![],
+        &mut |values| {
+            for v in values {
+                feed(&mut h, v);
+            }
+            rows += 1;
+            if rows.is_multiple_of(REPORT_EVERY) {
+                hashed(rows);
+            }
+            Ok(())
+        },
+    )?;
     Ok(TableFingerprint {
-        rows: rows.len() as u64,
+        rows,
         sha256: hex::encode(h.finalize()),
     })
 }
 
 /// Fingerprints of every user table (SQLite's own tables excluded).
 pub fn all_tables<C: Connection + ?Sized>(conn: &C) -> Result<BTreeMap<String, TableFingerprint>> {
-    let names = conn.query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        params![],
-    )?;
     let mut out = BTreeMap::new();
-    for r in names.iter() {
-        let name: String = r.get(0)?;
-        out.insert(name.clone(), table(conn, &name)?);
+    for name in user_tables(conn)? {
+        let fp = table(conn, &name)?;
+        out.insert(name, fp);
     }
+    Ok(out)
+}
+
+/// The user tables, by name (the catalogue's answer).
+pub use crate::engine::catalogue::user_tables;
+
+/// Fingerprints the named tables, reporting [`Step::Hashing`] in rows (counted first, so the
+/// fraction is real).
+pub fn tables_with_progress<C: Connection + ?Sized>(
+    conn: &C,
+    names: &[String],
+    progress: &mut dyn Progress,
+) -> Result<BTreeMap<String, TableFingerprint>> {
+    let mut total = 0u64;
+    for name in names {
+        total += conn
+            .query_scalar::<i64>(
+                &format!("SELECT count(*) FROM {}", quote_ident(name)),
+                params![],
+            )?
+            .unwrap_or(0) as u64;
+    }
+    progress.report(Step::Hashing, 0, total);
+    let mut done = 0u64;
+    let mut out = BTreeMap::new();
+    for name in names {
+        let fp = table_counting(conn, name, &mut |n| {
+            progress.report(Step::Hashing, (done + n).min(total), total)
+        })?;
+        done = (done + fp.rows).min(total);
+        progress.report(Step::Hashing, done, total);
+        out.insert(name.clone(), fp);
+    }
+    progress.report(Step::Hashing, total, total);
     Ok(out)
 }

@@ -55,6 +55,10 @@ fn from_value_ref(v: ValueRef<'_>) -> Value {
     }
 }
 
+/// Pages one backup step copies (4 MiB at 4 KiB pages): small enough for a progress
+/// bar to move on a large file, large enough that the steps cost nothing extra.
+pub const COPY_STEP_PAGES: std::os::raw::c_int = 1024;
+
 #[cfg(not(target_family = "wasm"))]
 mod busy {
     //! SQLite's default busy handler backs off to 100 ms sleeps, so a waiting writer can miss
@@ -95,6 +99,11 @@ pub fn set_busy_limit_ms(ms: u64) {
     busy::LIMIT_MS.store(ms, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// How long a connection waits for another's lock before `busy`, in milliseconds.
+pub fn busy_limit_ms() -> u64 {
+    busy::LIMIT_MS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 impl SqliteConnection {
     /// Wraps an existing rusqlite connection as it is.
     pub fn from_rusqlite(conn: rusqlite::Connection) -> Self {
@@ -128,7 +137,17 @@ impl SqliteConnection {
 
     /// Loads a whole database image (for example a file the user picked in a browser) into
     /// memory, read-only. WAL-mode images are switched to rollback mode in the copy first.
-    pub fn from_image(mut bytes: Vec<u8>) -> Result<Self> {
+    pub fn from_image(bytes: Vec<u8>) -> Result<Self> {
+        Self::load_image(bytes, true)
+    }
+
+    /// Loads a whole database image into memory for reading and writing (the JS API's
+    /// in-module database), with the settings [`open_in_memory`](Self::open_in_memory) uses.
+    pub fn from_image_writable(bytes: Vec<u8>) -> Result<Self> {
+        Self::load_image(bytes, false)
+    }
+
+    fn load_image(mut bytes: Vec<u8>, read_only: bool) -> Result<Self> {
         if bytes.len() < 100 || !bytes.starts_with(b"SQLite format 3\0") {
             return Err(Error::NotADatabase {
                 message: "the file does not start with the SQLite header".into(),
@@ -142,12 +161,21 @@ impl SqliteConnection {
         }
         let mut conn = rusqlite::Connection::open_in_memory().map_err(map_error)?;
         let len = bytes.len();
-        conn.deserialize_read_exact(rusqlite::MAIN_DB, std::io::Cursor::new(bytes), len, true)
-            .map_err(map_error)?;
-        let c = SqliteConnection { conn };
-        c.execute_batch("PRAGMA query_only = ON; PRAGMA foreign_keys = ON;")?;
+        conn.deserialize_read_exact(
+            rusqlite::MAIN_DB,
+            std::io::Cursor::new(bytes),
+            len,
+            read_only,
+        )
+        .map_err(map_error)?;
+        let mut c = SqliteConnection { conn };
+        if read_only {
+            c.execute_batch("PRAGMA query_only = ON; PRAGMA foreign_keys = ON;")?;
+        } else {
+            c.configure(false, false)?;
+        }
         // Force SQLite to read the schema now, so a damaged file fails here, not later.
-        c.query("SELECT count(*) FROM sqlite_master", &[])?;
+        crate::engine::catalogue::object_count(&c)?;
         require_utf8_schema(&c)?;
         Ok(c)
     }
@@ -230,12 +258,22 @@ impl SqliteConnection {
     /// Copies this database, page by page with SQLite's online backup API, into `dest`
     /// (created if missing, replaced entirely if it exists). The copy is one consistent
     /// snapshot: when this connection has a read transaction open, it is that transaction's
-    /// snapshot; otherwise the single backup step takes its own. Other processes keep
+    /// snapshot; otherwise the copy takes its own for its duration. Other processes keep
     /// writing meanwhile (WAL readers do not block writers).
     #[cfg(not(target_family = "wasm"))]
     pub fn backup_to(&self, dest: &str) -> Result<()> {
+        self.backup_to_with_progress(dest, &mut crate::progress::unwatched())
+    }
+
+    /// [`backup_to`](Self::backup_to), reporting [`Step::Copying`](crate::progress::Step) in pages.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn backup_to_with_progress(
+        &self,
+        dest: &str,
+        progress: &mut dyn crate::progress::Progress,
+    ) -> Result<()> {
         let mut target = SqliteConnection::open(dest, OpenMode::ReadWriteCreate)?;
-        self.copy_into(&mut target)
+        self.copy_into_with_progress(&mut target, progress)
     }
 
     /// Copies this whole database into another open connection's database with the online
@@ -243,28 +281,70 @@ impl SqliteConnection {
     /// processes using it see either the old or the new content, never a mix.
     #[cfg(not(target_family = "wasm"))]
     pub fn copy_into(&self, dest: &mut SqliteConnection) -> Result<()> {
+        self.copy_into_with_progress(dest, &mut crate::progress::unwatched())
+    }
+
+    /// [`copy_into`](Self::copy_into) in steps of [`COPY_STEP_PAGES`] pages, reporting each.
+    /// Between steps the destination stays write-locked (its transaction commits at the
+    /// end), and the source's snapshot is held by a read transaction, so a writer elsewhere
+    /// never restarts the copy.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn copy_into_with_progress(
+        &self,
+        dest: &mut SqliteConnection,
+        progress: &mut dyn crate::progress::Progress,
+    ) -> Result<()> {
+        use crate::progress::Step;
         use rusqlite::backup::{Backup, StepResult};
         use std::time::{Duration, Instant};
-        let limit =
-            Duration::from_millis(busy::LIMIT_MS.load(std::sync::atomic::Ordering::Relaxed));
-        let started = Instant::now();
-        let backup = Backup::new(&self.conn, &mut dest.conn).map_err(map_error)?;
-        loop {
-            // -1: every page in one step, so the copy is one snapshot and never restarts.
-            match backup.step(-1).map_err(map_error)? {
-                StepResult::Done => return Ok(()),
-                StepResult::More => continue,
-                StepResult::Busy | StepResult::Locked => {
-                    if started.elapsed() >= limit {
-                        return Err(Error::Busy {
-                            message: "the destination stayed locked during the copy".into(),
-                        });
-                    }
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-                _ => continue,
+        // Without a read transaction the source lock is dropped between steps, and any
+        // commit elsewhere would restart the copy from page 1.
+        let own_snapshot = self.conn.is_autocommit();
+        if own_snapshot {
+            // BEGIN alone is deferred: the read finds the snapshot and keeps it.
+            self.conn.execute_batch("BEGIN").map_err(map_error)?;
+            if let Err(e) = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+            {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(map_error(e));
             }
         }
+        let copied = (|| {
+            let limit =
+                Duration::from_millis(busy::LIMIT_MS.load(std::sync::atomic::Ordering::Relaxed));
+            let started = Instant::now();
+            let backup = Backup::new(&self.conn, &mut dest.conn).map_err(map_error)?;
+            loop {
+                let step = backup.step(COPY_STEP_PAGES).map_err(map_error)?;
+                let p = backup.progress();
+                let total = p.pagecount.max(0) as u64;
+                let done = total.saturating_sub(p.remaining.max(0) as u64);
+                match step {
+                    StepResult::Done => {
+                        progress.report(Step::Copying, total, total);
+                        return Ok(());
+                    }
+                    StepResult::More => progress.report(Step::Copying, done.min(total), total),
+                    StepResult::Busy | StepResult::Locked => {
+                        if started.elapsed() >= limit {
+                            return Err(Error::Busy {
+                                message: "the destination stayed locked during the copy".into(),
+                            });
+                        }
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                    _ => continue,
+                }
+            }
+        })();
+        if own_snapshot {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        copied
     }
 
     pub fn inner(&self) -> &rusqlite::Connection {
@@ -370,11 +450,37 @@ impl Connection for SqliteConnection {
         Ok(Rows { columns, rows: out })
     }
 
+    fn for_each_row(
+        &self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&[Value]) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(map_error)?;
+        let n = stmt.column_count();
+        let values: Vec<_> = params.iter().map(to_sql_value).collect();
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(values.iter()))
+            .map_err(map_error)?;
+        let mut vals = Vec::with_capacity(n);
+        while let Some(row) = rows.next().map_err(map_error)? {
+            vals.clear();
+            for i in 0..n {
+                vals.push(from_value_ref(row.get_ref(i).map_err(map_error)?));
+            }
+            each(&vals)?;
+        }
+        Ok(())
+    }
+
     fn execute_batch(&self, sql: &str) -> Result<()> {
         self.conn.execute_batch(sql).map_err(map_error)
     }
 
     fn in_transaction(&self) -> bool {
         !self.conn.is_autocommit()
+    }
+    fn is_local_file(&self) -> bool {
+        true
     }
 }

@@ -68,6 +68,65 @@ impl Timestamp {
     }
 }
 
+/// A calendar date as arguments give it: exactly `YYYY-MM-DD` (four-digit year, two-digit
+/// month and day) naming a real day. `2026-1-1`, `2026-01-01T00:00:00Z` and `2026-02-30` are
+/// refused, each with what is wrong, so what is stored is what every reader can compare.
+pub fn parse_date(text: &str) -> std::result::Result<chrono::NaiveDate, String> {
+    let shape_ok = |t: &str| {
+        let b = t.as_bytes();
+        b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    };
+    if !shape_ok(text) {
+        let head = text.get(..10).filter(|h| shape_ok(h));
+        return Err(match head {
+            Some(day) if text.len() > 10 => {
+                format!("'{text}' has more than a date; give the day alone, e.g. {day}")
+            }
+            _ => format!(
+                "'{text}' is not a date in the form YYYY-MM-DD (four-digit year, two-digit month and day, e.g. 2026-01-31)"
+            ),
+        });
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        let month: u32 = text[5..7].parse().unwrap_or(0);
+        if !(1..=12).contains(&month) {
+            format!("'{text}' is not a calendar date: there is no month {month}")
+        } else {
+            let year: i32 = text[..4].parse().unwrap_or(0);
+            let days = (28..=31)
+                .rev()
+                .find(|d| chrono::NaiveDate::from_ymd_opt(year, month, *d).is_some())
+                .unwrap_or(28);
+            format!("'{text}' is not a calendar date: {year}-{month:02} has {days} days")
+        }
+    })
+}
+
+/// An instant as arguments give it: a date (as [`parse_date`]) or a date and time of day
+/// (`YYYY-MM-DD HH:MM[:SS[.fff]]`, `…T…`, with `Z` or an offset): the date part as strict
+/// as a date's, the time a real one.
+pub fn check_instant(text: &str) -> std::result::Result<(), String> {
+    let day = text.get(..10).unwrap_or(text);
+    parse_date(day).map_err(|e| {
+        if text.len() > 10 && !e.contains("calendar") {
+            format!("'{text}' is not a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM:SSZ)")
+        } else {
+            e.replace(&format!("'{day}'"), &format!("'{text}'"))
+        }
+    })?;
+    if text.len() > 10 && Timestamp::parse(text).is_none() {
+        return Err(format!(
+            "'{text}' has no readable time of day; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"
+        ));
+    }
+    Ok(())
+}
+
 impl std::fmt::Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.to_db())
@@ -107,6 +166,30 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd_and_real() {
+        assert!(parse_date("2026-01-31").is_ok());
+        assert!(parse_date("2028-02-29").is_ok());
+        for bad in [
+            "2026-1-1",
+            "2026-01-1",
+            "26-01-01",
+            "2026-01-01T00:00:00Z",
+            "2026-02-30",
+            "2026-00-10",
+            "2026/01/01",
+            "",
+            "２０２６-01-01",
+            "2026-01-01 ",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad} accepted");
+        }
+        assert!(check_instant("2026-01-31T23:59:59Z").is_ok());
+        assert!(check_instant("2026-01-31").is_ok());
+        assert!(check_instant("2026-1-31T23:59:59Z").is_err());
+        assert!(check_instant("2026-01-31T24:59:59Z").is_err());
+    }
 
     #[test]
     fn writes_one_format_that_sorts_with_sqlite_datetime() {

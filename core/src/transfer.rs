@@ -28,6 +28,7 @@ use crate::error::{Error, Result};
 use crate::fingerprint::TableFingerprint;
 use crate::migrate::Migrator;
 use crate::params;
+use crate::progress::{Progress, Step};
 use crate::time::{Clock, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -40,7 +41,7 @@ const PAGE_ROWS: i64 = 2000;
 const LEASE_STORE_MIGRATION: i64 = 21;
 
 /// The first line of an export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Header {
     pub format: String,
     pub format_version: i64,
@@ -52,7 +53,7 @@ pub struct Header {
     pub tables: Vec<TableHeader>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TableHeader {
     pub name: String,
     pub columns: Vec<String>,
@@ -85,7 +86,7 @@ impl Header {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 struct RowLine {
     table: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,22 +94,14 @@ struct RowLine {
     values: Vec<serde_json::Value>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 struct EndLine {
     end: bool,
     rows: u64,
 }
 
-/// Where a long export or import is, for a progress line.
-#[derive(Debug, Clone, Copy)]
-pub struct Progress<'a> {
-    pub table: &'a str,
-    pub rows_done: u64,
-    pub rows_total: u64,
-}
-
 /// What an export or a load did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     pub schema_version: i64,
     pub tables: usize,
@@ -169,6 +162,8 @@ struct TableInfo {
     columns: Vec<String>,
     /// The rowid's name in SQL when each row must carry it (`rowid`, `_rowid_` or `oid`).
     rowid_name: Option<&'static str>,
+    /// The column that is the rowid (`INTEGER PRIMARY KEY`), by position.
+    rowid_alias: Option<usize>,
     primary_key: Vec<String>,
 }
 
@@ -204,24 +199,21 @@ fn table_info<C: Connection + ?Sized>(conn: &C, name: &str) -> Result<TableInfo>
             .into_iter()
             .find(|n| !columns.iter().any(|c| c.eq_ignore_ascii_case(n)))
     };
+    let rowid_alias = (has_alias && !without_rowid)
+        .then(|| columns.iter().position(|c| *c == pk[0].1))
+        .flatten();
     Ok(TableInfo {
         name: name.to_string(),
         columns,
         rowid_name,
+        rowid_alias,
         primary_key: pk.into_iter().map(|(_, c, _)| c).collect(),
     })
 }
 
 /// Every data table, parents before children (by foreign key), `sqlite_sequence` last.
 fn tables_in_order<C: Connection + ?Sized>(conn: &C) -> Result<Vec<TableInfo>> {
-    let names: Vec<String> = conn
-        .query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-            params![],
-        )?
-        .iter()
-        .map(|r| r.get(0))
-        .collect::<Result<_>>()?;
+    let names = crate::engine::catalogue::user_tables(conn)?;
     let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for n in &names {
         let refs: Vec<String> = conn
@@ -284,7 +276,7 @@ pub fn export<C: Connection + ?Sized>(
     source: Option<&str>,
     exported_at: Timestamp,
     out: &mut dyn Write,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn Progress,
 ) -> Result<Summary> {
     read_tx(conn, |c| {
         let status = Migrator::coordination().status(c)?;
@@ -294,7 +286,7 @@ pub fn export<C: Connection + ?Sized>(
             });
         }
         let tables = tables_in_order(c)?;
-        let contents = backup::contents(c)?;
+        let contents = backup::contents_with_progress(c, progress)?;
         let header = Header {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
@@ -320,13 +312,10 @@ pub fn export<C: Connection + ?Sized>(
         let total = header.total_rows();
         let mut done = 0u64;
         for t in &tables {
+            progress.report(Step::Writing, done, total);
             export_table(c, t, out, &mut |n| {
                 done += n;
-                progress(Progress {
-                    table: &t.name,
-                    rows_done: done,
-                    rows_total: total,
-                })
+                progress.report(Step::Writing, done.min(total), total)
             })?;
         }
         write_line(
@@ -373,14 +362,22 @@ fn export_table<C: Connection + ?Sized>(
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let rows = conn.query(
+        // Streamed: a large table is never held in memory, and progress moves with it.
+        let mut pending = 0u64;
+        conn.for_each_row(
             &format!("SELECT {list} FROM {table} ORDER BY {order}"),
             params![],
+            &mut |values| {
+                write_row(out, &t.name, None, values)?;
+                pending += 1;
+                if pending == PAGE_ROWS as u64 {
+                    wrote(pending);
+                    pending = 0;
+                }
+                Ok(())
+            },
         )?;
-        for r in rows.iter() {
-            write_row(out, &t.name, None, r.values())?;
-        }
-        wrote(rows.len() as u64);
+        wrote(pending);
         return Ok(());
     };
     let sql = format!(
@@ -504,8 +501,13 @@ struct Target {
     insert: String,
     width: usize,
     rowid: bool,
+    /// Position of the rowid among the inserted values (the carried rowid or its alias).
+    rowid_at: Option<usize>,
     loaded: u64,
     expected: u64,
+    /// The input line of each loaded row, by rowid, so a broken rule found after loading
+    /// names the line it came from.
+    lines: HashMap<i64, usize>,
 }
 
 /// Replaces every row of `conn` (a database [`prepare_empty`] built at the header's schema
@@ -515,7 +517,7 @@ pub fn load<C, I>(
     conn: &C,
     header: &Header,
     lines: I,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn Progress,
 ) -> Result<Summary>
 where
     C: Connection + ?Sized,
@@ -533,7 +535,7 @@ fn load_in_tx<C, I>(
     c: &C,
     header: &Header,
     lines: I,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn Progress,
 ) -> Result<Summary>
 where
     C: Connection + ?Sized,
@@ -576,8 +578,17 @@ where
                 ),
                 width: t.columns.len(),
                 rowid: t.rowid,
+                rowid_at: if t.rowid {
+                    Some(0)
+                } else {
+                    info.rowid_alias.and_then(|a| {
+                        // The header's column order is the one the row lines use.
+                        t.columns.iter().position(|c| *c == info.columns[a])
+                    })
+                },
                 loaded: 0,
                 expected: t.rows,
+                lines: HashMap::new(),
             },
         );
     }
@@ -646,6 +657,13 @@ where
                 ),
             ));
         }
+        let rowid = match target.rowid_at.map(|i| &values[i]) {
+            Some(Value::Integer(id)) => Some(*id),
+            _ => None,
+        };
+        if let Some(id) = rowid {
+            target.lines.insert(id, n);
+        }
         if row.table == "sqlite_sequence" {
             sequence.push(values);
         } else {
@@ -658,12 +676,8 @@ where
             })?;
         }
         done += 1;
-        if done.is_multiple_of(1000) || done == total {
-            progress(Progress {
-                table: &row.table,
-                rows_done: done,
-                rows_total: total,
-            });
+        if done.is_multiple_of(1000) {
+            progress.report(Step::Loading, done.min(total), total);
         }
     }
     if !ended {
@@ -685,7 +699,8 @@ where
     for r in triggers.iter() {
         c.execute_batch(&r.get::<String>(1)?)?;
     }
-    let loaded = backup::contents(c)?;
+    progress.report(Step::Loading, total, total);
+    let loaded = backup::contents_with_progress(c, progress)?;
     let diffs = loaded.differences(&header.contents());
     if !diffs.is_empty() {
         return Err(Error::InvalidInput {
@@ -705,11 +720,75 @@ where
             ),
         });
     }
+    let line_of = |table: &str, rowid: Option<i64>| {
+        rowid.and_then(|r| targets.get(table)?.lines.get(&r).copied())
+    };
+    check_ledger(c, header, &line_of)?;
+    // The rows as the kernel would judge them when they were exported.
+    let now = Timestamp::parse(&header.exported_at).unwrap_or(Timestamp(i64::MIN));
+    let broken = crate::stored_rules::check(c, now)?;
+    if !broken.is_empty() {
+        let lines: Vec<String> = broken
+            .iter()
+            .take(10)
+            .map(|v| match line_of(&v.table, v.rowid) {
+                Some(n) => format!("  line {n}: {v}"),
+                None => format!("  {v}"),
+            })
+            .collect();
+        let more = broken.len().saturating_sub(lines.len());
+        return Err(Error::KernelRule {
+            message: format!(
+                "the export holds {} row(s) the kernel's rules refuse; nothing was imported:\n{}{}",
+                broken.len(),
+                lines.join("\n"),
+                if more > 0 {
+                    format!("\n  … and {more} more")
+                } else {
+                    String::new()
+                }
+            ),
+        });
+    }
     Ok(Summary {
         schema_version: header.schema_version,
         tables: header.tables.len(),
         rows: done,
     })
+}
+
+/// The header's schema version must be the one the loaded ledger records: a file whose
+/// header says 20 while its `schema_version` rows claim 1–34 would be taken as up to date
+/// with migrations 21–34 never run.
+fn check_ledger<C: Connection + ?Sized>(
+    c: &C,
+    header: &Header,
+    line_of: &dyn Fn(&str, Option<i64>) -> Option<usize>,
+) -> Result<()> {
+    if !c.has_object("table", "schema_version")? {
+        return Ok(());
+    }
+    let top = c.query(
+        "SELECT rowid, version FROM schema_version ORDER BY version DESC LIMIT 1",
+        params![],
+    )?;
+    let (rowid, ledger) = match top.first() {
+        Some(r) => (r.get::<Option<i64>>(0)?, r.get::<i64>(1)?),
+        None => (None, 0),
+    };
+    if ledger == header.schema_version {
+        return Ok(());
+    }
+    let at = line_of("schema_version", rowid)
+        .map(|n| format!(" (line {n})"))
+        .unwrap_or_default();
+    Err(bad_file(
+        1,
+        format!(
+            "the header says schema version {}, but the schema_version rows record migrations up to {ledger}{at} (rule header_ledger); the file was edited or damaged, nothing was imported",
+            header.schema_version
+        ),
+    ))
 }
 
 fn check_same_tables(local: &[TableInfo], header: &Header) -> Result<()> {
@@ -762,7 +841,7 @@ fn check_same_tables(local: &[TableInfo], header: &Header) -> Result<()> {
 }
 
 /// How one table differs between the database and what an import would put there.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TableDifference {
     pub table: String,
     pub database_rows: u64,
@@ -799,8 +878,21 @@ where
     A: Connection + ?Sized,
     B: Connection + ?Sized,
 {
-    let mine = backup::contents(database)?;
-    let theirs = backup::contents(imported)?;
+    compare_with_progress(database, imported, &mut crate::progress::unwatched())
+}
+
+/// [`compare`], reporting the hashing of each side.
+pub fn compare_with_progress<A, B>(
+    database: &A,
+    imported: &B,
+    progress: &mut dyn Progress,
+) -> Result<Vec<TableDifference>>
+where
+    A: Connection + ?Sized,
+    B: Connection + ?Sized,
+{
+    let mine = backup::contents_with_progress(database, progress)?;
+    let theirs = backup::contents_with_progress(imported, progress)?;
     let mut names: Vec<&String> = mine.tables.keys().chain(theirs.tables.keys()).collect();
     names.sort();
     names.dedup();
@@ -900,7 +992,14 @@ mod tests {
 
     fn export_text(conn: &SqliteConnection) -> String {
         let mut out = Vec::new();
-        export(conn, None, clock().now(), &mut out, &mut |_| {}).unwrap();
+        export(
+            conn,
+            None,
+            clock().now(),
+            &mut out,
+            &mut crate::progress::unwatched(),
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -909,8 +1008,106 @@ mod tests {
         let header = parse_header(&lines.next().unwrap().unwrap())?;
         let target = SqliteConnection::open_in_memory().unwrap();
         prepare_empty(&target, &header, &clock())?;
-        load(&target, &header, lines, &mut |_| {})?;
+        load(&target, &header, lines, &mut crate::progress::unwatched())?;
         Ok(target)
+    }
+
+    /// Every pass of a step reports from 0 up to its total, never backwards, and ends at it.
+    fn check_passes(reports: &[(crate::progress::Step, u64, u64)]) -> Vec<crate::progress::Step> {
+        let mut passes = Vec::new();
+        let mut last: Option<(crate::progress::Step, u64, u64)> = None;
+        for &(step, done, total) in reports {
+            assert!(done <= total, "{reports:?}");
+            match last {
+                Some((s, d, t)) if s == step && done >= d && total == t => {}
+                _ => {
+                    if let Some((_, d, t)) = last {
+                        assert_eq!(d, t, "a pass ended before its total: {reports:?}");
+                    }
+                    passes.push(step);
+                }
+            }
+            last = Some((step, done, total));
+        }
+        if let Some((_, d, t)) = last {
+            assert_eq!(d, t, "{reports:?}");
+        }
+        passes
+    }
+
+    #[test]
+    fn export_and_load_report_real_fractions_step_by_step() {
+        use crate::progress::Step;
+        let conn = fresh();
+        for i in 0..5000 {
+            conn.execute(
+                "INSERT INTO metrics (timestamp, operation, elapsed_ms) VALUES ('t', ?1, 1.0)",
+                params![format!("op-{i}")],
+            )
+            .unwrap();
+        }
+        let mut reports = Vec::new();
+        let mut out = Vec::new();
+        export(&conn, None, clock().now(), &mut out, &mut |s, d, t| {
+            reports.push((s, d, t))
+        })
+        .unwrap();
+        assert_eq!(check_passes(&reports), [Step::Hashing, Step::Writing]);
+        // Rows move the bar while the big table is hashed and written, not only after it.
+        assert!(
+            reports.iter().filter(|r| r.0 == Step::Writing).count() > 3,
+            "{reports:?}"
+        );
+        assert!(
+            reports.iter().filter(|r| r.0 == Step::Hashing).count() > 3,
+            "{reports:?}"
+        );
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines().map(|l| Ok(l.to_string()));
+        let header = parse_header(&lines.next().unwrap().unwrap()).unwrap();
+        let target = SqliteConnection::open_in_memory().unwrap();
+        prepare_empty(&target, &header, &clock()).unwrap();
+        let mut reports = Vec::new();
+        load(&target, &header, lines, &mut |s, d, t| {
+            reports.push((s, d, t))
+        })
+        .unwrap();
+        assert_eq!(check_passes(&reports), [Step::Loading, Step::Hashing]);
+        assert!(
+            reports.iter().filter(|r| r.0 == Step::Loading).count() > 3,
+            "{reports:?}"
+        );
+    }
+
+    #[test]
+    fn a_backup_copies_in_page_steps_and_reports_each() {
+        use crate::progress::Step;
+        let dir = std::env::temp_dir().join(format!("motus-copy-steps-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let src_path = dir.join("src.db");
+        let _ = std::fs::remove_file(&src_path);
+        let src = SqliteConnection::open(
+            src_path.to_str().unwrap(),
+            crate::sqlite::OpenMode::ReadWriteCreate,
+        )
+        .unwrap();
+        src.execute_batch("CREATE TABLE t (b BLOB)").unwrap();
+        // ~12 MiB: three steps of 1024 pages at least.
+        for _ in 0..3000 {
+            src.execute("INSERT INTO t VALUES (zeroblob(4096))", params![])
+                .unwrap();
+        }
+        let dest = dir.join("dest.db");
+        let _ = std::fs::remove_file(&dest);
+        let mut reports = Vec::new();
+        src.backup_to_with_progress(dest.to_str().unwrap(), &mut |s, d, t| {
+            reports.push((s, d, t))
+        })
+        .unwrap();
+        assert_eq!(check_passes(&reports), [Step::Copying]);
+        assert!(reports.len() >= 3, "{reports:?}");
+        assert!(!src.in_transaction(), "the copy's own snapshot is released");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -956,11 +1153,12 @@ mod tests {
     fn round_trip_keeps_every_table_bypassing_triggers() {
         let conn = fresh();
         // Rows the schema's triggers would refuse or add to on a plain insert: an audit row
-        // (append-only), a dependency (whose insert trigger writes audit rows), odd types.
+        // (append-only), a dependency (whose insert trigger writes audit rows), odd reals. (A blob
+        // in a text column is refused by the kernel's rules, see stored_rules.)
         conn.execute_batch(
             "INSERT INTO roadmap_items (id, title, phase_key, status_key) VALUES ('A', 'a', 'phase_a', 'pending'), ('B', 'b', 'phase_a', 'pending');
              INSERT INTO roadmap_dependencies (item_id, depends_on_id, dependency_type) VALUES ('B', 'A', 'blocks');
-             INSERT INTO metrics (timestamp, operation, elapsed_ms, metadata) VALUES ('t', 'op', 0.1, x'00ff'), ('t', 'op2', 1e308, NULL);",
+             INSERT INTO metrics (timestamp, operation, elapsed_ms, metadata) VALUES ('t', 'op', 0.1, 'a' || char(0) || 'b'), ('t', 'op2', 1e308, NULL);",
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let before = backup::contents(&conn).unwrap();

@@ -62,6 +62,9 @@ impl Connection for DbConn {
     fn in_transaction(&self) -> bool {
         both!(self, c => c.in_transaction())
     }
+    fn is_local_file(&self) -> bool {
+        both!(self, c => c.is_local_file())
+    }
 }
 
 /// The cluster URL `path` names, if it names one (`dqlite://…`); a malformed one is a
@@ -105,7 +108,15 @@ pub fn refuse_file_only(
 pub fn doctor_checks(conn: &DqliteConnection) -> Vec<motus_core::doctor::Check> {
     use dqlite_client::{Client, Role, Timeouts};
     use motus_core::doctor::{Check, CheckStatus};
-    use serde_json::json;
+    /// One member as the `members` check lists it.
+    #[derive(serde::Serialize)]
+    struct MemberHealth {
+        id: String,
+        address: String,
+        role: &'static str,
+        answers: bool,
+        sees_leader: String,
+    }
     let mut checks = Vec::new();
     let Some(leader) = conn.leader_address() else {
         checks.push(Check::new(
@@ -150,7 +161,13 @@ pub fn doctor_checks(conn: &DqliteConnection) -> Vec<motus_core::doctor::Check> 
                 down_voters.push(m.address.clone());
             }
         }
-        rows.push(json!({"id": format!("{:x}", m.id), "address": m.address, "role": m.role.name(), "answers": up, "sees_leader": sees}));
+        rows.push(MemberHealth {
+            id: format!("{:x}", m.id),
+            address: m.address.clone(),
+            role: m.role.name(),
+            answers: up,
+            sees_leader: sees,
+        });
     }
     let tolerated = voters.saturating_sub(1) / 2;
     let (status, message) = if !down_voters.is_empty() {
@@ -173,16 +190,16 @@ pub fn doctor_checks(conn: &DqliteConnection) -> Vec<motus_core::doctor::Check> 
             format!("{} member(s), {voters} voters, all answering; writes survive the loss of {tolerated} node(s)", members.len()),
         )
     };
-    checks.push(Check::new("members", status, message).with_details(json!(rows)));
+    checks.push(
+        Check::new("members", status, message)
+            .with_details(serde_json::to_value(&rows).unwrap_or_default()),
+    );
     checks
 }
 
 /// The database's size on the cluster (pages × page size, as the leader reports it).
 pub fn size_bytes(conn: &DqliteConnection) -> u64 {
-    use motus_core::ConnectionExt;
-    let pages: i64 = conn.query_one("PRAGMA page_count", &[]).unwrap_or(0);
-    let size: i64 = conn.query_one("PRAGMA page_size", &[]).unwrap_or(0);
-    (pages * size).max(0) as u64
+    motus_core::engine::local_file::size_bytes(conn).unwrap_or(0)
 }
 
 /// `motus db import FILE --db dqlite://…`: the export is loaded and verified in a private
@@ -201,7 +218,7 @@ pub fn import(
     use crate::host::SystemClock;
     use motus_core::migrate::Migrator;
     use motus_core::sqlite::OpenMode;
-    use motus_core::{transfer, Clock, ConnectionExt};
+    use motus_core::{transfer, Clock};
     let target = Path::new(&ctx.db_path);
     let at = |p: &Path| {
         let p = p.to_path_buf();
@@ -220,12 +237,17 @@ pub fn import(
     let scratch_path = staged.path().to_path_buf();
     let scratch = SqliteConnection::open(&scratch_path.to_string_lossy(), OpenMode::ReadWrite)
         .map_err(at(&scratch_path))?;
-    scratch
-        .execute_batch("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;")
+    motus_core::engine::local_file::use_scratch_journal(&scratch, None)
         .map_err(at(&scratch_path))?;
     transfer::prepare_empty(&scratch, header, &SystemClock)
         .map_err(|e| CliError::from(e.root().clone()).at(target))?;
-    transfer::load(&scratch, header, lines, &mut |_| {}).map_err(|e| {
+    transfer::load(
+        &scratch,
+        header,
+        lines,
+        &mut motus_core::progress::unwatched(),
+    )
+    .map_err(|e| {
         let mut err = CliError::from(e);
         err.exit = crate::output::EXIT_FAILED;
         err
@@ -237,7 +259,7 @@ pub fn import(
         Some(&input.display().to_string()),
         SystemClock.now(),
         &mut bytes,
-        &mut |_| {},
+        &mut motus_core::progress::unwatched(),
     )
     .map_err(at(&scratch_path))?;
     let text = String::from_utf8(bytes)
@@ -247,12 +269,7 @@ pub fn import(
     let header = transfer::parse_header(&first).map_err(at(&scratch_path))?;
 
     let cluster = open(url, false)?;
-    let tables: i64 = cluster
-        .query_one(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-            &[],
-        )
-        .map_err(at(target))?;
+    let tables = motus_core::engine::catalogue::table_count(&cluster).map_err(at(target))?;
     let (mut identical, mut replaced, mut kept) = (false, false, None);
     if tables > 0 {
         Migrator::coordination()
@@ -293,7 +310,7 @@ pub fn import(
                     Some(&url.to_string()),
                     SystemClock.now(),
                     &mut w,
-                    &mut |_| {},
+                    &mut motus_core::progress::unwatched(),
                 )
                 .map_err(at(target))?;
                 std::io::Write::flush(&mut w).map_err(io)?;
@@ -308,12 +325,24 @@ pub fn import(
                 )
             })?;
             kept = Some(placed);
-            transfer::load(&cluster, &header, &mut verified, &mut |_| {}).map_err(at(target))?;
+            transfer::load(
+                &cluster,
+                &header,
+                &mut verified,
+                &mut motus_core::progress::unwatched(),
+            )
+            .map_err(at(target))?;
             replaced = true;
         }
     } else {
         transfer::prepare_empty(&cluster, &header, &SystemClock).map_err(at(target))?;
-        transfer::load(&cluster, &header, &mut verified, &mut |_| {}).map_err(at(target))?;
+        transfer::load(
+            &cluster,
+            &header,
+            &mut verified,
+            &mut motus_core::progress::unwatched(),
+        )
+        .map_err(at(target))?;
     }
     if !identical {
         let diffs = motus_core::read_tx(&cluster, |c| transfer::compare(c, &scratch))

@@ -4,11 +4,15 @@
 mod cli;
 mod cluster;
 mod db;
+mod exclusive;
 mod files;
 mod host;
 mod mcp;
+#[cfg(all(unix, feature = "node"))]
+mod node_host;
 mod output;
 mod paths;
+mod progress;
 mod text;
 mod wal;
 

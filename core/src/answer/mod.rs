@@ -12,7 +12,12 @@
 //!   milliseconds (`2026-12-02T14:33:29.817Z`); ids are `work_id`, `lease_id`, `agent_id`.
 
 pub mod errors;
+pub mod migrate;
+pub mod ops;
+pub mod program;
+pub mod roadmap;
 pub mod schema;
+pub mod userland;
 pub mod work;
 
 use crate::time::Timestamp;
@@ -24,8 +29,9 @@ pub use errors::{ErrorAnswer, ErrorBody};
 
 /// Bumped when a document loses a field, renames one, or changes a field's type or meaning.
 /// Adding documents, fields, error codes or enum values keeps it (readers ignore what they
-/// do not know).
-pub const CONTRACT_VERSION: u32 = 1;
+/// do not know). 2: `roadmap why`'s chain nodes carry `parent` instead of the whole `path`
+/// (the paths grew with the square of a chain's depth).
+pub const CONTRACT_VERSION: u32 = 2;
 
 /// One operation's answer: a typed value with a stable document name.
 pub trait Answer: Serialize {
@@ -52,7 +58,29 @@ pub struct Document<T> {
 /// The document of a typed answer.
 pub fn document<A: Answer>(answer: &A) -> Value {
     let ok = answer.ok();
-    envelope(ok, serde_json::to_value(answer).expect("answers serialize"))
+    let mut body = serde_json::to_value(answer).expect("answers serialize");
+    // Rows read from the database carry whatever format wrote them; the document has one.
+    normalize_timestamps(&mut body);
+    let mut doc = Map::new();
+    doc.insert("ok".into(), Value::Bool(ok));
+    doc.insert("contract_version".into(), Value::from(CONTRACT_VERSION));
+    match body {
+        Value::Object(m) => doc.extend(m),
+        other => {
+            doc.insert("value".into(), other);
+        }
+    }
+    Value::Object(doc)
+}
+
+/// `prime`: the agent guide.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct GuideAnswer {
+    pub guide: String,
+}
+
+impl Answer for GuideAnswer {
+    const NAME: &'static str = "prime";
 }
 
 /// The document of an untyped value (areas whose answers are still assembled from rows):

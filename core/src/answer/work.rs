@@ -871,12 +871,26 @@ pub fn verify<C: Connection + ?Sized>(
     target: &str,
     hash_file: Option<&dyn Fn(&str) -> Option<String>>,
 ) -> Result<VerifyAnswer> {
+    verify_with_progress(conn, target, hash_file, &mut crate::progress::unwatched())
+}
+
+/// [`verify`], reporting [`Step::Verifying`](crate::progress::Step) in evidence records.
+pub fn verify_with_progress<C: Connection + ?Sized>(
+    conn: &C,
+    target: &str,
+    hash_file: Option<&dyn Fn(&str) -> Option<String>>,
+    progress: &mut dyn crate::progress::Progress,
+) -> Result<VerifyAnswer> {
     let checks = kernel::verify_evidence(conn, target)?;
     let unverifiable = checks.iter().filter(|c| c.status == "unverifiable").count();
     let mut failed = 0;
+    let total = checks.len() as u64;
+    progress.report(crate::progress::Step::Verifying, 0, total);
     let evidence: Vec<VerifiedEvidence> = checks
         .into_iter()
-        .map(|check| {
+        .enumerate()
+        .map(|(i, check)| {
+            progress.report(crate::progress::Step::Verifying, i as u64, total);
             let file = check.file.as_ref().map(|(path, recorded)| {
                 let status = match hash_file {
                     None => "unchecked",
@@ -897,6 +911,7 @@ pub fn verify<C: Connection + ?Sized>(
             VerifiedEvidence { check, file }
         })
         .collect();
+    progress.report(crate::progress::Step::Verifying, total, total);
     Ok(VerifyAnswer {
         target: target.into(),
         checked: evidence.len(),

@@ -3,7 +3,7 @@
 //! call or `cleanup` records the expiry.
 
 use super::lease::{self, Lease, LeaseStatus, LEASE_COLUMNS};
-use super::records::evidence_hash;
+use super::records::{evidence_context_hash, evidence_hash};
 use crate::connection::{read_tx, Connection, ConnectionExt};
 use crate::error::{Error, Result};
 use crate::params;
@@ -105,8 +105,16 @@ pub struct EvidenceCheck {
     /// `ok`, `mismatch`, or `unverifiable` (a row the original wrote by another rule, e.g.
     /// scratch promotions with a `scratch:` uri, whose hash is not of this content).
     pub status: &'static str,
-    /// False only for a mismatch.
+    /// False for a content mismatch or a moved row.
     pub ok: bool,
+    /// Whether the row is where it was recorded: `ok` (the context digest written with it
+    /// recomputes, and its lease and attempt agree with it), `moved` (something disagrees:
+    /// `context_problems` says what), or `unrecorded` (a row written without a context
+    /// digest, by the original or an older build; only the lease and attempt rows that
+    /// exist were compared, and agree).
+    pub context: &'static str,
+    /// What disagrees, one sentence each (empty unless `moved`).
+    pub context_problems: Vec<String>,
     /// The attached file (path, recorded sha256), for the host to re-hash (the answer
     /// reports the host's check instead).
     #[serde(skip)]
@@ -122,10 +130,12 @@ pub fn verify_evidence<C: Connection + ?Sized>(
 ) -> Result<Vec<EvidenceCheck>> {
     let (sql, kind) = if target.starts_with("lease-") {
         lease::validate_lease_id(target)?;
-        ("SELECT id, lease_id, evidence_type, sha256, artifacts, test_results, diff_summary, log_excerpt, uri \
+        ("SELECT id, lease_id, evidence_type, sha256, artifacts, test_results, diff_summary, log_excerpt, uri, \
+          work_id, attempt_id, created_by, created_at \
           FROM evidence WHERE lease_id = ?1 ORDER BY created_at, id", "lease")
     } else {
-        ("SELECT id, lease_id, evidence_type, sha256, artifacts, test_results, diff_summary, log_excerpt, uri \
+        ("SELECT id, lease_id, evidence_type, sha256, artifacts, test_results, diff_summary, log_excerpt, uri, \
+          work_id, attempt_id, created_by, created_at \
           FROM evidence WHERE work_id = ?1 ORDER BY created_at, id", "work item")
     };
     read_tx(conn, |c| {
@@ -186,17 +196,163 @@ pub fn verify_evidence<C: Connection + ?Sized>(
                             f.get("sha256")?.as_str()?.to_string(),
                         ))
                     });
-                Ok(EvidenceCheck {
+                let row = EvidenceContext {
                     evidence_id: r.get(0)?,
+                    sha256: stored.clone(),
                     lease_id: r.get(1)?,
+                    work_id: r.get(9)?,
+                    attempt_id: r.get(10)?,
+                    agent_id: r.get(11)?,
+                    recorded_at: r.get(12)?,
+                };
+                let (context, context_problems) = check_context(c, &row)?;
+                Ok(EvidenceCheck {
+                    evidence_id: row.evidence_id,
+                    lease_id: row.lease_id,
                     evidence_type,
                     status,
-                    ok: status != "mismatch",
+                    ok: status != "mismatch" && context != "moved",
+                    context,
+                    context_problems,
                     stored_sha256: stored,
                     computed_sha256: computed,
                     file,
                 })
             })
             .collect()
+    })
+}
+
+/// Where an evidence row says it belongs.
+struct EvidenceContext {
+    evidence_id: String,
+    sha256: String,
+    lease_id: Option<String>,
+    work_id: String,
+    attempt_id: Option<String>,
+    agent_id: String,
+    recorded_at: String,
+}
+
+/// Compares a row's context with what was recorded when it was written (the context digest
+/// in its append-only audit row) and with its lease and attempt rows. Rows written without
+/// a digest (the original's) are held only to what the original kept consistent: the work
+/// item of their lease and attempt.
+fn check_context<C: Connection + ?Sized>(
+    conn: &C,
+    row: &EvidenceContext,
+) -> Result<(&'static str, Vec<String>)> {
+    let mut problems = Vec::new();
+    let recorded: Option<String> = conn
+        .query(
+            "SELECT new_value FROM audit_log WHERE resource_type = 'evidence' \
+             AND resource_id = ?1 AND action = 'create' ORDER BY id LIMIT 1",
+            params![row.evidence_id.as_str()],
+        )?
+        .first()
+        .map(|r| r.get::<Option<String>>(0))
+        .transpose()?
+        .flatten()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .and_then(|v| v.get("context_sha256")?.as_str().map(str::to_string));
+    let strict = recorded.is_some();
+    if let Some(want) = &recorded {
+        let got = evidence_context_hash(
+            &row.evidence_id,
+            &row.sha256,
+            row.lease_id.as_deref(),
+            row.attempt_id.as_deref(),
+            &row.work_id,
+            &row.agent_id,
+            &row.recorded_at,
+        );
+        if !got.eq_ignore_ascii_case(want) {
+            problems.push(
+                "its lease, attempt, work item, agent or time differ from those recorded with it \
+                 (the context digest in its audit row does not recompute)"
+                    .to_string(),
+            );
+        }
+    }
+    let at = Timestamp::parse(&row.recorded_at);
+    if let Some(lease_id) = &row.lease_id {
+        match lease::load(conn, lease_id)? {
+            Some(l) => {
+                if l.work_id.as_deref() != Some(row.work_id.as_str()) {
+                    problems.push(format!(
+                        "lease {lease_id} is for work item {}, the row says {}",
+                        l.work_id.as_deref().unwrap_or("(none)"),
+                        row.work_id
+                    ));
+                }
+                if strict && l.attempt_id != row.attempt_id {
+                    problems.push(format!(
+                        "lease {lease_id} belongs to attempt {}, the row says {}",
+                        l.attempt_id.as_deref().unwrap_or("(none)"),
+                        row.attempt_id.as_deref().unwrap_or("(none)")
+                    ));
+                }
+                if strict && l.owner_agent_id != row.agent_id {
+                    problems.push(format!(
+                        "lease {lease_id} is held by {}, the row says {} recorded it",
+                        l.owner_agent_id, row.agent_id
+                    ));
+                }
+                if strict && at.is_some_and(|t| t < l.issued_at) {
+                    problems.push(format!(
+                        "recorded at {} before lease {lease_id} was issued ({})",
+                        row.recorded_at,
+                        l.issued_at.to_db()
+                    ));
+                }
+            }
+            None if strict => problems.push(format!("lease {lease_id} does not exist")),
+            None => {}
+        }
+    }
+    if let Some(attempt_id) = &row.attempt_id {
+        let rows = conn.query(
+            "SELECT work_id, worker_id, started_at, ended_at FROM attempts WHERE id = ?1",
+            params![attempt_id.as_str()],
+        )?;
+        match rows.first() {
+            Some(a) => {
+                let work: String = a.get(0)?;
+                let worker: String = a.get(1)?;
+                if work != row.work_id {
+                    problems.push(format!(
+                        "attempt {attempt_id} is on work item {work}, the row says {}",
+                        row.work_id
+                    ));
+                }
+                if strict && worker != row.agent_id {
+                    problems.push(format!(
+                        "attempt {attempt_id} is {worker}'s, the row says {} recorded it",
+                        row.agent_id
+                    ));
+                }
+                let started = a
+                    .get::<Option<String>>(2)?
+                    .and_then(|t| Timestamp::parse(&t));
+                let ended = a
+                    .get::<Option<String>>(3)?
+                    .and_then(|t| Timestamp::parse(&t));
+                if let (true, Some(t)) = (strict, at) {
+                    if started.is_some_and(|s| t < s) || ended.is_some_and(|e| t > e) {
+                        problems.push(format!(
+                            "recorded at {} outside attempt {attempt_id}'s time",
+                            row.recorded_at
+                        ));
+                    }
+                }
+            }
+            None if strict => problems.push(format!("attempt {attempt_id} does not exist")),
+            None => {}
+        }
+    }
+    Ok(match (problems.is_empty(), strict) {
+        (false, _) => ("moved", problems),
+        (true, true) => ("ok", problems),
+        (true, false) => ("unrecorded", problems),
     })
 }

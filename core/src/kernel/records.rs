@@ -2,6 +2,7 @@
 //! one audit row in one transaction on a live lease — or nothing at all.
 
 use super::canonical::{sha256_hex, to_canonical_json};
+use super::expiry;
 use super::journal;
 use super::lease::{self, Lease, LeaseStatus};
 use super::reason::ReasonCode;
@@ -71,7 +72,7 @@ pub(crate) fn live_lease<C: Connection + ?Sized>(
     lease_id: &str,
 ) -> Result<std::result::Result<Lease, Recorded>> {
     lease::validate_lease_id(lease_id)?;
-    match lease::load_current(conn, env, lease_id)? {
+    match expiry::load_current(conn, env, lease_id)? {
         None => Ok(Err(Recorded::refused(
             ReasonCode::LeaseNotFound,
             "Lease not found".into(),
@@ -254,6 +255,32 @@ pub fn evidence_hash(
     sha256_hex(to_canonical_json(&obj).as_bytes())
 }
 
+/// The context digest: SHA-256 of the canonical JSON of the content hash and where the row
+/// belongs (its id, lease, attempt, work item, agent and recording time, as stored). Kept in
+/// the append-only audit row and event written with the evidence, not in the row (whose
+/// columns are the original's), so a row moved to another lease, attempt, item, agent or
+/// date no longer recomputes it.
+pub fn evidence_context_hash(
+    evidence_id: &str,
+    evidence_sha256: &str,
+    lease_id: Option<&str>,
+    attempt_id: Option<&str>,
+    work_id: &str,
+    agent_id: &str,
+    recorded_at: &str,
+) -> String {
+    let obj = json!({
+        "evidence_id": evidence_id,
+        "evidence_sha256": evidence_sha256,
+        "lease_id": lease_id,
+        "attempt_id": attempt_id,
+        "work_id": work_id,
+        "agent_id": agent_id,
+        "recorded_at": recorded_at,
+    });
+    sha256_hex(to_canonical_json(&obj).as_bytes())
+}
+
 fn object_or_none(field: &str, v: &Option<Value>) -> Result<Option<Map<String, Value>>> {
     match v {
         None | Some(Value::Null) => Ok(None),
@@ -299,6 +326,15 @@ pub fn record_evidence<C: Connection + ?Sized>(
         };
         let id = env.new_id("evidence");
         let now = env.now();
+        let context_sha256 = evidence_context_hash(
+            &id,
+            &sha256,
+            Some(&lease.lease_id),
+            lease.attempt_id.as_deref(),
+            work_id,
+            &lease.owner_agent_id,
+            &now.to_db(),
+        );
         let title = req.file.as_ref().map(|f| {
             f.path
                 .rsplit(['/', '\\'])
@@ -333,6 +369,7 @@ pub fn record_evidence<C: Connection + ?Sized>(
             "artifacts": artifacts.clone().unwrap_or_else(|| json!({})),
             "test_results": test_results, "diff_summary": req.diff_summary,
             "log_excerpt": req.log_excerpt, "sha256": sha256, "recorded_at": now.to_rfc3339(),
+            "context_sha256": context_sha256,
         });
         journal::event(c, env, &lease.lease_id, "EVIDENCE_RECORDED", &payload)?;
         journal::audit(
@@ -344,7 +381,8 @@ pub fn record_evidence<C: Connection + ?Sized>(
             &id,
             "create",
             Some(
-                json!({"lease_id": lease.lease_id, "evidence_type": req.evidence_type, "sha256": sha256}),
+                json!({"lease_id": lease.lease_id, "evidence_type": req.evidence_type, "sha256": sha256,
+                       "context_sha256": context_sha256}),
             ),
         )?;
         Ok(accepted(

@@ -65,7 +65,7 @@ pub fn latest_version() -> i64 {
 pub const ORIGINAL_LATEST_VERSION: i64 = 20;
 
 /// Who wrote a ledger row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Provenance {
     /// Our own migration file, checksum equal.
@@ -75,7 +75,7 @@ pub enum Provenance {
 }
 
 /// A row of the `schema_version` ledger.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AppliedMigration {
     pub version: i64,
     pub name: String,
@@ -86,7 +86,7 @@ pub struct AppliedMigration {
 }
 
 /// What a database holds, migration-wise.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Status {
     /// Highest applied version (0 for an empty database).
     pub current_version: i64,
@@ -99,7 +99,7 @@ pub struct Status {
     pub is_new: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PendingMigration {
     pub version: i64,
     pub name: String,
@@ -118,7 +118,7 @@ impl Status {
 }
 
 /// The outcome of [`Migrator::migrate`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub from_version: i64,
     pub to_version: i64,
@@ -174,17 +174,24 @@ impl<'a> Migrator<'a> {
         self.migrations.last().map_or(0, |m| m.version)
     }
 
+    /// The ledger at a glance: its highest version and how many rows it holds, without
+    /// checking a single checksum (one cheap query for the common "is it current?" case). A
+    /// database without the ledger answers the SQL error of the missing table.
+    pub fn ledger_summary<C: Connection + ?Sized>(&self, conn: &C) -> Result<(Option<i64>, i64)> {
+        let rows = conn.query(
+            &format!("SELECT max(version), count(*) FROM {}", self.ledger),
+            params![],
+        )?;
+        let r = rows.first().ok_or_else(|| Error::UnexpectedData {
+            message: "an aggregate returned no row".into(),
+        })?;
+        Ok((r.get(0)?, r.get(1)?))
+    }
+
     /// Reads the ledger and decides what the database is. Refuses foreign files, newer
     /// schemas and changed migrations.
     pub fn status<C: Connection + ?Sized>(&self, conn: &C) -> Result<Status> {
-        let tables: Vec<String> = conn
-            .query(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-                params![],
-            )?
-            .iter()
-            .map(|r| r.get::<String>(0))
-            .collect::<Result<_>>()?;
+        let tables = crate::engine::catalogue::user_tables(conn)?;
         let latest = self.latest_version();
         if tables.is_empty() {
             return Ok(Status {
@@ -307,6 +314,25 @@ impl<'a> Migrator<'a> {
         dry_run: bool,
         backup: &mut dyn FnMut(&Status) -> Result<Option<String>>,
     ) -> Result<Report> {
+        self.migrate_with_progress(
+            conn,
+            clock,
+            dry_run,
+            backup,
+            &mut crate::progress::unwatched(),
+        )
+    }
+
+    /// [`migrate`](Self::migrate), reporting [`Step::Migrating`](crate::progress::Step) in
+    /// migrations applied.
+    pub fn migrate_with_progress<C: Connection + ?Sized>(
+        &self,
+        conn: &C,
+        clock: &dyn Clock,
+        dry_run: bool,
+        backup: &mut dyn FnMut(&Status) -> Result<Option<String>>,
+        progress: &mut dyn crate::progress::Progress,
+    ) -> Result<Report> {
         let status = self.status(conn)?;
         let mut report = Report {
             from_version: status.current_version,
@@ -326,7 +352,9 @@ impl<'a> Migrator<'a> {
         if !status.is_new {
             report.backup_path = backup(&status)?;
         }
-        for pending in &status.pending {
+        let total = status.pending.len() as u64;
+        for (done, pending) in status.pending.iter().enumerate() {
+            progress.report(crate::progress::Step::Migrating, done as u64, total);
             let m = self
                 .migrations
                 .iter()
@@ -344,6 +372,7 @@ impl<'a> Migrator<'a> {
             }
             report.to_version = m.version.max(report.to_version);
         }
+        progress.report(crate::progress::Step::Migrating, total, total);
         Ok(report)
     }
 

@@ -18,7 +18,6 @@ use crate::ids::Env;
 use crate::params;
 use crate::roadmap::stamp::next_updated_at;
 use crate::terminology;
-use crate::time::Timestamp;
 
 /// One entity as stored: every column, as a JSON object.
 pub type Record = serde_json::Map<String, serde_json::Value>;
@@ -93,11 +92,18 @@ pub fn list<C: Connection + ?Sized>(
         sql.push_str(&format!(" AND {col} = ?{}", args.len()));
     }
     if let Some(s) = &opts.status {
-        if kind.field("status_key").is_none() {
-            return Err(Error::invalid(
-                "status",
-                format!("{} have no status", kind.plural),
-            ));
+        match kind.field("status_key").map(|f| f.ty) {
+            None => {
+                return Err(Error::invalid(
+                    "status",
+                    format!("{} have no status", kind.plural),
+                ))
+            }
+            // A status no record can have is a mistake, not an empty list.
+            Some(FieldType::Term(domain)) => {
+                terminology::validate_filter(conn, "status", domain, s, (kind.table, "status_key"))?
+            }
+            Some(_) => {}
         }
         args.push(s.into());
         sql.push_str(&format!(" AND status_key = ?{}", args.len()));
@@ -165,12 +171,11 @@ fn convert<C: Connection + ?Sized>(conn: &C, field: &Field, text: &str) -> Resul
             )),
         },
         FieldType::Date => {
-            if Timestamp::parse(text).is_none() {
-                return Err(Error::invalid(
-                    name,
-                    format!("'{text}' is not a date; use YYYY-MM-DD"),
-                ));
-            }
+            crate::time::parse_date(text).map_err(|m| Error::invalid(name, m))?;
+            Ok(text.into())
+        }
+        FieldType::Instant => {
+            crate::time::check_instant(text).map_err(|m| Error::invalid(name, m))?;
             Ok(text.into())
         }
         FieldType::Choice(options) => {

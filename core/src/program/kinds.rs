@@ -12,8 +12,11 @@ pub enum FieldType {
     Int,
     /// `true/false/yes/no/1/0`, stored as 1/0.
     Bool,
-    /// A date or timestamp we can parse; stored as given.
+    /// A day, exactly `YYYY-MM-DD` ([`crate::time::parse_date`]); stored as given.
     Date,
+    /// A day or a day and time (`YYYY-MM-DD[THH:MM:SSZ]`, [`crate::time::check_instant`]);
+    /// stored as given.
+    Instant,
     /// One of a fixed list (a CHECK constraint in the schema).
     Choice(&'static [&'static str]),
     /// A key of this terminology domain.
@@ -227,7 +230,7 @@ pub static RELEASE: Kind = Kind {
         f(
             "published_at",
             "published-at",
-            Date,
+            Instant,
             "When it was published",
         ),
         f(
@@ -295,8 +298,8 @@ pub static CHANGE_REQUEST: Kind = Kind {
             Text,
             "Version it shipped in",
         ),
-        f("started_at", "started-at", Date, "When work started"),
-        f("completed_at", "completed-at", Date, "When it was done"),
+        f("started_at", "started-at", Instant, "When work started"),
+        f("completed_at", "completed-at", Instant, "When it was done"),
     ],
     order_by: "created_at, id",
     one_active_per: None,
@@ -351,7 +354,12 @@ pub static BUG: Kind = Kind {
             Text,
             "Version with the fix",
         ),
-        f("resolved_at", "resolved-at", Date, "When it was resolved"),
+        f(
+            "resolved_at",
+            "resolved-at",
+            Instant,
+            "When it was resolved",
+        ),
     ],
     order_by: "created_at, id",
     one_active_per: None,
@@ -448,7 +456,12 @@ pub static CHARTER: Kind = Kind {
         ),
         f("file_path", "file-path", Text, "Where the document lives"),
         f("approved_by", "approved-by", Text, "Who approved it"),
-        f("approved_at", "approved-at", Date, "When it was approved"),
+        f(
+            "approved_at",
+            "approved-at",
+            Instant,
+            "When it was approved",
+        ),
     ],
     order_by: "doc_type_key, is_active DESC, created_at DESC, id",
     one_active_per: Some("doc_type_key"),

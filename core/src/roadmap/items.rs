@@ -80,15 +80,11 @@ pub struct ListFilter {
 
 /// Reads one item, deleted or not.
 pub fn get<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Item> {
-    find(conn, id)?.ok_or_else(|| Error::not_found("roadmap item", id))
+    Item::get(conn, id)
 }
 
 pub fn find<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Option<Item>> {
-    let rows = conn.query(
-        &format!("SELECT {ITEM_COLUMNS} FROM roadmap_items WHERE id = ?1"),
-        params![id],
-    )?;
-    rows.first().map(Item::from_row).transpose()
+    Item::find(conn, id)
 }
 
 /// Reads one item that must not be soft-deleted.
@@ -105,6 +101,12 @@ pub fn get_live<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Item> {
 
 /// Items by phase, then rank (unranked last), then id.
 pub fn list<C: Connection + ?Sized>(conn: &C, filter: &ListFilter) -> Result<Vec<Item>> {
+    check_filter(
+        conn,
+        filter.phase_key.as_deref(),
+        filter.status_key.as_deref(),
+        filter.item_type.as_deref(),
+    )?;
     let mut sql = format!("SELECT {ITEM_COLUMNS} FROM roadmap_items WHERE 1 = 1");
     let mut args: Vec<Value> = Vec::new();
     if filter.only_deleted {
@@ -142,15 +144,31 @@ fn check_rank(rank: f64) -> Result<()> {
     Ok(())
 }
 
-/// Accepts `YYYY-MM-DD` (or any timestamp we can read) for target dates.
-fn check_date(field: &str, v: &str) -> Result<()> {
-    if crate::time::Timestamp::parse(v).is_none() {
-        return Err(Error::invalid(
-            field,
-            format!("'{v}' is not a date; use YYYY-MM-DD"),
-        ));
+/// A filter naming a phase, status or type no item can have is a mistake, not an empty
+/// answer: refused with the valid keys, like the same value on a write.
+pub fn check_filter<C: Connection + ?Sized>(
+    conn: &C,
+    phase: Option<&str>,
+    status: Option<&str>,
+    item_type: Option<&str>,
+) -> Result<()> {
+    for (field, domain, column, v) in [
+        ("phase", "roadmap_phase", "phase_key", phase),
+        ("status", "roadmap_status", "status_key", status),
+        ("type", "roadmap_item_type", "item_type", item_type),
+    ] {
+        if let Some(v) = v {
+            terminology::validate_filter(conn, field, domain, v, ("roadmap_items", column))?;
+        }
     }
     Ok(())
+}
+
+/// A target date is a day: exactly `YYYY-MM-DD`, a real one ([`crate::time::parse_date`]).
+fn check_date(field: &str, v: &str) -> Result<()> {
+    crate::time::parse_date(v)
+        .map(|_| ())
+        .map_err(|m| Error::invalid(field, m))
 }
 
 fn check_reference<C: Connection + ?Sized>(
@@ -378,7 +396,7 @@ pub fn update<C: Connection + ?Sized>(
         check_date("target_date", d)?;
     }
     write_tx(conn, |c| {
-        let holder = crate::kernel::work_item::settle(c, env, id)?;
+        let holder = crate::kernel::expiry::settle(c, env, id)?;
         let before = get_live(c, id)?;
         if let (Some(h), Some(s)) = (&holder, &change.status_key) {
             if s != &before.status_key {
@@ -555,7 +573,7 @@ pub fn review<C: Connection + ?Sized>(
     comment: Option<&str>,
 ) -> Result<Item> {
     write_tx(conn, |c| {
-        let holder = crate::kernel::work_item::settle(c, env, id)?;
+        let holder = crate::kernel::expiry::settle(c, env, id)?;
         let before = get_live(c, id)?;
         if before.is_completed() {
             return Err(Error::KernelRule {
@@ -670,7 +688,7 @@ pub fn complete<C: Connection + ?Sized>(
         return Err(Error::invalid("agent", "must not be empty"));
     }
     write_tx(conn, |c| {
-        let holder = crate::kernel::work_item::settle(c, env, id)?;
+        let holder = crate::kernel::expiry::settle(c, env, id)?;
         let before = get_live(c, id)?;
         let evidence_count: i64 = c.query_one(
             "SELECT count(*) FROM evidence WHERE work_id = ?1",
@@ -776,7 +794,7 @@ pub fn delete<C: Connection + ?Sized>(
     reason: Option<&str>,
 ) -> Result<Item> {
     write_tx(conn, |c| {
-        if let Some(h) = crate::kernel::work_item::settle(c, env, id)? {
+        if let Some(h) = crate::kernel::expiry::settle(c, env, id)? {
             return Err(crate::kernel::work_item::held_error(id, &h, "delete it"));
         }
         let before = get_live(c, id)?;

@@ -1,7 +1,9 @@
 //! claim → evidence → release cycles/s on a real 3-node dqlite cluster (Debian's go-dqlite
 //! nodes on loopback) against the same kernel on a local WAL file, and against a floor: the
 //! same three write transactions per cycle (the rows a cycle writes, fixed SQL, no kernel
-//! logic, no reads) sent through the same `Connection`, all in one run.
+//! logic, no reads) sent through the same `Connection`; and the cluster kernel with the
+//! statement cache off. All in one run, interleaved per round (so a load change hits every
+//! variant alike); median and spread (min–max) over the rounds, with the load average.
 //!
 //! `cargo run --release -p dqlite-client --example bench_cluster [CYCLES] [RUNS]`
 
@@ -112,9 +114,43 @@ fn floor_cycles(conn: &dyn Connection, tag: &str, cycles: usize) -> f64 {
     cycles as f64 / start.elapsed().as_secs_f64()
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// Point reads/s of one kernel-shaped query (a join by lease id), outside transactions:
+/// one request each, so the statement cache's saving (no parse and plan on the node) is
+/// not hidden behind Raft commits.
+fn point_reads(conn: &dyn Connection, reads: usize) -> f64 {
+    let leases: Vec<String> = conn
+        .query(
+            "SELECT lease_id FROM coordination_leases LIMIT 20",
+            params![],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String>(0).unwrap())
+        .collect();
+    let start = Instant::now();
+    for i in 0..reads {
+        let rows = conn
+            .query(
+                "SELECT l.status, a.outcome FROM coordination_leases l JOIN attempts a ON a.id = l.attempt_id WHERE l.lease_id = ?1",
+                params![leases[i % leases.len()].as_str()],
+            )
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+    }
+    reads as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Median and spread of one variant's rounds.
+fn summary(v: &[f64]) -> (f64, f64, f64) {
+    let mut v = v.to_vec();
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
+    (v[v.len() / 2], v[0], v[v.len() - 1])
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn main() {
@@ -123,42 +159,84 @@ fn main() {
         .filter_map(|a| a.parse().ok())
         .collect();
     let cycles = args.first().copied().unwrap_or(200);
-    let runs = args.get(1).copied().unwrap_or(3);
+    let runs = args.get(1).copied().unwrap_or(5);
+    let load_before = loadavg();
     let cluster = TestCluster::start(3);
     let dir = tempfile::tempdir().unwrap();
-    let (mut kc, mut fc, mut kf, mut ff) = (vec![], vec![], vec![], vec![]);
+    let names = [
+        "3-node cluster, kernel",
+        "3-node cluster, kernel, no statement cache",
+        "3-node cluster, floor (same txs, no logic)",
+        "local WAL file, kernel",
+        "local WAL file, floor (same txs, no logic)",
+        "3-node cluster, point reads/s",
+        "3-node cluster, point reads/s, no statement cache",
+    ];
+    let mut results: Vec<Vec<f64>> = vec![vec![]; names.len()];
     for run in 0..runs {
-        let url = DqliteUrl::parse(&cluster.url(&format!("bench-{run}"))).unwrap();
-        let c = DqliteConnection::open(&url, false).unwrap();
-        Migrator::coordination()
-            .migrate(&c, &Sys, false, &mut |_| Ok(None))
-            .unwrap();
+        let open = |name: String, cache: usize| {
+            let url = DqliteUrl::parse(&cluster.url(&name)).unwrap();
+            let c = DqliteConnection::open(&url, false)
+                .unwrap()
+                .with_statement_cache(cache);
+            Migrator::coordination()
+                .migrate(&c, &Sys, false, &mut |_| Ok(None))
+                .unwrap();
+            c
+        };
+        let cached = open(format!("bench-{run}"), 256);
+        let uncached = open(format!("bench-nc-{run}"), 0);
         let path = dir.path().join(format!("bench-{run}.db"));
         let f = SqliteConnection::open(path.to_str().unwrap(), OpenMode::ReadWriteCreate).unwrap();
         f.ensure_wal().unwrap();
         Migrator::coordination()
             .migrate(&f, &Sys, false, &mut |_| Ok(None))
             .unwrap();
-        kc.push(kernel_cycles(&c, "K", cycles));
-        fc.push(floor_cycles(&c, "F", cycles));
-        kf.push(kernel_cycles(&f, "K", cycles));
-        ff.push(floor_cycles(&f, "F", cycles));
+        let before = cached.statement_cache_stats();
+        results[0].push(kernel_cycles(&cached, "K", cycles));
+        let after = cached.statement_cache_stats();
+        results[1].push(kernel_cycles(&uncached, "K", cycles));
+        results[2].push(floor_cycles(&cached, "F", cycles));
+        results[3].push(kernel_cycles(&f, "K", cycles));
+        results[4].push(floor_cycles(&f, "F", cycles));
+        results[5].push(point_reads(&cached, cycles * 10));
+        results[6].push(point_reads(&uncached, cycles * 10));
         eprintln!(
-            "run {run}: cluster kernel {:.1}/s floor {:.1}/s; file kernel {:.1}/s floor {:.1}/s",
-            kc[run], fc[run], kf[run], ff[run]
+            "round {run}: {} (kernel cycles: {} statements run by id, {} prepared); load {}",
+            results
+                .iter()
+                .map(|r| format!("{:.1}", r[run]))
+                .collect::<Vec<_>>()
+                .join(" / "),
+            after.hits - before.hits,
+            after.prepared - before.prepared,
+            loadavg()
         );
     }
-    let (kc, fc, kf, ff) = (median(kc), median(fc), median(kf), median(ff));
-    println!("claim→evidence→release cycles/s, median of {runs} runs of {cycles} cycles (3 write transactions each)");
-    println!("3-node dqlite cluster, kernel:            {kc:8.1}");
     println!(
-        "3-node dqlite cluster, floor (same txs):  {fc:8.1}   kernel/floor {:.2}",
-        kc / fc
+        "claim→evidence→release cycles/s: median (min–max) of {runs} interleaved rounds of {cycles} cycles (3 write transactions each)"
     );
-    println!("local WAL file, kernel:                   {kf:8.1}");
+    println!("load average before: {load_before}; after: {}", loadavg());
+    let med: Vec<f64> = results.iter().map(|r| summary(r).0).collect();
+    for (name, r) in names.iter().zip(&results) {
+        let (m, lo, hi) = summary(r);
+        println!("{name:<44} {m:9.1}  ({lo:.1}–{hi:.1})");
+    }
     println!(
-        "local WAL file, floor (same txs):         {ff:8.1}   kernel/floor {:.2}",
-        kf / ff
+        "cluster kernel / cluster floor:      {:.2}",
+        med[0] / med[2]
     );
-    println!("cluster/file, kernel:                     {:8.3}", kc / kf);
+    println!(
+        "statement cache on / off (cluster):  {:.2} cycles, {:.2} point reads",
+        med[0] / med[1],
+        med[5] / med[6]
+    );
+    println!(
+        "file kernel / file floor:            {:.2}",
+        med[3] / med[4]
+    );
+    println!(
+        "cluster kernel / file kernel:        {:.3}",
+        med[0] / med[3]
+    );
 }

@@ -6,7 +6,7 @@ use crate::error::{ClientError, Result};
 use crate::guard;
 use crate::node::{NodeConn, Timeouts};
 use crate::wire::{NodeInfo, Request, Response, Role, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 /// Where the cluster is and how long to look for its leader.
@@ -59,7 +59,33 @@ pub struct Client {
     /// when asked to run or finalize a statement id it already finalized, so ids not in
     /// this set are refused here.
     live: HashSet<u32>,
+    /// Statements prepared by [`Client::exec_cached`] / [`Client::query_cached`], by SQL
+    /// text, oldest first in `cache_order`. Every id in it is live: an evicted statement is
+    /// finalized and removed in one step, and the cache dies with the connection (the node
+    /// finalizes a closed connection's statements itself).
+    cache: HashMap<String, Statement>,
+    cache_order: VecDeque<String>,
+    cache_capacity: usize,
+    cache_stats: CacheStats,
 }
+
+/// How the statement cache did on one connection.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Statements run from the cache (no PREPARE).
+    pub hits: u64,
+    /// Statements prepared and kept.
+    pub prepared: u64,
+    /// Cached statements finalized to make room.
+    pub evicted: u64,
+}
+
+/// A read that touches the schema: running it reloads a schema another connection changed.
+const SCHEMA_REFRESH: &str = "SELECT 1 FROM sqlite_master LIMIT 0";
+
+/// Statements kept prepared per connection. Motus sends a few dozen distinct statements;
+/// the cap bounds what a long session holds on the node.
+pub const DEFAULT_CACHE_CAPACITY: usize = 256;
 
 fn unexpected(what: &str, r: &Response) -> ClientError {
     ClientError::protocol(format!("expected {what}, got {}", r.kind()))
@@ -93,6 +119,10 @@ impl Client {
             conn,
             db: None,
             live: HashSet::new(),
+            cache: HashMap::new(),
+            cache_order: VecDeque::new(),
+            cache_capacity: DEFAULT_CACHE_CAPACITY,
+            cache_stats: CacheStats::default(),
         })
     }
 
@@ -354,5 +384,99 @@ impl Client {
         let db = self.db()?;
         self.live.remove(&stmt.id);
         self.empty(&Request::Finalize { db, stmt: stmt.id })
+    }
+
+    /// How many statements [`Client::exec_cached`] and [`Client::query_cached`] keep
+    /// prepared (0: none, every statement is sent as text). Shrinking finalizes the
+    /// oldest.
+    pub fn set_cache_capacity(&mut self, n: usize) -> Result<()> {
+        self.cache_capacity = n;
+        self.evict_to(n)
+    }
+
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache_stats
+    }
+
+    fn evict_to(&mut self, n: usize) -> Result<()> {
+        while self.cache.len() > n {
+            let Some(sql) = self.cache_order.pop_front() else {
+                break;
+            };
+            if let Some(stmt) = self.cache.remove(&sql) {
+                self.cache_stats.evicted += 1;
+                self.finalize(stmt)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The cached statement for `sql`, prepared now if it is not cached; `None` when
+    /// `sql` is not cached (the cache is off, `sql` is a script, or a query whose shape
+    /// follows the schema: see [`guard::selects_star`]).
+    fn cached(&mut self, sql: &str, query: bool) -> Result<Option<Statement>> {
+        if let Some(stmt) = self.cache.get(sql) {
+            self.cache_stats.hits += 1;
+            return Ok(Some(*stmt));
+        }
+        if self.cache_capacity == 0
+            || !guard::single_statement(sql)
+            || (query && guard::selects_star(sql))
+        {
+            return Ok(None);
+        }
+        let stmt = self.prepare(sql)?;
+        self.cache_stats.prepared += 1;
+        self.cache.insert(sql.to_owned(), stmt);
+        self.cache_order.push_back(sql.to_owned());
+        self.evict_to(self.cache_capacity)?;
+        Ok(Some(stmt))
+    }
+
+    /// Drops one statement from the cache (finalizing it).
+    fn forget(&mut self, sql: &str) -> Result<()> {
+        if let Some(stmt) = self.cache.remove(sql) {
+            self.cache_order.retain(|s| s != sql);
+            self.finalize(stmt)?;
+        }
+        Ok(())
+    }
+
+    /// [`Client::exec`] through the statement cache: a statement seen before on this
+    /// connection runs by id (EXEC), without being parsed and planned again. A cached
+    /// statement the node refuses is dropped and the SQL sent as text once more (a failed
+    /// statement wrote nothing), so the caller gets the node's own error for it: a
+    /// re-planned statement whose table went away reports less than a fresh one.
+    pub fn exec_cached(&mut self, sql: &str, params: &[Value]) -> Result<ExecResult> {
+        match self.cached(sql, false)? {
+            Some(stmt) => match self.exec_prepared(stmt, params) {
+                Err(ClientError::Server { .. }) => {
+                    self.forget(sql)?;
+                    self.exec(sql, params)
+                }
+                other => other,
+            },
+            None => self.exec(sql, params),
+        }
+    }
+
+    /// [`Client::query`] through the statement cache (QUERY by id).
+    pub fn query_cached(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult> {
+        if guard::selects_star(sql) {
+            // The node reads a statement's columns before the step that notices another
+            // connection's schema change, so even SQL sent as text would come back in the
+            // old shape once. Running a statement first makes the node reload the schema.
+            self.query_cached(SCHEMA_REFRESH, &[])?;
+        }
+        match self.cached(sql, true)? {
+            Some(stmt) => match self.query_prepared(stmt, params) {
+                Err(ClientError::Server { .. }) => {
+                    self.forget(sql)?;
+                    self.query(sql, params)
+                }
+                other => other,
+            },
+            None => self.query(sql, params),
+        }
     }
 }

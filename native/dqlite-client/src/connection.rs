@@ -19,8 +19,13 @@
 //!   the commit landed and the caller gets its result; absent, nothing was written and the
 //!   caller gets [`Error::Unavailable`], safe to retry. A retry therefore never doubles a
 //!   claim. Autocommit writes outside a transaction are wrapped in one for the same reason.
+//! - **Statements are prepared once per connection.** `execute` and `query` go through the
+//!   client's statement cache (PREPARE the first time, then EXEC/QUERY by id), so the
+//!   leader does not parse and plan the same SQL on every call. The cache belongs to one
+//!   leader connection: a reconnect starts an empty one, so no id is ever sent to a node
+//!   that did not prepare it (the client also refuses any id it has finalized).
 
-use crate::client::{Client, ClusterConfig};
+use crate::client::{CacheStats, Client, ClusterConfig, DEFAULT_CACHE_CAPACITY};
 use crate::error::{sqlite_code, ClientError};
 use crate::url::DqliteUrl;
 use crate::wire;
@@ -118,6 +123,21 @@ struct State {
     /// which writes no statistics row).
     has_stat1: bool,
     commits: u64,
+    /// The statement cache's figures of connections already dropped (reconnects).
+    past_cache: CacheStats,
+}
+
+impl State {
+    /// Drops the leader connection (and with it its prepared statements, which the node
+    /// finalizes when the connection closes); the next call finds the leader again.
+    fn drop_client(&mut self) {
+        if let Some(c) = self.client.take() {
+            let s = c.cache_stats();
+            self.past_cache.hits += s.hits;
+            self.past_cache.prepared += s.prepared;
+            self.past_cache.evicted += s.evicted;
+        }
+    }
 }
 
 /// How long to wait for things the cluster does not queue for us.
@@ -143,6 +163,7 @@ pub struct DqliteConnection {
     config: ClusterConfig,
     read_only: bool,
     waits: Waits,
+    cache_capacity: usize,
     state: RefCell<State>,
 }
 
@@ -155,11 +176,13 @@ impl DqliteConnection {
             config: ClusterConfig::new(url.addresses.clone()),
             read_only,
             waits: Waits::default(),
+            cache_capacity: DEFAULT_CACHE_CAPACITY,
             state: RefCell::new(State {
                 client: None,
                 tx: Tx::None,
                 has_stat1: false,
                 commits: 0,
+                past_cache: CacheStats::default(),
             }),
         };
         conn.with_client(|_| Ok(()))?;
@@ -169,6 +192,32 @@ impl DqliteConnection {
     pub fn with_waits(mut self, waits: Waits) -> Self {
         self.waits = waits;
         self
+    }
+
+    /// How many statements each leader connection keeps prepared (0: none; for
+    /// measuring the cache). Applies from the next connection.
+    pub fn with_statement_cache(mut self, capacity: usize) -> Self {
+        self.cache_capacity = capacity;
+        if let Some(c) = self.state.get_mut().client.as_mut() {
+            let _ = c.set_cache_capacity(capacity);
+        }
+        self
+    }
+
+    /// The statement cache's figures over this connection's life (every leader
+    /// connection it has had).
+    pub fn statement_cache_stats(&self) -> CacheStats {
+        let st = self.state.borrow();
+        let now = st
+            .client
+            .as_ref()
+            .map(|c| c.cache_stats())
+            .unwrap_or_default();
+        CacheStats {
+            hits: st.past_cache.hits + now.hits,
+            prepared: st.past_cache.prepared + now.prepared,
+            evicted: st.past_cache.evicted + now.evicted,
+        }
     }
 
     pub fn url(&self) -> &DqliteUrl {
@@ -186,6 +235,9 @@ impl DqliteConnection {
 
     fn connect(&self) -> Result<Client> {
         let mut client = Client::connect_leader(&self.config).map_err(map_error)?;
+        client
+            .set_cache_capacity(self.cache_capacity)
+            .map_err(map_error)?;
         client.open(&self.url.name).map_err(map_error)?;
         let mut pragmas = String::from("PRAGMA foreign_keys = ON;");
         if self.read_only {
@@ -215,7 +267,7 @@ impl DqliteConnection {
             Ok(v) => Ok(v),
             Err(e) => {
                 if e.needs_new_leader() {
-                    st.client = None;
+                    st.drop_client();
                     if st.tx != Tx::None {
                         st.tx = Tx::Broken;
                     }
@@ -338,7 +390,7 @@ impl DqliteConnection {
             Err(e) => {
                 {
                     let mut st = self.state.borrow_mut();
-                    st.client = None;
+                    st.drop_client();
                     st.tx = Tx::None;
                 }
                 match self.resolve(&marker) {
@@ -379,7 +431,7 @@ impl DqliteConnection {
                 let _ = self.with_client(|c| c.exec_script("ROLLBACK"));
                 let mut st = self.state.borrow_mut();
                 if st.tx == Tx::Broken {
-                    st.client = None;
+                    st.drop_client();
                 }
                 st.tx = Tx::None;
                 found.map(|r| !r.rows.is_empty())
@@ -431,13 +483,13 @@ impl Connection for DqliteConnection {
             return self.autocommit(|c| c.execute(sql, params));
         }
         let params: Vec<wire::Value> = params.iter().map(to_wire).collect();
-        self.with_client(|c| c.exec(sql, &params))
+        self.with_client(|c| c.exec_cached(sql, &params))
             .map(|r| r.rows_affected as usize)
     }
 
     fn query(&self, sql: &str, params: &[Value]) -> Result<Rows> {
         let params: Vec<wire::Value> = params.iter().map(to_wire).collect();
-        let q = self.read_once_or_twice(&|c| c.query(sql, &params))?;
+        let q = self.read_once_or_twice(&|c| c.query_cached(sql, &params))?;
         Ok(Rows {
             columns: q.columns,
             rows: q
@@ -525,7 +577,7 @@ impl Connection for DqliteConnection {
         match outcome {
             // A broken connection is rolled back by the node.
             Err(Error::Unavailable { .. }) => {
-                st.client = None;
+                st.drop_client();
                 Ok(())
             }
             other => other,

@@ -83,6 +83,37 @@ fn name(t: Option<&Token>) -> Option<&str> {
     }
 }
 
+/// Whether `sql` is at most one statement (only `;` after it): such SQL can be prepared
+/// once and run again; a script goes through EXEC_SQL. Conservative: a trigger body's
+/// inner `;` counts as more than one.
+pub fn single_statement(sql: &str) -> bool {
+    let toks = tokens(sql);
+    match toks.iter().position(|t| *t == Token::Punct(';')) {
+        None => true,
+        Some(i) => toks[i..].iter().all(|t| *t == Token::Punct(';')),
+    }
+}
+
+/// Whether a query selects `*` or `table.*`: its result's shape follows the schema. A
+/// dqlite 1.11 node reads a prepared statement's columns before the step that re-plans
+/// it after a schema change, so a cached `SELECT *` would return the old shape (measured
+/// here: after `ALTER TABLE … ADD COLUMN`, the old column names and rows cut to them).
+/// Such queries are never cached, and the client makes the node reload its schema
+/// before each (the same happens to SQL sent as text after another connection changed
+/// the schema); an explicit column list keeps its shape.
+pub fn selects_star(sql: &str) -> bool {
+    let toks = tokens(sql);
+    toks.iter().enumerate().any(|(i, t)| {
+        *t == Token::Punct('*')
+            && i > 0
+            && match &toks[i - 1] {
+                Token::Word(w) => matches!(w.as_str(), "select" | "distinct" | "all"),
+                Token::Punct(p) => *p == ',' || *p == '.',
+                Token::Quoted(_) => false,
+            }
+    })
+}
+
 /// Refuses SQL that would crash a dqlite 1.11 leader.
 pub fn check(sql: &str) -> Result<()> {
     let toks = tokens(sql);
@@ -113,7 +144,47 @@ pub fn check(sql: &str) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::check;
+    use super::{check, selects_star, single_statement};
+
+    #[test]
+    fn finds_star_result_columns_only() {
+        for sql in [
+            "SELECT * FROM t",
+            "select distinct * from t",
+            "SELECT a, * FROM t",
+            "SELECT t.* FROM t",
+            "SELECT \"x\".* FROM x",
+        ] {
+            assert!(selects_star(sql), "{sql}");
+        }
+        for sql in [
+            "SELECT count(*) FROM t",
+            "SELECT a*b, a * 2 FROM t",
+            "SELECT '*' FROM t",
+            "SELECT a FROM t -- *",
+        ] {
+            assert!(!selects_star(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn tells_one_statement_from_a_script() {
+        for sql in [
+            "SELECT 1",
+            "SELECT 1;",
+            "SELECT ';' ; ;",
+            "INSERT INTO t VALUES ('a;b') -- ;x",
+        ] {
+            assert!(single_statement(sql), "{sql}");
+        }
+        for sql in [
+            "SELECT 1; SELECT 2",
+            "BEGIN; COMMIT",
+            "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END",
+        ] {
+            assert!(!single_statement(sql), "{sql}");
+        }
+    }
 
     fn refused(sql: &str) -> bool {
         check(sql).is_err()

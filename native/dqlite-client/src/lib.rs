@@ -19,7 +19,7 @@ pub mod testcluster;
 pub mod url;
 pub mod wire;
 
-pub use client::{Client, ClusterConfig, ExecResult, QueryResult, Statement};
+pub use client::{CacheStats, Client, ClusterConfig, ExecResult, QueryResult, Statement};
 pub use connection::DqliteConnection;
 pub use error::{ClientError, Result};
 pub use node::Timeouts;

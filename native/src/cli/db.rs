@@ -2,11 +2,11 @@
 
 use super::Ctx;
 use crate::db::{self, Db};
-use crate::output::{emit, CliError};
+use crate::output::{emit, emit_answer, CliError};
 use clap::Subcommand;
+use motus_core::answer::migrate::MigrateAnswer;
+use motus_core::answer::ops::{InitAnswer, StatusAnswer};
 use motus_core::migrate::{Migrator, Status};
-use serde::Serialize;
-use serde_json::json;
 
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
@@ -91,14 +91,13 @@ fn init(ctx: &Ctx) -> Result<u8, CliError> {
         .as_ref()
         .map(|r| r.applied.clone())
         .unwrap_or_default();
-    let doc = json!({
-        "ok": true,
-        "path": db.path.display().to_string(),
-        "created": !existed,
-        "schema_version": status.current_version,
-        "applied": applied,
-        "backup_path": report.as_ref().and_then(|r| r.backup_path.clone()),
-    });
+    let doc = InitAnswer {
+        path: Some(db.path.display().to_string()),
+        created: !existed,
+        schema_version: status.current_version,
+        applied: applied.clone(),
+        backup_path: report.as_ref().and_then(|r| r.backup_path.clone()),
+    };
     emit(ctx.json, &doc, || {
         let verb = if !existed {
             "Created"
@@ -117,8 +116,10 @@ fn init(ctx: &Ctx) -> Result<u8, CliError> {
 }
 
 fn migrate(ctx: &Ctx, dry_run: bool) -> Result<u8, CliError> {
-    let db = if dry_run {
-        db::open_read_any(&ctx.db_path)?
+    let (db, report) = if dry_run {
+        let db = db::open_read_any(&ctx.db_path)?;
+        let plan = db::migrate(&db, true)?;
+        (db, Some(plan))
     } else {
         if !ctx.db_path.exists() {
             return Err(CliError::failed(
@@ -129,67 +130,27 @@ fn migrate(ctx: &Ctx, dry_run: bool) -> Result<u8, CliError> {
                 ),
             ));
         }
-        // open_write applies what is pending (backup first); its failure is this command's.
-        db::open_write(&ctx.db_path)?.0
+        // open_write applies what is pending (backup first) and says what it did; its
+        // failure is this command's.
+        db::open_write(&ctx.db_path)?
     };
-    let report = db::migrate(&db, dry_run)?;
-    // open_write applied them already when not a dry run; show what the ledger now says.
-    let status = Migrator::coordination()
+    let after = Migrator::coordination()
         .status(&db.conn)
         .map_err(CliError::from)?;
-    let doc = json!({
-        "ok": true,
-        "path": db.path.display().to_string(),
-        "dry_run": dry_run,
-        "from_version": if dry_run { report.from_version } else { status.current_version },
-        "to_version": if dry_run { report.to_version } else { status.current_version },
-        "would_apply": if dry_run { json!(report.applied) } else { json!([]) },
-        "pending": status.pending,
-    });
-    emit(ctx.json, &doc, || {
-        if dry_run {
-            if report.applied.is_empty() {
-                format!(
-                    "Nothing to apply: {} is at schema version {}",
-                    db.path.display(),
-                    report.from_version
-                )
-            } else {
-                let mut s = format!(
-                    "Would apply {} migration(s) to {} (version {} -> {}):",
-                    report.applied.len(),
-                    db.path.display(),
-                    report.from_version,
-                    report.to_version
-                );
-                for m in &report.applied {
-                    s.push_str(&format!("\n  {:03} {}", m.version, m.name));
-                }
-                s
-            }
-        } else {
-            format!(
-                "{} is at schema version {} (latest)",
-                db.path.display(),
-                status.current_version
-            )
+    let answer = MigrateAnswer::new(
+        &db.path.display().to_string(),
+        dry_run,
+        after.current_version,
+        report.as_ref(),
+        &after,
+    );
+    Ok(emit_answer(ctx.json, &answer, |a| {
+        let mut s = a.summary();
+        for m in &a.would_apply {
+            s.push_str(&format!("\n  {:03} {}", m.version, m.name));
         }
-    });
-    Ok(0)
-}
-
-#[derive(Serialize)]
-struct StatusDoc {
-    ok: bool,
-    path: String,
-    schema_version: i64,
-    latest_version: i64,
-    is_current: bool,
-    written_by_original: bool,
-    pending: Vec<motus_core::migrate::PendingMigration>,
-    applied: Vec<motus_core::migrate::AppliedMigration>,
-    size_bytes: u64,
-    wal_size_bytes: u64,
+        s
+    }))
 }
 
 fn status(ctx: &Ctx) -> Result<u8, CliError> {
@@ -198,9 +159,8 @@ fn status(ctx: &Ctx) -> Result<u8, CliError> {
         .status(&conn)
         .map_err(|e| CliError::from(e).at(&path))?;
     let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-    let doc = StatusDoc {
-        ok: true,
-        path: path.display().to_string(),
+    let doc = StatusAnswer {
+        path: Some(path.display().to_string()),
         schema_version: s.current_version,
         latest_version: s.latest_version,
         is_current: s.is_current(),
@@ -216,7 +176,11 @@ fn status(ctx: &Ctx) -> Result<u8, CliError> {
     emit(ctx.json, &doc, || {
         let mut out = format!(
             "Database: {}\nSchema version: {} (this build: {})\nSize: {} bytes (WAL {} bytes)",
-            doc.path, doc.schema_version, doc.latest_version, doc.size_bytes, doc.wal_size_bytes
+            path.display(),
+            doc.schema_version,
+            doc.latest_version,
+            doc.size_bytes,
+            doc.wal_size_bytes
         );
         if doc.written_by_original {
             out.push_str(

@@ -6,12 +6,14 @@ use crate::files::{self, Overwrite, PlaceError, Staged};
 use crate::host::SystemClock;
 use crate::output::{emit, CliError};
 use crate::paths;
+use crate::progress::Bar;
+use motus_core::answer::ops::{BackupAnswer, ExportAnswer, ImportAnswer, RestoreAnswer};
 use motus_core::backup::{self, Contents, CopyCheck};
 use motus_core::migrate::Migrator;
+use motus_core::progress::{Progress, Step};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::transfer;
-use motus_core::{Clock, Connection, ConnectionExt};
-use serde_json::json;
+use motus_core::{Clock, Connection};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -130,29 +132,34 @@ pub fn verified_backup(
     src: &SqliteConnection,
     dest: &Path,
     rule: Overwrite,
+    progress: &mut dyn Progress,
 ) -> Result<CopyCheck, CliError> {
     let staged = stage(dest)?;
-    let check = copy_and_verify(src, staged.path())?;
+    let check = copy_and_verify(src, staged.path(), progress)?;
     place(staged, rule, "backup")?;
     Ok(check)
 }
 
-fn copy_and_verify(src: &SqliteConnection, tmp: &Path) -> Result<CopyCheck, CliError> {
+fn copy_and_verify(
+    src: &SqliteConnection,
+    tmp: &Path,
+    progress: &mut dyn Progress,
+) -> Result<CopyCheck, CliError> {
     let tmp_str = utf8(tmp)?;
     // One read transaction: the fingerprints and the pages copied describe the same snapshot.
     src.begin_read().map_err(CliError::from)?;
     let snapshot = (|| {
-        let contents = backup::contents(src)?;
+        let contents = backup::contents_with_progress(src, progress)?;
         let fk = backup::source_foreign_key_violations(src)?;
-        src.backup_to(tmp_str)?;
+        src.backup_to_with_progress(tmp_str, progress)?;
         Ok::<_, motus_core::Error>((contents, fk))
     })();
     let _ = src.rollback();
     let (contents, fk) = snapshot.map_err(at(tmp))?;
     let copy = SqliteConnection::open(tmp_str, OpenMode::ReadWrite).map_err(at(tmp))?;
-    copy.execute_batch("PRAGMA journal_mode = DELETE")
-        .map_err(at(tmp))?;
-    let check = backup::verify_copy(&copy, &contents, fk).map_err(at(tmp))?;
+    motus_core::engine::local_file::use_rollback_journal(&copy, false).map_err(at(tmp))?;
+    let check =
+        backup::verify_copy_with_progress(&copy, &contents, fk, progress).map_err(at(tmp))?;
     drop(copy);
     Ok(check)
 }
@@ -167,8 +174,7 @@ fn open_source(path: &Path) -> Result<SqliteConnection, CliError> {
         ));
     }
     let conn = crate::db::open_file(path, OpenMode::ReadOnly)?;
-    conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-        .map_err(at(path))?;
+    motus_core::engine::catalogue::object_count(&conn).map_err(at(path))?;
     Ok(conn)
 }
 
@@ -202,16 +208,20 @@ pub fn backup(ctx: &Ctx, dest: &Path, force: bool) -> Result<u8, CliError> {
     };
     let rule = Overwrite::from_force(force);
     check_output(&ctx.db_path, &dest, rule, "backup")?;
-    let check = verified_backup(&src, &dest, rule)?;
+    let mut bar = Bar::new(
+        "backing up",
+        &[(Step::Hashing, 4), (Step::Copying, 1), (Step::Hashing, 4)],
+    );
+    let check = verified_backup(&src, &dest, rule, &mut bar)?;
+    drop(bar);
     let size = std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0);
-    let doc = json!({
-        "ok": true,
-        "path": ctx.db_path.display().to_string(),
-        "backup_path": dest.display().to_string(),
-        "schema_version": status.current_version,
-        "size_bytes": size,
-        "verified": check,
-    });
+    let doc = BackupAnswer {
+        path: ctx.db_path.display().to_string(),
+        backup_path: dest.display().to_string(),
+        schema_version: status.current_version,
+        size_bytes: size,
+        verified: check.clone(),
+    };
     emit(ctx.json, &doc, || {
         format!(
             "Backed up {} to {} ({} tables, {} rows, {size} bytes); verified: integrity ok, every table's content hash equals the source's",
@@ -263,6 +273,7 @@ fn replace_database(
     target: &Path,
     expected: &Contents,
     why: &str,
+    progress: &mut dyn Progress,
 ) -> Result<Option<Kept>, CliError> {
     // A SQLite file is replaced in place under its write lock. The rename path is only for a
     // target that is missing, holds no SQLite database, or is damaged (SQLite itself reports
@@ -272,8 +283,7 @@ fn replace_database(
         && is_sqlite_file(target)
     {
         let opened = crate::db::open_file(target, OpenMode::ReadWrite).and_then(|c| {
-            c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-                .map_err(at(target))?;
+            motus_core::engine::catalogue::object_count(&c).map_err(at(target))?;
             Ok(c)
         });
         match opened {
@@ -300,7 +310,7 @@ fn replace_database(
             // lock is exactly what the swap replaces.
             let dest = kept_path(target, why);
             let reader = crate::db::open_another(target, OpenMode::ReadOnly)?;
-            verified_backup(&reader, &dest, Overwrite::Refuse)?;
+            verified_backup(&reader, &dest, Overwrite::Refuse, progress)?;
             drop(reader);
             let kept = Kept {
                 path: dest,
@@ -309,7 +319,7 @@ fn replace_database(
             backup::replace_main_from(&live, alias).map_err(at(target))?;
             // Checked before the commit: a mismatch rolls everything back.
             backup::require_integrity(&live, "the replaced database").map_err(at(target))?;
-            let now = backup::contents(&live).map_err(at(target))?;
+            let now = backup::contents_with_progress(&live, progress).map_err(at(target))?;
             let diffs = now.differences(expected);
             if !diffs.is_empty() {
                 return Err(CliError::failed(
@@ -351,6 +361,15 @@ fn replace_database(
     paths::restrict_files(target);
     Ok(Some(kept))
 }
+
+/// What replacing a live database reports: hashing it for the kept copy, copying it,
+/// hashing the copy, hashing it after the swap.
+const REPLACE_STEPS: [(Step, u64); 4] = [
+    (Step::Hashing, 4),
+    (Step::Copying, 1),
+    (Step::Hashing, 4),
+    (Step::Hashing, 4),
+];
 
 /// True when the file starts with SQLite's header (an empty file is not a database yet).
 fn is_sqlite_file(path: &Path) -> bool {
@@ -439,18 +458,19 @@ pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
             )
         })?;
     }
-    let kept = replace_database(src_path, target, &contents, "restore")?;
-    let doc = json!({
-        "ok": true,
-        "path": target.display().to_string(),
-        "restored_from": src_path.display().to_string(),
-        "schema_version": source.schema_version,
-        "latest_version": source.latest_version,
-        "tables": source.tables,
-        "rows": source.rows,
-        "previous_kept_at": kept.as_ref().map(|k| k.path.display().to_string()),
-        "previous_kept_as": kept.as_ref().map(|k| k.how),
-    });
+    let mut bar = Bar::new("restoring", &REPLACE_STEPS);
+    let kept = replace_database(src_path, target, &contents, "restore", &mut bar)?;
+    drop(bar);
+    let doc = RestoreAnswer {
+        path: target.display().to_string(),
+        restored_from: src_path.display().to_string(),
+        schema_version: source.schema_version,
+        latest_version: source.latest_version,
+        tables: source.tables,
+        rows: source.rows,
+        previous_kept_at: kept.as_ref().map(|k| k.path.display().to_string()),
+        previous_kept_as: kept.as_ref().map(|k| k.how.to_string()),
+    };
     emit(ctx.json, &doc, || {
         let mut s = format!(
             "Restored {} from {} ({} tables, {} rows, schema version {}); verified: every table's content hash equals the source's",
@@ -475,45 +495,6 @@ pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
     Ok(0)
 }
 
-/// Prints progress on stderr for large databases: at most every half second.
-struct ProgressLine {
-    verb: &'static str,
-    last: std::time::Instant,
-    started: std::time::Instant,
-}
-
-const PROGRESS_MIN_ROWS: u64 = 20_000;
-
-impl ProgressLine {
-    fn new(verb: &'static str) -> Self {
-        let now = std::time::Instant::now();
-        ProgressLine {
-            verb,
-            last: now,
-            started: now,
-        }
-    }
-    fn update(&mut self, p: transfer::Progress) {
-        if p.rows_total < PROGRESS_MIN_ROWS {
-            return;
-        }
-        let now = std::time::Instant::now();
-        if now.duration_since(self.last).as_millis() < 500 && p.rows_done != p.rows_total {
-            return;
-        }
-        self.last = now;
-        crate::output::note(&format!(
-            "motus: {} {}/{} rows ({}%, {}) {:.1}s",
-            self.verb,
-            p.rows_done,
-            p.rows_total,
-            p.rows_done * 100 / p.rows_total.max(1),
-            p.table,
-            now.duration_since(self.started).as_secs_f64()
-        ));
-    }
-}
-
 pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
     let to_stdout = out.as_os_str() == "-";
     let rule = Overwrite::from_force(force);
@@ -521,7 +502,7 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
         check_output(&ctx.db_path, out, rule, "export")?;
     }
     let db = crate::db::open_read_any(&ctx.db_path)?;
-    let mut progress = ProgressLine::new("exported");
+    let mut progress = Bar::new("exporting", &[(Step::Hashing, 1), (Step::Writing, 1)]);
     let source = ctx.db_path.display().to_string();
     let summary = if to_stdout {
         let stdout = std::io::stdout();
@@ -531,7 +512,7 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
             Some(&source),
             SystemClock.now(),
             &mut w,
-            &mut |p| progress.update(p),
+            &mut progress,
         )
         .and_then(|s| {
             use std::io::Write;
@@ -557,7 +538,7 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
             Some(&source),
             SystemClock.now(),
             &mut w,
-            &mut |p| progress.update(p),
+            &mut progress,
         )
         .and_then(|s| {
             w.flush().map_err(|e| motus_core::Error::DiskFull {
@@ -576,14 +557,13 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
         place(staged, rule, "export")?;
         s
     };
-    let doc = json!({
-        "ok": true,
-        "path": ctx.db_path.display().to_string(),
-        "out": out.display().to_string(),
-        "schema_version": summary.schema_version,
-        "tables": summary.tables,
-        "rows": summary.rows,
-    });
+    let doc = ExportAnswer {
+        path: ctx.db_path.display().to_string(),
+        out: out.display().to_string(),
+        schema_version: summary.schema_version,
+        tables: summary.tables,
+        rows: summary.rows,
+    };
     if to_stdout {
         // stdout carries the export itself; the summary goes to stderr.
         crate::output::note(&format!(
@@ -726,7 +706,25 @@ pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
     // Load into a scratch file in a private staging directory beside the target, so the
     // target changes in one step or not at all.
     let scratch = stage(&target)?;
-    let outcome = import_via_scratch(&mut lines, &header, &target, scratch, replace)?;
+    // Into a new file: load, hash what was loaded, hash the finished file. Into a database
+    // that holds data: also compare with it, keep a verified copy of it, and hash it swapped.
+    let plan: &[(Step, u64)] = if existed {
+        &[
+            (Step::Loading, 3),
+            (Step::Hashing, 2),
+            (Step::Hashing, 2),
+            (Step::Hashing, 2),
+            (Step::Hashing, 2),
+            (Step::Copying, 1),
+            (Step::Hashing, 2),
+            (Step::Hashing, 2),
+        ]
+    } else {
+        &[(Step::Loading, 3), (Step::Hashing, 2), (Step::Hashing, 2)]
+    };
+    let mut bar = Bar::new("importing", plan);
+    let outcome = import_via_scratch(&mut lines, &header, &target, scratch, replace, &mut bar)?;
+    drop(bar);
     report_import(
         ctx,
         &ImportReport {
@@ -755,18 +753,17 @@ struct ImportReport<'a> {
 /// The one `db import` answer (document and text) for every kind of target.
 fn report_import(ctx: &Ctx, r: &ImportReport) -> Result<u8, CliError> {
     let header = r.header;
-    let doc = json!({
-        "ok": true,
-        "path": r.target.display().to_string(),
-        "from": r.input.display().to_string(),
-        "created": r.created,
-        "identical": r.identical,
-        "replaced": r.replaced,
-        "previous_kept_at": r.kept.map(|p| p.display().to_string()),
-        "schema_version": header.schema_version,
-        "tables": header.tables.len(),
-        "rows": header.total_rows(),
-    });
+    let doc = ImportAnswer {
+        path: r.target.display().to_string(),
+        from: r.input.display().to_string(),
+        created: r.created,
+        identical: r.identical,
+        replaced: r.replaced,
+        previous_kept_at: r.kept.map(|p| p.display().to_string()),
+        schema_version: header.schema_version,
+        tables: header.tables.len(),
+        rows: header.total_rows(),
+    };
     emit(ctx.json, &doc, || {
         let what = if r.identical {
             "The database already holds exactly this export; nothing was written".to_string()
@@ -788,51 +785,6 @@ fn report_import(ctx: &Ctx, r: &ImportReport) -> Result<u8, CliError> {
     Ok(0)
 }
 
-/// An import holds the kernel's rules: the header's schema version must be the loaded ledger's,
-/// and the rows must pass the checks `motus doctor` makes (`kernel_rules`), else nothing is
-/// written.
-fn refuse_broken_rules(
-    scratch: &SqliteConnection,
-    header: &transfer::Header,
-    source: &str,
-) -> Result<(), CliError> {
-    let ledger = scratch
-        .query_scalar::<i64>("SELECT max(version) FROM schema_version", &[])
-        .map_err(CliError::from)?
-        .unwrap_or(0);
-    if ledger != header.schema_version {
-        return Err(CliError::failed(
-            "invalid_input",
-            format!(
-                "{source}: the header says schema version {}, but its schema_version table records migrations up to {ledger}; the file was edited or damaged. Nothing was written",
-                header.schema_version
-            ),
-        ));
-    }
-    let check = motus_core::doctor::kernel_rules(scratch).map_err(CliError::from)?;
-    if check.status == motus_core::doctor::CheckStatus::Fail {
-        let details: Vec<String> = check
-            .details
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .take(10)
-                    .map(|d| format!("  {}", d.as_str().unwrap_or_default()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        return Err(CliError::failed(
-            "kernel_rule",
-            format!(
-                "{source}: {}. Nothing was written:\n{}",
-                check.message.split(';').next().unwrap_or_default(),
-                details.join("\n")
-            ),
-        ));
-    }
-    Ok(())
-}
-
 struct ImportOutcome {
     identical: bool,
     replaced: bool,
@@ -841,7 +793,7 @@ struct ImportOutcome {
 
 fn page_size_of(path: &Path) -> Option<i64> {
     let conn = crate::db::open_file(path, OpenMode::ReadOnly).ok()?;
-    conn.query_scalar::<i64>("PRAGMA page_size", &[]).ok()?
+    motus_core::engine::local_file::page_size(&conn).ok()
 }
 
 fn import_via_scratch(
@@ -850,9 +802,9 @@ fn import_via_scratch(
     target: &Path,
     scratch_file: Staged,
     replace: bool,
+    progress: &mut dyn Progress,
 ) -> Result<ImportOutcome, CliError> {
     let scratch_path = scratch_file.path().to_path_buf();
-    let source_name = lines.source.clone();
     let scratch = SqliteConnection::open(utf8(&scratch_path)?, OpenMode::ReadWrite)
         .map_err(at(&scratch_path))?;
     let page_size = if target.exists() {
@@ -860,28 +812,22 @@ fn import_via_scratch(
     } else {
         4096
     };
-    scratch
-        .execute_batch(&format!(
-            "PRAGMA page_size = {page_size}; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
-        ))
+    motus_core::engine::local_file::use_scratch_journal(&scratch, Some(page_size))
         .map_err(at(&scratch_path))?;
     // A failure here is about the scratch file's disk, not a migration the user ran.
     transfer::prepare_empty(&scratch, header, &SystemClock)
         .map_err(|e| CliError::from(e.root().clone()).at(target))?;
-    let mut progress = ProgressLine::new("imported");
-    transfer::load(&scratch, header, lines, &mut |p| progress.update(p)).map_err(|e| {
+    transfer::load(&scratch, header, lines, progress).map_err(|e| {
         let mut err = CliError::from(e);
         err.exit = crate::output::EXIT_FAILED;
         err
     })?;
-    refuse_broken_rules(&scratch, header, &source_name)?;
     let expected = header.contents();
     let live = if target.exists() {
         Some(
             crate::db::open_file(target, OpenMode::ReadOnly)
                 .and_then(|c| {
-                    c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-                        .map_err(at(target))?;
+                    motus_core::engine::catalogue::object_count(&c).map_err(at(target))?;
                     Ok(c)
                 })
                 .map_err(|mut err| {
@@ -896,16 +842,7 @@ fn import_via_scratch(
     };
     let has_tables = live
         .as_ref()
-        .map(|c| {
-            c.query_scalar::<i64>(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                &[],
-            )
-            .ok()
-            .flatten()
-            .unwrap_or(0)
-                > 0
-        })
+        .map(|c| motus_core::engine::catalogue::table_count(c).unwrap_or(0) > 0)
         .unwrap_or(false);
     // The scratch file is complete: close it so the swap reads it as a finished file.
     drop(scratch);
@@ -914,8 +851,10 @@ fn import_via_scratch(
         Migrator::coordination().status(&live).map_err(at(target))?;
         let scratch_ro = SqliteConnection::open(utf8(&scratch_path)?, OpenMode::ReadOnly)
             .map_err(at(&scratch_path))?;
-        let diffs = motus_core::read_tx(&live, |l| transfer::compare(l, &scratch_ro))
-            .map_err(at(target))?;
+        let diffs = motus_core::read_tx(&live, |l| {
+            transfer::compare_with_progress(l, &scratch_ro, progress)
+        })
+        .map_err(at(target))?;
         drop(scratch_ro);
         if diffs.is_empty() {
             return Ok(ImportOutcome {
@@ -937,7 +876,8 @@ fn import_via_scratch(
             ));
         }
         drop(live);
-        let kept = replace_database(&scratch_path, target, &expected, "import")?.map(|k| k.path);
+        let kept =
+            replace_database(&scratch_path, target, &expected, "import", progress)?.map(|k| k.path);
         return Ok(ImportOutcome {
             identical: false,
             replaced: true,
@@ -947,15 +887,16 @@ fn import_via_scratch(
     drop(live);
     if target.exists() {
         // An empty file: replaced under the lock like any other.
-        replace_database(&scratch_path, target, &expected, "import")?;
+        replace_database(&scratch_path, target, &expected, "import", progress)?;
     } else {
         // A new database: the scratch file itself becomes it.
         {
             let c = SqliteConnection::open(utf8(&scratch_path)?, OpenMode::ReadWrite)
                 .map_err(at(&scratch_path))?;
-            c.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;")
+            motus_core::engine::local_file::use_rollback_journal(&c, true)
                 .map_err(at(&scratch_path))?;
-            backup::verify_copy(&c, &expected, usize::MAX).map_err(at(target))?;
+            backup::verify_copy_with_progress(&c, &expected, usize::MAX, progress)
+                .map_err(at(target))?;
             c.ensure_wal().map_err(at(&scratch_path))?;
         }
         place(scratch_file, Overwrite::Refuse, "database")?;

@@ -5,37 +5,40 @@ use super::Ctx;
 use crate::db;
 use crate::output::{emit, CliError, EXIT_FAILED};
 use clap::Subcommand;
+use motus_core::answer::List;
 use motus_core::deploy::{self, Claim, NewClaim};
 
 #[derive(Debug, Subcommand)]
 pub enum DeployCommand {
     /// What blocks a deployment now (exit 1 when the gate is closed)
     Check {
-        /// website (gated), pypi or docs
-        #[arg(long, default_value = "website")]
+        /// What is deployed (the website is gated)
+        #[arg(long, default_value = "website", value_parser = clap::builder::PossibleValuesParser::new(deploy::TARGETS.iter().copied()))]
         target: String,
     },
     /// Record a deployment event (refused for the website while the gate is closed)
     Record {
-        /// website, pypi or docs
+        /// What is deployed
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(deploy::TARGETS.iter().copied()))]
         target: String,
+        /// The version deployed
         version: String,
-        /// pending, in_progress, success, failed or blocked
-        #[arg(long, default_value = "pending")]
+        /// The event's status
+        #[arg(long, default_value = "pending", value_parser = clap::builder::PossibleValuesParser::new(deploy::EVENT_STATUSES.iter().copied()))]
         status: String,
     },
     /// Deployment events, oldest first
     List {
-        /// Only events for this target (website, pypi or docs)
-        #[arg(long)]
+        /// Only events for this target
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(deploy::TARGETS.iter().copied()))]
         target: Option<String>,
     },
     /// Set a recorded deployment's status (success/failed stamp its completion)
     Finish {
         /// The deployment event id (from `motus deploy list`)
         id: i64,
-        /// success, failed, blocked, in_progress or pending
-        #[arg(long)]
+        /// The new status
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(deploy::EVENT_STATUSES.iter().copied()))]
         status: String,
     },
     /// Public claims that tests must back
@@ -53,7 +56,7 @@ pub enum ClaimCommand {
         #[arg(long)]
         page: String,
         /// quantitative (needs --test-function) or qualitative
-        #[arg(long = "type")]
+        #[arg(long = "type", value_parser = clap::builder::PossibleValuesParser::new(deploy::CLAIM_TYPES.iter().copied()))]
         claim_type: String,
         /// Claim id [default: generated]
         #[arg(long)]
@@ -71,7 +74,8 @@ pub enum ClaimCommand {
     Set {
         /// The claim id
         id: String,
-        /// pass, fail, stale or pending
+        /// The verdict
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(deploy::TEST_STATUSES.iter().copied()))]
         status: String,
     },
 }
@@ -99,7 +103,10 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
     match cmd {
         DeployCommand::Check { target } => {
             let db = db::open_read(&ctx.db_path)?;
-            let c = deploy::check(&db.conn, &target)?;
+            let mut c = deploy::check(&db.conn, &target)?;
+            // Recording the first blocking claim's verdict is the next command here.
+            let first = c.failed_claims.first().or(c.pending_claims.first());
+            c.command = first.map(|claim| format!("motus deploy claim set {} pass", claim.id));
             emit(ctx.json, &c, || {
                 let mut s = format!("{}: {}", c.target, c.status);
                 if !c.gated {
@@ -120,7 +127,7 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
                 }
                 s.push_str(&format!("\nNext: {}", c.action));
                 if let Some(cmd) = &c.command {
-                    s.push_str(&format!("\nRun: {cmd}"));
+                    s.push_str(&format!("\nThen: {cmd}"));
                 }
                 s
             });
@@ -132,7 +139,17 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
             status,
         } => {
             let db = write_db(ctx)?;
-            let d = deploy::record(&db.conn, &env, &actor(), &target, &version, &status)?;
+            let d = deploy::record(&db.conn, &env, &actor(), &target, &version, &status).map_err(
+                |e| {
+                    let gate = matches!(e, motus_core::Error::KernelRule { .. });
+                    let err = CliError::from(e);
+                    if gate {
+                        err.with_hint("`motus deploy check` names the blocking claims and their tests; run them, then `motus deploy claim set ID pass`")
+                    } else {
+                        err
+                    }
+                },
+            )?;
             emit(ctx.json, &d, || {
                 format!(
                     "Recorded deployment {} of {} {} ({})",
@@ -143,9 +160,10 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
         }
         DeployCommand::List { target } => {
             let db = db::open_read(&ctx.db_path)?;
-            let ds = deploy::deployments(&db.conn, target.as_deref())?;
+            let ds = List::from(deploy::deployments(&db.conn, target.as_deref())?);
             emit(ctx.json, &ds, || {
                 let rows: Vec<Vec<String>> = ds
+                    .items
                     .iter()
                     .map(|d| {
                         vec![
@@ -198,9 +216,12 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
         }
         DeployCommand::Claim(ClaimCommand::List) => {
             let db = db::open_read(&ctx.db_path)?;
-            let cs = deploy::claims(&db.conn)?;
+            let cs = List::from(deploy::claims(&db.conn)?);
             emit(ctx.json, &cs, || {
-                table(&["ID", "STATUS", "TYPE", "PAGE", "CLAIM"], &claim_rows(&cs))
+                table(
+                    &["ID", "STATUS", "TYPE", "PAGE", "CLAIM"],
+                    &claim_rows(&cs.items),
+                )
             });
             Ok(0)
         }

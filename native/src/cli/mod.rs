@@ -116,7 +116,7 @@ pub enum Command {
     Prime,
     /// Serve the browser viewer on 127.0.0.1 (the database is opened in the page, never uploaded)
     View(view::ViewArgs),
-    /// Cluster membership (list, leader, assign, remove) of the dqlite cluster --db names
+    /// dqlite cluster nodes: start one, and membership (list, leader, assign, remove) of the cluster --db names
     #[command(subcommand)]
     Node(node::NodeCommand),
     /// Help on a command, or `motus help environment` for the variables motus reads
@@ -155,6 +155,9 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
     if cli.quiet {
         crate::output::set_quiet(quiet_key(&cli.command));
     }
+    if cli.quiet || cli.json {
+        crate::progress::suppress();
+    }
     let db_path = crate::paths::coordination_db(cli.db.as_deref()).map_err(CliError::usage)?;
     db_ops::apply_busy_timeout_from_env()?;
     let userland_path = crate::paths::userland_db(cli.userland.as_deref(), &db_path);
@@ -187,14 +190,10 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Node(cmd) => node::run(&ctx, cmd),
         Command::Mcp(args) => crate::mcp::run(&ctx, args),
         Command::Prime => {
-            crate::output::emit(
-                ctx.json,
-                &motus_core::answer::envelope_of(
-                    true,
-                    &serde_json::json!({"guide": crate::mcp::guide::GUIDE}),
-                ),
-                || crate::mcp::guide::GUIDE.to_string(),
-            );
+            let doc = motus_core::answer::GuideAnswer {
+                guide: crate::mcp::guide::GUIDE.to_string(),
+            };
+            crate::output::emit(ctx.json, &doc, || doc.guide.clone());
             Ok(0)
         }
         Command::Help(args) => help::help(args),

@@ -57,15 +57,16 @@ pub enum WorkCommand {
         /// A constraint the decision respects (repeatable)
         #[arg(long = "constraint")]
         constraints: Vec<String>,
-        /// Decision type (approval, waiver, review_passed, …)
-        #[arg(long = "type", default_value = "approval")]
+        /// Decision type
+        #[arg(long = "type", default_value = "approval", value_parser = clap::builder::PossibleValuesParser::new(motus_core::kernel::records::DECISION_TYPES.iter().copied()))]
         decision_type: String,
     },
     /// Release a lease: success | failure | partial | aborted
     Release {
         /// The lease to release
         lease_id: String,
-        /// How the work ended: success, failure, partial or aborted
+        /// How the work ended
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(["success", "failure", "partial", "aborted"]))]
         outcome: String,
         /// Do not report a rollback for failure/aborted
         #[arg(long)]
@@ -89,7 +90,7 @@ pub enum WorkCommand {
         /// The lease to renew
         lease_id: String,
         /// New lease length in seconds (1..=604800) [default: the lease's own]
-        #[arg(long)]
+        #[arg(long, value_parser = ttl_range(), allow_negative_numbers = true)]
         ttl: Option<i64>,
     },
     /// Hand a live lease's work to another agent
@@ -121,8 +122,8 @@ pub enum WorkCommand {
     Block {
         /// A lease id or a work item id
         target: String,
-        /// missing_approval | missing_info | missing_dependency | missing_resource |
-        /// missing_credential | technical_failure | external_wait | other
+        /// Why the work is blocked
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(motus_core::kernel::blockers::BLOCKER_REASONS.iter().copied()))]
         reason_code: String,
         /// The blocker, in one line
         title: String,
@@ -133,7 +134,7 @@ pub enum WorkCommand {
         #[arg(long)]
         needs: Option<String>,
         /// blocking (holds the item back) or warning
-        #[arg(long, default_value = "blocking")]
+        #[arg(long, default_value = "blocking", value_parser = clap::builder::PossibleValuesParser::new(["blocking", "warning"]))]
         severity: String,
         /// The agent recording the blocker [env: MC_AGENT_ID]
         #[arg(short, long, env = "MC_AGENT_ID", default_value = "default")]
@@ -185,25 +186,30 @@ pub struct ClaimArgs {
     #[arg(short, long, env = "MC_AGENT_ID", default_value = "default")]
     pub agent: String,
     /// Lease length in seconds (1..=604800)
-    #[arg(long, default_value_t = lease::DEFAULT_TTL_S, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = lease::DEFAULT_TTL_S, allow_negative_numbers = true, value_parser = ttl_range())]
     pub ttl: i64,
     /// A resource TYPE:PATH (repeatable; default task:<task_id>; no colon means file:<spec>)
     #[arg(short, long = "resource", value_name = "TYPE:PATH")]
     pub resources: Vec<String>,
-    /// read or write [default: write]
-    #[arg(long)]
+    /// Shared reads or an exclusive write [default: write]
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(["read", "write"]))]
     pub mode: Option<String>,
     /// Claim an item assigned to another agent anyway (recorded on the lease)
     #[arg(long)]
     pub override_assignment: bool,
 }
 
+/// `--ttl`: a lease lasts 1 s to 7 days; anything else is a usage error naming the range.
+fn ttl_range() -> clap::builder::RangedI64ValueParser<i64> {
+    clap::value_parser!(i64).range(1..=lease::MAX_TTL_S)
+}
+
 #[derive(Debug, Args)]
 pub struct EvidenceArgs {
     /// The lease (from `motus work claim`)
     pub lease_id: String,
-    /// test_result | build_artifact | diff | log | attestation | screenshot | reference |
-    /// document | policy_bundle | other
+    /// What the evidence is
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(motus_core::kernel::records::EVIDENCE_TYPES.iter().copied()))]
     pub evidence_type: String,
     /// Number of tests that passed
     #[arg(long)]
@@ -278,7 +284,7 @@ fn checkpoint_if_large(db: &db::Db) {
     let wal = std::fs::metadata(crate::paths::side_file(&db.path, "-wal")).map_or(0, |m| m.len());
     if wal > WAL_CHECKPOINT_BYTES {
         // Best effort: a busy checkpoint is retried by a later call.
-        let _ = motus_core::Connection::execute_batch(&db.conn, "PRAGMA wal_checkpoint(TRUNCATE)");
+        let _ = motus_core::engine::local_file::checkpoint_truncate(&db.conn);
     }
 }
 
@@ -719,7 +725,10 @@ fn verify(ctx: &Ctx, target: &str) -> Result<u8, CliError> {
         Err(e) if e.code == "not_a_regular_file" => Some(String::new()),
         Err(_) => None,
     };
-    let r = answers::verify(&db.conn, target, Some(&rehash))?;
+    let mut bar =
+        crate::progress::Bar::new("verifying", &[(motus_core::progress::Step::Verifying, 1)]);
+    let r = answers::verify_with_progress(&db.conn, target, Some(&rehash), &mut bar)?;
+    drop(bar);
     Ok(emit_answer(ctx.json, &r, |r| {
         let mut s = String::new();
         for e in &r.evidence {
@@ -727,16 +736,30 @@ fn verify(ctx: &Ctx, target: &str) -> Result<u8, CliError> {
             let file = fstatus
                 .map(|st| format!(" (file {st})"))
                 .unwrap_or_default();
+            // The content hash and the context are two findings: say both.
+            let hash = match e.check.status {
+                "ok" => "hash verified",
+                "mismatch" => "hash MISMATCH",
+                _ => "hash not of this content (written by another rule)",
+            };
+            let context = match e.check.context {
+                "ok" => "context verified",
+                "moved" => "context MOVED",
+                _ => "context not recorded (older writer)",
+            };
             s.push_str(&format!(
-                "{}  {}  {}{file}\n",
-                match (e.check.status, fstatus) {
-                    (_, Some("changed")) | ("mismatch", _) => "FAIL",
-                    ("unverifiable", _) => "n/a ",
+                "{}  {}  {}  {hash}, {context}{file}\n",
+                match (e.check.status, fstatus, e.check.context) {
+                    (_, Some("changed"), _) | ("mismatch", _, _) | (_, _, "moved") => "FAIL",
+                    ("unverifiable", _, _) => "n/a ",
                     _ => "ok  ",
                 },
                 e.check.evidence_id,
                 e.check.evidence_type
             ));
+            for p in &e.check.context_problems {
+                s.push_str(&format!("      moved: {p}\n"));
+            }
         }
         s.push_str(&format!(
             "Checked {} evidence rows of {target}: {} failed",

@@ -217,3 +217,32 @@ fn commands_run_on_a_cluster_and_file_only_ones_say_so() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("dqlite://HOST:PORT"));
 }
+
+/// `motus node start` in a binary built without the `node` feature says how to get one;
+/// with it, a malformed address is a usage error before anything is created.
+#[test]
+fn node_start_says_what_it_needs() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("n1");
+    let out = motus(
+        home.path(),
+        None,
+        &[
+            "node",
+            "start",
+            "--data",
+            data.to_str().unwrap(),
+            "--address",
+            "nowhere",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    if cfg!(feature = "node") {
+        assert!(err.contains("give HOST:PORT"), "{err}");
+    } else {
+        assert!(err.contains("--features node"), "{err}");
+        assert!(err.contains("dqlite-demo"), "{err}");
+    }
+    assert!(!data.exists(), "nothing is created");
+}

@@ -104,9 +104,56 @@ fn migrate_upgrades_an_original_database_after_backing_it_up() {
         .filter(|e| e.file_name().to_string_lossy().contains(".backup-v20-"))
         .collect();
     assert_eq!(backups.len(), 1);
+    let latest = motus_core::migrate::latest_version();
+    let doc = stdout_json(&out);
+    assert_eq!(doc["from_version"], 20, "the version before: {doc}");
+    assert_eq!(doc["to_version"], latest);
+    let applied: Vec<i64> = doc["applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(applied, (21..=latest).collect::<Vec<_>>(), "{doc}");
+    assert_eq!(doc["pending"].as_array().unwrap().len(), 0);
+    let backup = backups[0].path();
+    assert_eq!(doc["backup_path"], backup.display().to_string());
+
+    // Again: nothing to do, said so, no second backup.
+    let again = stdout_json(&motus(
+        home.path(),
+        &["--db", arg(&db), "db", "migrate", "--json"],
+    ));
     assert_eq!(
-        stdout_json(&out)["to_version"],
-        motus_core::migrate::latest_version()
+        (&again["from_version"], &again["to_version"]),
+        (&latest.into(), &latest.into())
+    );
+    assert_eq!(again["applied"].as_array().unwrap().len(), 0);
+    assert!(again["backup_path"].is_null());
+}
+
+#[test]
+fn migrate_in_text_says_from_what_to_what_and_where_the_backup_is() {
+    let home = tempfile::tempdir().unwrap();
+    let db = copy_fixture("motusos-0.3.3-fresh.db", home.path());
+    let out = motus(home.path(), &["--db", arg(&db), "db", "migrate"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let latest = motus_core::migrate::latest_version();
+    assert!(
+        text.contains(&format!(
+            "from 20 to {latest}: applied 21..{latest}; backup at "
+        )),
+        "{text}"
+    );
+    let backup = text.trim_end().rsplit("backup at ").next().unwrap();
+    assert!(
+        Path::new(backup).is_file(),
+        "the named backup exists: {backup}"
     );
 }
 

@@ -129,6 +129,16 @@ fn completion_scripts_are_accepted_by_their_shells() {
         let out = motus(&["completions", shell]);
         assert!(out.status.success() && !out.stdout.is_empty(), "{shell}");
     }
+    // Fixed values complete: a lease mode, a deploy target, a node role, an evidence type.
+    let bash = String::from_utf8(motus(&["completions", "bash"]).stdout).unwrap();
+    for values in [
+        "\"read write\"",
+        "\"website pypi docs\"",
+        "voter standby spare",
+        "test_result build_artifact",
+    ] {
+        assert!(bash.contains(values), "{values} is not completed");
+    }
     let out = motus(&["completions", "tcsh"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("possible values: bash, zsh, fish"));

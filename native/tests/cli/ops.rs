@@ -561,7 +561,7 @@ fn export_to_stdout_and_import_from_stdin_with_progress_for_large_databases() {
         .execute_batch(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
              INSERT INTO metrics (timestamp, operation, elapsed_ms, metadata)
-             SELECT 't', 'op' || i, i * 0.5, CASE WHEN i % 3 = 0 THEN NULL ELSE randomblob(8) END FROM n",
+             SELECT 't', 'op' || i, i * 0.5, CASE WHEN i % 3 = 0 THEN NULL ELSE hex(randomblob(8)) END FROM n",
         )
         .unwrap();
     let out = motus(
@@ -570,9 +570,15 @@ fn export_to_stdout_and_import_from_stdin_with_progress_for_large_databases() {
     );
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // A pipe gets the summary, counting every row, and no progress bar (no escape codes, no
+    // carriage returns): the bar is drawn on a terminal only.
     assert!(
-        stderr.contains("motus: exported") && stderr.contains("/30"),
+        stderr.contains("motus: exported") && stderr.contains("30173 rows"),
         "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains('\r'),
+        "{stderr:?}"
     );
     let exported = out.stdout;
     let copy = home.path().join("big2.db");
@@ -590,8 +596,14 @@ fn export_to_stdout_and_import_from_stdin_with_progress_for_large_databases() {
         stdin.write_all(&exported).unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    ok(&out);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("motus: imported"));
+    let doc = ok(&out);
+    // Under --json the document is the report (rows counted), and stderr stays empty.
+    assert_eq!(doc["rows"], 30173, "{doc}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(contents(&db), contents(&copy));
 }
 

@@ -339,3 +339,59 @@ fn quiet_prints_only_the_essential_value() {
         Some(2)
     );
 }
+
+#[test]
+fn long_work_draws_a_bar_on_a_terminal_and_nothing_elsewhere() {
+    let h = Home::hostile();
+    let path = |name: &str| h.dir.path().join(name).display().to_string();
+    let export = path("export.jsonl");
+    // On a real terminal: a bar titled by the command, with its step; cleared at the end, so
+    // the answer is the last thing on the screen.
+    for (args, title) in [
+        (format!("db backup '{}'", path("b1.db")), "backing up ["),
+        (format!("db export --out '{export}'"), "exporting ["),
+        // Into the same database: loaded, hashed, compared, found identical.
+        (format!("db import '{export}'"), "importing ["),
+        (format!("work verify {}", h.lease), "verifying ["),
+    ] {
+        let out = in_pty(&h, &args, None).expect("script(1) from util-linux");
+        assert!(out.contains(title), "{args}: {out:?}");
+        assert!(out.contains("% "), "{args}: {out:?}");
+        let last = out.rsplit("\x1b[2K").next().unwrap_or_default();
+        assert!(
+            !last.contains(title),
+            "{args}: the bar is not cleared: {out:?}"
+        );
+    }
+    // The same terminal with --json or -q: no bar; the JSON document alone.
+    for args in [
+        format!("--json db backup '{}'", path("b2.db")),
+        format!("-q db backup '{}'", path("b3.db")),
+    ] {
+        let out = in_pty(&h, &args, None).unwrap();
+        assert!(!out.contains("backing up ["), "{args}: {out:?}");
+        assert!(!out.contains('\x1b'), "{args}: {out:?}");
+    }
+    let out = in_pty(&h, &format!("--json db backup '{}'", path("b4.db")), None).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(doc["ok"], true, "{out}");
+    // A pipe: no bar, no escape code, nothing on stderr.
+    for args in [
+        vec!["db".to_string(), "backup".into(), path("b5.db")],
+        vec![
+            "db".into(),
+            "export".into(),
+            "--out".into(),
+            path("e2.jsonl"),
+        ],
+        vec!["work".into(), "verify".into(), h.lease.clone()],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = h.ok(&args);
+        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
+        assert!(!out.stdout.contains(&0x1b), "{args:?}: {out:?}");
+    }
+    // A write command with no migration pending never touches the terminal.
+    let out = in_pty(&h, "--color never pref set plain.key value", None).unwrap();
+    assert!(!out.contains('\x1b'), "{out:?}");
+}

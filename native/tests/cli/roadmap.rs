@@ -196,6 +196,84 @@ fn why_names_each_blocking_dependency_and_blocker() {
     assert!(text.contains("Start with: C"), "{text}");
 }
 
+/// `why` is one walk and its document grows with the chain, not its square: each node names
+/// its `parent` (contract version 2) instead of carrying the whole path (version 1 printed
+/// ~depth²/2 ids: 4.5 million for this chain). Sizes, not times, so no timed assertion.
+#[test]
+fn why_on_a_deep_chain_answers_a_document_linear_in_its_depth() {
+    const DEPTH: usize = 3000;
+    let h = Home::new();
+    assert!(h.run(&["db", "init"]).status.success());
+    {
+        use motus_core::{params, write_tx, Connection, ConnectionExt};
+        let conn = motus_core::sqlite::SqliteConnection::open(
+            &h.db(),
+            motus_core::sqlite::OpenMode::ReadWrite,
+        )
+        .unwrap();
+        write_tx(&conn, |c| {
+            for i in 0..DEPTH {
+                c.execute(
+                    "INSERT INTO roadmap_items (id, phase_key, title, status_key, rank, created_by) \
+                     VALUES (?1, ?2, ?3, 'pending', ?4, 't')",
+                    params![format!("C{i:05}"), format!("deep_{:03}", i / 40), format!("Item {i}"), i as f64],
+                )?;
+            }
+            // Top-down, so the schema's cycle trigger finds nothing below each new edge.
+            for i in 0..DEPTH - 1 {
+                c.execute(
+                    "INSERT INTO roadmap_dependencies (item_id, depends_on_id, dependency_type, created_by) \
+                     VALUES (?1, ?2, 'blocks', 't')",
+                    params![format!("C{i:05}"), format!("C{:05}", i + 1)],
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    let out = h.run(&["roadmap", "why", "C00000", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        out.stdout.len() < 400 * DEPTH,
+        "{} bytes for a chain of {DEPTH}",
+        out.stdout.len()
+    );
+    let w: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(w["contract_version"], 2);
+    let nodes = w["blocking_dependencies"].as_array().unwrap();
+    assert_eq!(nodes.len(), DEPTH - 1);
+    assert_eq!(
+        w["roots"],
+        serde_json::json!([format!("C{:05}", DEPTH - 1)])
+    );
+    // Following parents from the root rebuilds the chain up to the item asked about.
+    let parent: std::collections::HashMap<&str, &str> = nodes
+        .iter()
+        .map(|n| (n["id"].as_str().unwrap(), n["parent"].as_str().unwrap()))
+        .collect();
+    let (mut at, mut hops) = (format!("C{:05}", DEPTH - 1), 0);
+    while let Some(p) = parent.get(at.as_str()) {
+        at = p.to_string();
+        hops += 1;
+    }
+    assert_eq!((at.as_str(), hops), ("C00000", DEPTH - 1));
+    assert!(nodes.iter().all(|n| n.get("path").is_none()));
+    assert_eq!(nodes[DEPTH - 2]["depth"], DEPTH - 1);
+    // Text indents by depth only so far, then says the depth: linear too.
+    let text = h.run(&["roadmap", "why", "C00000"]);
+    assert!(
+        text.stdout.len() < 200 * DEPTH,
+        "{} bytes",
+        text.stdout.len()
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!("(depth {}) C{:05}", DEPTH - 1, DEPTH - 1)),
+        "{}",
+        &text[text.len() - 300..]
+    );
+}
+
 #[test]
 fn delete_and_restore_work_where_the_original_crashed() {
     let h = Home::new();
@@ -517,4 +595,71 @@ fn add_with_depends_on_writes_the_item_and_its_edges_in_one_call_or_nothing() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("Circular dependency detected: SELF -> SELF"));
     assert_eq!(h.json(&["roadmap", "list", "--all"]), before);
+}
+
+/// A typo in an enum filter (`--status donee`) used to answer an empty list, which an agent
+/// reads as "nothing to do". Every list filter with a fixed vocabulary is checked in core (the
+/// JS API gets the same refusal): exit 2, the valid values named, stdout the failure document.
+/// A value a row actually holds stays listable even when the vocabulary no longer has it.
+#[test]
+fn unknown_filter_values_are_refused_with_the_valid_ones_and_held_values_still_list() {
+    let h = Home::new();
+    h.add("F1", "1");
+    for (args, names) in [
+        (
+            vec!["roadmap", "list", "--status", "donee"],
+            "valid keys: pending",
+        ),
+        (vec!["roadmap", "list", "--type", "epic"], "work, gate"),
+        (vec!["roadmap", "list", "--phase", "phase_q"], "phase_a"),
+        (vec!["program", "list", "--status", "sleeping"], "active"),
+        (
+            vec!["deploy", "list", "--target", "moon"],
+            "website, pypi, docs",
+        ),
+        (vec!["charter", "active", "manifesto"], "ethos"),
+    ] {
+        let mut with_json = args.clone();
+        with_json.push("--json");
+        let out = h.run(&with_json);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let doc = stdout_json(&out);
+        assert_eq!(doc["ok"], false, "{args:?}: {doc}");
+        // clap refuses a fixed list before core does (`usage`); core's check serves the JS API.
+        let code = doc["error"]["code"].as_str().unwrap();
+        assert!(
+            ["invalid_input", "usage"].contains(&code),
+            "{args:?}: {doc}"
+        );
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(message.contains(names), "{args:?}: {message}");
+        let text = h.run(&args);
+        assert_eq!(text.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&text.stderr).contains(names),
+            "{args:?}"
+        );
+    }
+    // Known values still filter; a status only a row holds (written by another tool) lists it.
+    assert_eq!(
+        h.json(&["roadmap", "list", "--status", "pending"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let conn = motus_core::sqlite::SqliteConnection::open(
+        &h.db(),
+        motus_core::sqlite::OpenMode::ReadWrite,
+    )
+    .unwrap();
+    use motus_core::Connection;
+    conn.execute(
+        "UPDATE roadmap_items SET status_key = 'legacy_hold' WHERE id = 'F1'",
+        &[],
+    )
+    .unwrap();
+    drop(conn);
+    let held = h.json(&["roadmap", "list", "--status", "legacy_hold"]);
+    assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
 }

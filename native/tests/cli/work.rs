@@ -170,17 +170,20 @@ fn every_reason_code_is_reachable_through_the_cli() {
         ReasonCode::DenyInvalidAgentId,
         CLAIM_KEYS,
     );
-    assert_verdict(
-        s,
-        h.work(&["claim", "ADHOC-B", "--intent", "x", "--ttl", "0"]),
-        ReasonCode::DenyInvalidTtl,
-        CLAIM_KEYS,
-    );
-    assert_verdict(
-        s,
-        h.work(&["claim", "ADHOC-B", "--intent", "x", "--ttl", "604801"]),
-        ReasonCode::DenyInvalidTtl,
-        CLAIM_KEYS,
+    // A ttl out of range is a usage error on the command line (exit 2, the range named, the
+    // usage document under --json); the kernel's DENY_INVALID_TTL answers other front ends.
+    for ttl in ["0", "604801", "-5"] {
+        let (code, doc) = h.work(&["claim", "ADHOC-B", "--intent", "x", "--ttl", ttl]);
+        assert_eq!(code, 2, "{doc}");
+        assert_eq!(doc["error"]["code"], "usage", "{doc}");
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(message.contains("1..=604800"), "{doc}");
+    }
+    let (code, doc) = h.work(&["heartbeat", "lease-x", "--ttl", "0"]);
+    assert_eq!(
+        (code, doc["error"]["code"].as_str()),
+        (2, Some("usage")),
+        "{doc}"
     );
     assert_verdict(
         s,
@@ -408,8 +411,11 @@ fn every_reason_code_is_reachable_through_the_cli() {
     assert_eq!(none["work_id"], Value::Null);
     assert_eq!(none["skipped"], serde_json::json!([]));
 
+    // A ttl out of range never reaches the kernel from the command line: clap refuses it
+    // (exit 2, above); DENY_INVALID_TTL answers the MCP and JS front ends.
     let all: BTreeSet<String> = ReasonCode::ALL
         .iter()
+        .filter(|c| **c != ReasonCode::DenyInvalidTtl)
         .map(|c| c.as_str().to_string())
         .collect();
     let missing: Vec<_> = all.difference(&seen).collect();
@@ -446,16 +452,16 @@ fn bad_input_gets_a_specific_usage_error() {
         ),
         (
             &["evidence", "lease-20261126-00000000", "test"],
-            "use one of: test_result, build_artifact, diff, log",
+            "[possible values: test_result, build_artifact, diff, log",
         ),
         (
             &["release", "lease-20261126-00000000", "done"],
-            "use success, failure, partial or aborted",
+            "[possible values: success, failure, partial, aborted]",
         ),
         (&["claim", "ADHOC-X", "--intent", ""], "invalid intent"),
         (
             &["claim", "ADHOC-X", "--mode", "exclusive"],
-            "use read or write",
+            "[possible values: read, write]",
         ),
         (
             &[
@@ -465,7 +471,7 @@ fn bad_input_gets_a_specific_usage_error() {
                 "--type",
                 "vibes",
             ],
-            "use one of: approval, waiver",
+            "[possible values: approval, waiver",
         ),
         (
             &[
@@ -479,7 +485,7 @@ fn bad_input_gets_a_specific_usage_error() {
         ),
         (
             &["block", "ADHOC-NOPE", "bored", "t"],
-            "use one of: missing_approval",
+            "[possible values: missing_approval",
         ),
         (
             &["handoff", "lease-20261126-00000000", "bob", "--reason", " "],
@@ -679,6 +685,141 @@ fn evidence_the_original_recorded_verifies_under_our_hash_rule() {
     assert_eq!((code, v["failed"].clone()), (0, Value::from(0)), "{v}");
     let (_, list) = home.work(&["list", "--all"]);
     assert_eq!(list["count"], 60);
+}
+
+/// The content hash is the original's (it covers only the content); `verify` also checks that
+/// the row is where it was recorded. Each way of moving a row is reported, never "verified".
+#[test]
+fn an_evidence_row_moved_to_another_agent_attempt_item_or_date_is_reported_by_verify() {
+    let h = Home::new();
+    let record = |lease: &str, log: &str| {
+        let (code, doc) = h.work(&["evidence", lease, "log", "--log", log]);
+        assert_eq!(code, 0, "{doc}");
+        doc["evidence_id"].as_str().unwrap().to_string()
+    };
+    let alice = h.claim("ADHOC-ALICE", "alice");
+    let bob = h.claim("ADHOC-BOB", "bob");
+    let wholesale = record(&alice, "alice's log");
+    let agent_only = record(&alice, "second");
+    let date_only = record(&alice, "third");
+    let item_only = record(&alice, "fourth");
+    let untouched = record(&bob, "bob's log");
+    let (code, v) = h.work(&["verify", &alice]);
+    assert_eq!((code, v["failed"].clone()), (0, Value::from(0)), "{v}");
+    assert!(v["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["context"] == "ok" && e["status"] == "ok"));
+
+    let (bob_attempt, bob_work): (String, String) = {
+        let c = h.conn();
+        let rows = c
+            .query(
+                "SELECT attempt_id, work_id FROM evidence WHERE id = ?1",
+                params![untouched.as_str()],
+            )
+            .unwrap();
+        let r = rows.first().unwrap();
+        (r.get(0).unwrap(), r.get(1).unwrap())
+    };
+    // Someone with the file moves rows (the rows are immutable by trigger: drop it first).
+    {
+        let c = h.conn();
+        c.execute_batch("DROP TRIGGER evidence_no_update").unwrap();
+        c.execute(
+            "UPDATE evidence SET lease_id = ?1, attempt_id = ?2, work_id = ?3, created_by = 'bob' \
+             WHERE id = ?4",
+            params![
+                bob.as_str(),
+                bob_attempt.as_str(),
+                bob_work.as_str(),
+                wholesale.as_str()
+            ],
+        )
+        .unwrap();
+        c.execute(
+            "UPDATE evidence SET created_by = 'mallory' WHERE id = ?1",
+            params![agent_only.as_str()],
+        )
+        .unwrap();
+        c.execute(
+            "UPDATE evidence SET created_at = '2020-01-01 00:00:00.000' WHERE id = ?1",
+            params![date_only.as_str()],
+        )
+        .unwrap();
+        c.execute(
+            "UPDATE evidence SET work_id = 'ADHOC-BOB' WHERE id = ?1",
+            params![item_only.as_str()],
+        )
+        .unwrap();
+    }
+    let by_id = |v: &Value, id: &str| -> Value {
+        v["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["evidence_id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in {v}"))
+            .clone()
+    };
+    // Bob's lease now holds alice's row, consistent with bob's lease and attempt in every
+    // column: only the digest recorded with it tells.
+    let (code, v) = h.work(&["verify", &bob]);
+    assert_eq!(
+        (code, v["ok"].clone(), v["failed"].clone()),
+        (1, Value::Bool(false), Value::from(1)),
+        "{v}"
+    );
+    let moved = by_id(&v, &wholesale);
+    assert_eq!(
+        (moved["status"].as_str(), moved["context"].as_str()),
+        (Some("ok"), Some("moved")),
+        "{moved}"
+    );
+    assert_eq!(moved["ok"], false);
+    assert!(
+        moved["context_problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("context digest"),
+        "{moved}"
+    );
+    assert_eq!(by_id(&v, &untouched)["context"], "ok");
+
+    let (code, v) = h.work(&["verify", &alice]);
+    assert_eq!((code, v["failed"].clone()), (1, Value::from(3)), "{v}");
+    let problems = |id: &str| by_id(&v, id)["context_problems"].to_string();
+    assert!(
+        problems(&agent_only).contains("held by alice, the row says mallory"),
+        "{v}"
+    );
+    assert!(problems(&date_only).contains("before lease"), "{v}");
+    assert!(
+        problems(&item_only).contains("is for work item ADHOC-ALICE, the row says ADHOC-BOB"),
+        "{v}"
+    );
+    for id in [&agent_only, &date_only, &item_only] {
+        assert_eq!(
+            by_id(&v, id)["status"],
+            "ok",
+            "the content hash still matches"
+        );
+        assert_eq!(by_id(&v, id)["context"], "moved");
+    }
+    // By work item too, and in text: the two findings side by side.
+    let (code, v) = h.work(&["verify", "ADHOC-BOB"]);
+    assert_eq!((code, v["failed"].clone()), (1, Value::from(2)), "{v}");
+    let out = h.run_env(&["work", "verify", &alice], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "FAIL  {agent_only}  log  hash verified, context MOVED"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("moved: lease"), "{text}");
 }
 
 #[test]

@@ -1,11 +1,12 @@
-//! The kernel's promises on a real 3-node dqlite cluster (Debian's go-dqlite nodes on
-//! loopback), through the real binary: the claim race across entry nodes, and a
-//! claim/evidence/release loop that survives SIGKILL of the leader. Sizes via
+//! The kernel's promises on a real 3-node dqlite cluster on loopback, through the real
+//! binary, with the nodes run by Debian's go-dqlite `dqlite-demo` and by `motus node
+//! start` (this binary, built with `--features node`): the claim race across entry nodes,
+//! and a claim/evidence/release loop that survives SIGKILL of the leader. Sizes via
 //! `MOTUS_CLUSTER_RACE_ROUNDS`, `MOTUS_CLUSTER_KILLS` (see docs/cluster.md); the defaults
 //! are what CI runs.
 
 use super::{env_usize, now};
-use dqlite_client::testcluster::TestCluster;
+use dqlite_client::testcluster::{NodeProgram, TestCluster};
 use dqlite_client::{DqliteConnection, DqliteUrl};
 use motus_core::{params, Connection, ConnectionExt};
 use motus_tests::motus_bin;
@@ -53,11 +54,30 @@ fn assert_cluster_sound(url: &str) {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
+/// Nodes run by this motus binary (`motus node start`). A binary built without the `node`
+/// feature fails here, loudly: CI builds the tests with `--features node`.
+pub fn motus_nodes() -> NodeProgram {
+    assert!(
+        cfg!(feature = "node"),
+        "these tests run `motus node start`: build them with `cargo test -p motus --features node` (needs libdqlite-dev, installed by .ci/setup)"
+    );
+    NodeProgram::Motus(motus_bin())
+}
+
 #[test]
 fn claims_racing_through_every_entry_node_get_exactly_one_grant_per_round() {
+    claim_race(NodeProgram::DqliteDemo);
+}
+
+#[test]
+fn claims_racing_through_every_entry_node_of_motus_nodes_get_exactly_one_grant_per_round() {
+    claim_race(motus_nodes());
+}
+
+fn claim_race(program: NodeProgram) {
     let procs = 8;
     let rounds = env_usize("MOTUS_CLUSTER_RACE_ROUNDS", 12);
-    let cluster = TestCluster::start(3);
+    let cluster = TestCluster::start_with(3, program);
     let home = tempfile::tempdir().unwrap();
     let db = cluster.url("race");
     let init = motus(&db, home.path(), &["db", "init"]).output().unwrap();
@@ -169,9 +189,18 @@ fn until_answered(
 
 #[test]
 fn claim_evidence_release_loops_survive_the_leader_being_killed() {
+    failover(NodeProgram::DqliteDemo);
+}
+
+#[test]
+fn claim_evidence_release_loops_survive_the_motus_node_leading_being_killed() {
+    failover(motus_nodes());
+}
+
+fn failover(program: NodeProgram) {
     let workers = 4;
     let kills = env_usize("MOTUS_CLUSTER_KILLS", 3);
-    let mut cluster = TestCluster::start(3);
+    let mut cluster = TestCluster::start_with(3, program);
     let home = Arc::new(tempfile::tempdir().unwrap());
     let db = cluster.url("failover");
     let init = motus(&db, home.path(), &["db", "init"]).output().unwrap();

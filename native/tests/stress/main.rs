@@ -3,6 +3,8 @@
 //! variables (see docs/kernel.md); the defaults are what CI runs.
 mod cluster;
 mod crash;
+#[cfg(unix)]
+mod node;
 mod race;
 mod race_next;
 

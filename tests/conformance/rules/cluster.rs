@@ -26,12 +26,25 @@ fn every_rule_case_holds_on_a_dqlite_cluster() {
     let quickstart = open(&cluster, "rules-quickstart");
     let mut bytes = Vec::new();
     let source = harness::Db::UpgradedQuickstart.open();
-    transfer::export(&source, None, test_clock().now(), &mut bytes, &mut |_| {}).unwrap();
+    transfer::export(
+        &source,
+        None,
+        test_clock().now(),
+        &mut bytes,
+        &mut motus_core::progress::unwatched(),
+    )
+    .unwrap();
     let text = String::from_utf8(bytes).unwrap();
     let mut lines = text.lines().map(|l| Ok(l.to_owned()));
     let header = transfer::parse_header(&lines.next().unwrap().unwrap()).unwrap();
     transfer::prepare_empty(&quickstart, &header, &test_clock()).unwrap();
-    transfer::load(&quickstart, &header, &mut lines, &mut |_| {}).unwrap();
+    transfer::load(
+        &quickstart,
+        &header,
+        &mut lines,
+        &mut motus_core::progress::unwatched(),
+    )
+    .unwrap();
 
     let cases = super::all_cases();
     let mut failures = Vec::new();

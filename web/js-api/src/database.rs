@@ -212,7 +212,9 @@ impl Database {
         #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Database, JsValue> {
         let opts: OpenOptions = options_from_js("options", options.clone())?;
-        let conn = HostConnection::new(connection).map_err(|e| to_js_error(&e))?;
+        let conn = HostConnection::new(connection)
+            .map_err(|e| to_js_error(&e))?
+            .on_local_file(opts.path.is_some());
         Database::new(Backend::Host(conn), &options, opts)
     }
 
@@ -244,7 +246,7 @@ impl Database {
             matches!(self.backend, Backend::Host(_)),
         )
         .map_err(|e| self.file_error(&e))?;
-        to_js(&motus_core::answer::envelope_of(true, &doc))
+        to_js(&motus_core::answer::document(&doc))
     }
 
     /// `motus db migrate [--dry-run]`.
@@ -276,7 +278,7 @@ impl Database {
         let sizes = self.sizes()?;
         let doc = schema_calls::status(&self.backend, self.path.as_deref(), sizes)
             .map_err(|e| self.file_error(&e))?;
-        to_js(&motus_core::answer::envelope_of(true, &doc))
+        to_js(&motus_core::answer::document(&doc))
     }
 
     /// The whole database as a `.db` image (in-module databases only).

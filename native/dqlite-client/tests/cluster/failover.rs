@@ -1,7 +1,8 @@
 //! Leader discovery across a real election.
 
 use dqlite_client::testcluster::TestCluster;
-use dqlite_client::{Client, Value};
+use dqlite_client::{Client, DqliteConnection, DqliteUrl, Value};
+use motus_core::{params, Connection, ConnectionExt};
 use std::time::Instant;
 
 #[test]
@@ -29,4 +30,51 @@ fn the_client_finds_the_new_leader_after_the_old_one_is_killed() {
         q.rows,
         vec![vec![Value::Integer(1)], vec![Value::Integer(2)]]
     );
+}
+
+#[test]
+fn cached_statements_start_afresh_on_the_new_leader() {
+    let mut c = TestCluster::start(3);
+    let conn = DqliteConnection::open(&DqliteUrl::parse(&c.url("cache-failover")).unwrap(), false)
+        .unwrap();
+    conn.execute_batch("CREATE TABLE f(x)").unwrap();
+    for i in 0..5 {
+        conn.execute("INSERT INTO f VALUES (?1)", params![i])
+            .unwrap();
+    }
+    let n: i64 = conn.query_one("SELECT count(*) FROM f", params![]).unwrap();
+    assert_eq!(n, 5);
+    let before = conn.statement_cache_stats();
+    let old = c.leader_index().unwrap();
+    c.kill(old);
+    // The same SQL on the new leader: prepared there again (the old ids died with the old
+    // connection; sending one would be refused, or kill the node).
+    let mut n = None;
+    for _ in 0..3 {
+        match conn.query_one::<i64>("SELECT count(*) FROM f", params![]) {
+            Ok(v) => {
+                n = Some(v);
+                break;
+            }
+            Err(e) => eprintln!("during the election: {e}"),
+        }
+    }
+    assert_eq!(n, Some(5));
+    conn.execute("INSERT INTO f VALUES (?1)", params![5])
+        .unwrap();
+    let after = conn.statement_cache_stats();
+    assert!(
+        after.prepared >= before.prepared + 1,
+        "{before:?} -> {after:?}"
+    );
+    assert_ne!(
+        conn.leader_address().as_deref(),
+        Some(c.nodes[old].address.as_str())
+    );
+    for i in (0..3).filter(|i| *i != old) {
+        assert!(
+            c.node_client(i).leader().unwrap().is_some(),
+            "node {i} answers"
+        );
+    }
 }

@@ -5,6 +5,7 @@
 
 mod failover;
 mod protocol;
+mod statements;
 mod suite;
 
 use dqlite_client::testcluster::TestCluster;

@@ -285,6 +285,14 @@ fn protocol_against_a_real_cluster() {
                 "returning_and_journal_mode_never_reach_a_node",
                 returning_and_journal_mode_never_reach_a_node,
             ),
+            (
+                "the_cache_prepares_each_sql_once_and_never_reuses_a_finalized_id",
+                crate::statements::the_cache_prepares_each_sql_once_and_never_reuses_a_finalized_id,
+            ),
+            (
+                "a_connection_runs_a_transaction_s_statements_by_id",
+                crate::statements::a_connection_runs_a_transaction_s_statements_by_id,
+            ),
         ],
     );
 }
