@@ -208,7 +208,7 @@ pub fn size_bytes(conn: &DqliteConnection) -> u64 {
 /// export's fingerprint. A database holding different data is replaced only with
 /// `--replace`, after its current content is exported beside the working directory.
 pub fn import(
-    ctx: &crate::cli::Ctx,
+    ctx: &crate::cli::ctx::Ctx,
     url: &DqliteUrl,
     input: &Path,
     header: &motus_core::transfer::Header,
