@@ -352,6 +352,7 @@ pub fn replace_main_from<C: Connection + ?Sized>(conn: &C, src: &str) -> Result<
 
 /// Attaches the database at `uri` (a `file:` URI, normally with `mode=ro`) as `alias`.
 pub fn attach<C: Connection + ?Sized>(conn: &C, uri: &str, alias: &str) -> Result<()> {
+    crate::engine::local_file::require(conn, "ATTACH")?;
     conn.execute(
         &format!(
             "ATTACH DATABASE ?1 AS {}",

@@ -292,6 +292,13 @@ pub trait Connection {
     }
     /// Whether a transaction is open (so helpers can nest without a second BEGIN).
     fn in_transaction(&self) -> bool;
+    /// Whether this is SQLite on a local file (or in memory) inside this process, so the
+    /// local-file tools of [`crate::engine::local_file`] (journal modes, checkpoints,
+    /// `ATTACH`) may run. A backend that is not — a cluster, a JS host's driver — keeps the
+    /// default and those tools answer [`Error::Unsupported`] without sending anything.
+    fn is_local_file(&self) -> bool {
+        false
+    }
 }
 
 impl<C: Connection + ?Sized> Connection for &C {
@@ -326,6 +333,9 @@ impl<C: Connection + ?Sized> Connection for &C {
     }
     fn in_transaction(&self) -> bool {
         (**self).in_transaction()
+    }
+    fn is_local_file(&self) -> bool {
+        (**self).is_local_file()
     }
 }
 

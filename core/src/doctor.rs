@@ -43,8 +43,7 @@ impl Check {
 
 /// `PRAGMA integrity_check`: "ok" or the problems it lists.
 pub fn integrity<C: Connection + ?Sized>(conn: &C) -> Result<Check> {
-    let rows = conn.query("PRAGMA integrity_check", params![])?;
-    let lines: Vec<String> = rows.iter().map(|r| r.value(0).to_text()).collect();
+    let lines = crate::engine::local_file::integrity_check(conn)?;
     Ok(if lines == ["ok"] {
         Check::new("integrity", CheckStatus::Pass, "integrity_check: ok")
     } else {

@@ -100,6 +100,11 @@ pub enum Error {
     /// landed. Look before retrying.
     #[error("the outcome of the write is unknown: {message}")]
     OutcomeUnknown { message: String },
+
+    /// The operation needs SQLite on a local file (a journal mode, a checkpoint, `ATTACH`)
+    /// and this backend is not one. Nothing was sent.
+    #[error("{operation} needs a local SQLite database file; this database is not one, and nothing was sent to it")]
+    Unsupported { operation: String },
 }
 
 impl Error {
@@ -126,6 +131,7 @@ impl Error {
             Error::UnexpectedData { .. } => "unexpected_data",
             Error::Unavailable { .. } => "unavailable",
             Error::OutcomeUnknown { .. } => "outcome_unknown",
+            Error::Unsupported { .. } => "unsupported",
         }
     }
 
@@ -173,5 +179,6 @@ impl Error {
         "unexpected_data",
         "unavailable",
         "outcome_unknown",
+        "unsupported",
     ];
 }

@@ -104,16 +104,8 @@ pub fn all_tables<C: Connection + ?Sized>(conn: &C) -> Result<BTreeMap<String, T
     Ok(out)
 }
 
-/// The user tables, by name.
-pub fn user_tables<C: Connection + ?Sized>(conn: &C) -> Result<Vec<String>> {
-    conn.query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        params![],
-    )?
-    .iter()
-    .map(|r| r.get(0))
-    .collect()
-}
+/// The user tables, by name (the catalogue's answer).
+pub use crate::engine::catalogue::user_tables;
 
 /// Fingerprints the named tables, reporting [`Step::Hashing`] in rows (counted first, so the
 /// fraction is real).

@@ -19,6 +19,7 @@ use crate::connection::{quote_ident, write_tx, Connection, ConnectionExt};
 use crate::doctor::{self, CheckStatus};
 use crate::error::{Error, Result};
 use crate::ids::Env;
+use crate::kernel::expiry;
 use crate::kernel::invariants;
 use crate::kernel::lease::{self, LeaseStatus};
 use crate::kernel::work_item::{self, AttemptEnd};
@@ -99,7 +100,7 @@ pub fn run<C: Connection + ?Sized>(conn: &C, env: &Env) -> Result<Vec<Repair>> {
 }
 
 fn expire_overdue_leases<C: Connection + ?Sized>(c: &C, env: &Env) -> Result<Repair> {
-    let expired = lease::expire_stale(c, env)?;
+    let expired = expiry::expire_stale(c, env)?;
     Ok(if expired.is_empty() {
         Repair::new(
             "expired_leases",
@@ -187,25 +188,12 @@ fn end_attempts_of_ended_leases<C: Connection + ?Sized>(c: &C, env: &Env) -> Res
 
 /// Tables whose rows carry `created_at` and `updated_at`.
 fn audited_tables<C: Connection + ?Sized>(c: &C) -> Result<Vec<String>> {
-    let names: Vec<String> = c
-        .query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-            params![],
-        )?
-        .iter()
-        .map(|r| r.get(0))
-        .collect::<Result<_>>()?;
+    use crate::engine::catalogue;
     let mut out = Vec::new();
-    for n in names {
-        let cols: Vec<String> = c
-            .query(
-                &format!("PRAGMA table_info({})", quote_ident(&n)),
-                params![],
-            )?
-            .iter()
-            .map(|r| r.get_named::<String>("name"))
-            .collect::<Result<_>>()?;
-        if cols.iter().any(|x| x == "created_at") && cols.iter().any(|x| x == "updated_at") {
+    for n in catalogue::user_tables(c)? {
+        let cols = catalogue::columns(c, &n)?;
+        let has = |name: &str| cols.iter().any(|col| col.name == name);
+        if has("created_at") && has("updated_at") {
             out.push(n);
         }
     }
@@ -286,6 +274,7 @@ fn fill_audit_columns<C: Connection + ?Sized>(c: &C, env: &Env) -> Result<Repair
 
 /// Writes the WAL back into the database file and truncates it.
 pub fn checkpoint<C: Connection + ?Sized>(conn: &C) -> Result<Repair> {
+    crate::engine::local_file::require(conn, "a WAL checkpoint")?;
     let mode: String = conn.query_one("PRAGMA journal_mode", params![])?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Ok(Repair::new(

@@ -99,6 +99,11 @@ pub fn set_busy_limit_ms(ms: u64) {
     busy::LIMIT_MS.store(ms, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// How long a connection waits for another's lock before `busy`, in milliseconds.
+pub fn busy_limit_ms() -> u64 {
+    busy::LIMIT_MS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 impl SqliteConnection {
     /// Wraps an existing rusqlite connection as it is.
     pub fn from_rusqlite(conn: rusqlite::Connection) -> Self {
@@ -132,7 +137,17 @@ impl SqliteConnection {
 
     /// Loads a whole database image (for example a file the user picked in a browser) into
     /// memory, read-only. WAL-mode images are switched to rollback mode in the copy first.
-    pub fn from_image(mut bytes: Vec<u8>) -> Result<Self> {
+    pub fn from_image(bytes: Vec<u8>) -> Result<Self> {
+        Self::load_image(bytes, true)
+    }
+
+    /// Loads a whole database image into memory for reading and writing (the JS API's
+    /// in-module database), with the settings [`open_in_memory`](Self::open_in_memory) uses.
+    pub fn from_image_writable(bytes: Vec<u8>) -> Result<Self> {
+        Self::load_image(bytes, false)
+    }
+
+    fn load_image(mut bytes: Vec<u8>, read_only: bool) -> Result<Self> {
         if bytes.len() < 100 || !bytes.starts_with(b"SQLite format 3\0") {
             return Err(Error::NotADatabase {
                 message: "the file does not start with the SQLite header".into(),
@@ -146,12 +161,21 @@ impl SqliteConnection {
         }
         let mut conn = rusqlite::Connection::open_in_memory().map_err(map_error)?;
         let len = bytes.len();
-        conn.deserialize_read_exact(rusqlite::MAIN_DB, std::io::Cursor::new(bytes), len, true)
-            .map_err(map_error)?;
-        let c = SqliteConnection { conn };
-        c.execute_batch("PRAGMA query_only = ON; PRAGMA foreign_keys = ON;")?;
+        conn.deserialize_read_exact(
+            rusqlite::MAIN_DB,
+            std::io::Cursor::new(bytes),
+            len,
+            read_only,
+        )
+        .map_err(map_error)?;
+        let mut c = SqliteConnection { conn };
+        if read_only {
+            c.execute_batch("PRAGMA query_only = ON; PRAGMA foreign_keys = ON;")?;
+        } else {
+            c.configure(false, false)?;
+        }
         // Force SQLite to read the schema now, so a damaged file fails here, not later.
-        c.query("SELECT count(*) FROM sqlite_master", &[])?;
+        crate::engine::catalogue::object_count(&c)?;
         require_utf8_schema(&c)?;
         Ok(c)
     }
@@ -455,5 +479,8 @@ impl Connection for SqliteConnection {
 
     fn in_transaction(&self) -> bool {
         !self.conn.is_autocommit()
+    }
+    fn is_local_file(&self) -> bool {
+        true
     }
 }

@@ -213,14 +213,7 @@ fn table_info<C: Connection + ?Sized>(conn: &C, name: &str) -> Result<TableInfo>
 
 /// Every data table, parents before children (by foreign key), `sqlite_sequence` last.
 fn tables_in_order<C: Connection + ?Sized>(conn: &C) -> Result<Vec<TableInfo>> {
-    let names: Vec<String> = conn
-        .query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-            params![],
-        )?
-        .iter()
-        .map(|r| r.get(0))
-        .collect::<Result<_>>()?;
+    let names = crate::engine::catalogue::user_tables(conn)?;
     let mut parents: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for n in &names {
         let refs: Vec<String> = conn

@@ -3,7 +3,13 @@
 //! `v_ready_items` query on the same data as the baseline in the same run.
 //!
 //!     cargo run --release -p motus --example bench_roadmap -- [--sizes 1000,10000,100000]
-//!         [--runs 7] [--json-out FILE] [--keep DIR]
+//!         [--runs 7] [--json-out FILE] [--keep DIR] [--chains 1000,10000,100000]
+//!         [--baseline-max 10000]
+//!
+//! `--chains`: `why` at the top of one chain of N pending items (each `blocks` on the next),
+//! with its document serialized, against the previous walk (one query per node and a full
+//! path per node: quadratic) up to `--baseline-max` deep, and the recursive query alone.
+//! `--sizes ''` skips the ready workload.
 //!
 //! Workload: phases of 250 items (205 completed, 40 pending, 5 in progress); each item after
 //! the first of its phase gets 0, 1 or 2 dependencies (weights 55/35/10) on one of the
@@ -37,6 +43,8 @@ impl Rng {
 
 struct Args {
     sizes: Vec<usize>,
+    chains: Vec<usize>,
+    baseline_max: usize,
     runs: usize,
     json_out: Option<String>,
     keep: Option<String>,
@@ -45,6 +53,8 @@ struct Args {
 fn parse_args() -> Args {
     let mut a = Args {
         sizes: vec![1_000, 10_000, 100_000],
+        chains: vec![1_000, 10_000, 100_000],
+        baseline_max: 10_000,
         runs: 7,
         json_out: None,
         keep: None,
@@ -53,12 +63,9 @@ fn parse_args() -> Args {
     while let Some(flag) = it.next() {
         let mut val = || it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
         match flag.as_str() {
-            "--sizes" => {
-                a.sizes = val()
-                    .split(',')
-                    .map(|s| s.trim().parse().expect("sizes are integers"))
-                    .collect()
-            }
+            "--sizes" => a.sizes = list(&val()),
+            "--chains" => a.chains = list(&val()),
+            "--baseline-max" => a.baseline_max = val().parse().expect("an integer"),
             "--runs" => a.runs = val().parse().expect("--runs is an integer"),
             "--json-out" => a.json_out = Some(val()),
             "--keep" => a.keep = Some(val()),
@@ -66,6 +73,135 @@ fn parse_args() -> Args {
         }
     }
     a
+}
+
+fn list(v: &str) -> Vec<usize> {
+    v.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().parse().expect("sizes are integers"))
+        .collect()
+}
+
+/// One chain of `n` pending items (40 a phase), `C000000` blocks on `C000001` … Edges go in top-down so
+/// the schema's cycle trigger (which walks down from the new prerequisite) finds nothing
+/// below it: loading stays linear.
+fn load_chain(conn: &SqliteConnection, n: usize) {
+    write_tx(conn, |c| {
+        for i in 0..n {
+            c.execute(
+                "INSERT INTO roadmap_items (id, phase_key, title, status_key, rank, created_by) \
+                 VALUES (?1, ?2, ?3, 'pending', ?4, 'bench')",
+                // 40 a phase: the schema allows 50 active items per phase.
+                params![
+                    format!("C{i:06}"),
+                    format!("chain_{:05}", i / 40),
+                    format!("Chain item {i}"),
+                    i as f64
+                ],
+            )?;
+        }
+        for i in 0..n.saturating_sub(1) {
+            c.execute(
+                "INSERT INTO roadmap_dependencies (item_id, depends_on_id, dependency_type, created_by) \
+                 VALUES (?1, ?2, 'blocks', 'bench')",
+                params![format!("C{i:06}"), format!("C{:06}", i + 1)],
+            )?;
+        }
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// The walk `why` had before (kept here as the baseline): breadth-first with one query per
+/// node and the whole path from the top cloned into every node. Returns the number of nodes
+/// and of path entries (what its document carried).
+fn previous_walk(conn: &SqliteConnection, id: &str) -> (usize, usize) {
+    let mut seen = std::collections::HashSet::from([id.to_string()]);
+    let mut queue = std::collections::VecDeque::from([(id.to_string(), vec![id.to_string()])]);
+    let (mut nodes, mut entries) = (0, 0);
+    while let Some((node, path)) = queue.pop_front() {
+        let rows = conn
+            .query(
+                "SELECT p.id, p.title, p.status_key, p.deleted_at IS NOT NULL \
+                   FROM roadmap_dependencies d JOIN roadmap_items p ON p.id = d.depends_on_id \
+                  WHERE d.item_id = ?1 AND d.dependency_type = 'blocks' AND p.status_key <> 'completed' \
+                  ORDER BY p.id",
+                params![&node],
+            )
+            .unwrap();
+        for r in rows.iter() {
+            let pid: String = r.get(0).unwrap();
+            if !seen.insert(pid.clone()) {
+                continue;
+            }
+            let _ = conn
+                .query(
+                    "SELECT id FROM blockers WHERE work_id = ?1 AND resolved_at IS NULL",
+                    params![&pid],
+                )
+                .unwrap();
+            let mut p = path.clone();
+            p.push(pid.clone());
+            nodes += 1;
+            entries += p.len();
+            queue.push_back((pid, p));
+        }
+    }
+    (nodes, entries)
+}
+
+#[derive(serde::Serialize)]
+struct ChainRow {
+    depth: usize,
+    /// `readiness::why` at the top, and its `--json` document serialized.
+    ours: Timing,
+    document_bytes: usize,
+    /// The recursive query alone, counted inside SQLite (the floor).
+    reach_sql_only: Timing,
+    /// The previous walk, when the chain is no deeper than `--baseline-max`.
+    previous: Option<Timing>,
+    previous_path_entries: Option<usize>,
+}
+
+fn measure_chain(
+    conn: &SqliteConnection,
+    depth: usize,
+    runs: usize,
+    baseline_max: usize,
+) -> ChainRow {
+    let (ours, bytes) = time(runs, || {
+        let w = readiness::why(conn, "C000000").unwrap();
+        assert_eq!(w.blocking_dependencies.len(), depth - 1);
+        serde_json::to_vec(&motus_core::answer::envelope_of(true, &w))
+            .unwrap()
+            .len()
+    });
+    let (reach, _) = time(runs, || {
+        conn.query_one::<i64>(
+            "WITH RECURSIVE reach(id) AS (SELECT ?1 UNION SELECT d.depends_on_id FROM reach r \
+               JOIN roadmap_dependencies d ON d.item_id = r.id AND d.dependency_type = 'blocks' \
+               JOIN roadmap_items p ON p.id = d.depends_on_id AND p.status_key <> 'completed') \
+             SELECT count(*) FROM reach",
+            params!["C000000"],
+        )
+        .unwrap()
+    });
+    let (previous, previous_path_entries) = if depth <= baseline_max {
+        // Quadratic: one run after the cold call is enough to see it.
+        let (t, (nodes, entries)) = time(1, || previous_walk(conn, "C000000"));
+        assert_eq!(nodes, depth - 1);
+        (Some(t), Some(entries))
+    } else {
+        (None, None)
+    };
+    ChainRow {
+        depth,
+        ours,
+        document_bytes: bytes,
+        reach_sql_only: reach,
+        previous,
+        previous_path_entries,
+    }
 }
 
 /// Loads the workload; returns (items, edges).
@@ -317,6 +453,52 @@ fn main() {
         conn.execute_batch(readiness::READY_INDEXES_SQL).unwrap();
         rows.push(measure(&conn, items, edges, args.runs));
     }
+    let mut chains = Vec::new();
+    for &n in &args.chains {
+        let path = base.join(format!("chain-{n}.db"));
+        let _ = std::fs::remove_file(&path);
+        let conn =
+            SqliteConnection::open(path.to_str().unwrap(), OpenMode::ReadWriteCreate).unwrap();
+        conn.ensure_wal().unwrap();
+        Migrator::coordination()
+            .migrate(&conn, &clock, false, &mut |_| Ok(None))
+            .unwrap();
+        let t = Instant::now();
+        load_chain(&conn, n);
+        eprintln!(
+            "loaded a chain of {n} in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        chains.push(measure_chain(&conn, n, args.runs, args.baseline_max));
+    }
+    if !chains.is_empty() {
+        println!("`why` at the top of a chain: median wall ms / fastest wall ms / mean CPU ms ({} calls after one cold call; the previous walk: one call after one cold call).", args.runs);
+        println!("| depth | ours: why + document | document bytes | recursive query alone | previous walk | previous: path entries |");
+        println!("|---|---|---|---|---|---|");
+        let f = |t: &Timing| format!("{:.3} / {:.3} / {:.3}", t.wall_ms, t.min_ms, t.cpu_ms);
+        for c in &chains {
+            println!(
+                "| {} | {} | {} | {} | {} | {} |",
+                c.depth,
+                f(&c.ours),
+                c.document_bytes,
+                f(&c.reach_sql_only),
+                c.previous
+                    .as_ref()
+                    .map(f)
+                    .unwrap_or_else(|| "not run".into()),
+                c.previous_path_entries
+                    .map(|e| e.to_string())
+                    .unwrap_or_default()
+            );
+        }
+    }
+    if rows.is_empty() {
+        if let Some(p) = args.json_out {
+            std::fs::write(&p, serde_json::to_string_pretty(&chains).unwrap()).unwrap();
+        }
+        return;
+    }
     println!(
         "{} calls after one cold call: median wall ms / fastest wall ms / mean CPU ms.",
         args.runs
@@ -346,6 +528,7 @@ fn main() {
         );
     }
     if let Some(p) = args.json_out {
-        std::fs::write(&p, serde_json::to_string_pretty(&rows).unwrap()).unwrap();
+        let all = serde_json::json!({"ready": rows, "chains": chains});
+        std::fs::write(&p, serde_json::to_string_pretty(&all).unwrap()).unwrap();
     }
 }

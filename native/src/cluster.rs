@@ -62,6 +62,9 @@ impl Connection for DbConn {
     fn in_transaction(&self) -> bool {
         both!(self, c => c.in_transaction())
     }
+    fn is_local_file(&self) -> bool {
+        both!(self, c => c.is_local_file())
+    }
 }
 
 /// The cluster URL `path` names, if it names one (`dqlite://…`); a malformed one is a
@@ -179,10 +182,7 @@ pub fn doctor_checks(conn: &DqliteConnection) -> Vec<motus_core::doctor::Check> 
 
 /// The database's size on the cluster (pages × page size, as the leader reports it).
 pub fn size_bytes(conn: &DqliteConnection) -> u64 {
-    use motus_core::ConnectionExt;
-    let pages: i64 = conn.query_one("PRAGMA page_count", &[]).unwrap_or(0);
-    let size: i64 = conn.query_one("PRAGMA page_size", &[]).unwrap_or(0);
-    (pages * size).max(0) as u64
+    motus_core::engine::local_file::size_bytes(conn).unwrap_or(0)
 }
 
 /// Exports the cluster database to `NAME-<why>-<time>-<random>.jsonl` in the working
@@ -253,7 +253,7 @@ pub fn import(
     use crate::host::SystemClock;
     use motus_core::migrate::Migrator;
     use motus_core::sqlite::OpenMode;
-    use motus_core::{transfer, Clock, ConnectionExt};
+    use motus_core::{transfer, Clock};
     let target = Path::new(&ctx.db_path);
     let at = |p: &Path| {
         let p = p.to_path_buf();
@@ -272,8 +272,7 @@ pub fn import(
     let scratch_path = staged.path().to_path_buf();
     let scratch = SqliteConnection::open(&scratch_path.to_string_lossy(), OpenMode::ReadWrite)
         .map_err(at(&scratch_path))?;
-    scratch
-        .execute_batch("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;")
+    motus_core::engine::local_file::use_scratch_journal(&scratch, None)
         .map_err(at(&scratch_path))?;
     transfer::prepare_empty(&scratch, header, &SystemClock)
         .map_err(|e| CliError::from(e.root().clone()).at(target))?;
@@ -289,12 +288,7 @@ pub fn import(
         err
     })?;
     let cluster = open(url, false)?;
-    let tables: i64 = cluster
-        .query_one(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-            &[],
-        )
-        .map_err(at(target))?;
+    let tables = motus_core::engine::catalogue::table_count(&cluster).map_err(at(target))?;
     // A cluster database at another schema version than the export: the export's rows
     // are brought to the cluster's version (this build's) by the same migrations, in the
     // scratch file; a cluster behind this build is upgraded first, by the user.

@@ -8,7 +8,7 @@ use crate::output::CliError;
 use crate::paths;
 use motus_core::migrate::{open, Migrator, Report, Status};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
-use motus_core::{Clock, Connection, ConnectionExt};
+use motus_core::{Clock, Connection};
 use std::path::{Path, PathBuf};
 
 pub struct Db {
@@ -141,8 +141,7 @@ pub fn open_read_any(path: &Path) -> Result<Db, CliError> {
     }
     let conn = open_file(path, OpenMode::ReadOnly)?;
     // Touch the schema now so a foreign or damaged file fails here with its own error.
-    conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-        .map_err(|e| CliError::from(e).at(path))?;
+    motus_core::engine::catalogue::object_count(&conn).map_err(|e| CliError::from(e).at(path))?;
     refuse_userland_db(path, &conn)?;
     Ok(Db {
         path: path.to_path_buf(),
@@ -229,16 +228,8 @@ pub fn create_private(path: &Path) -> Result<(), CliError> {
 fn is_current_fast(db: &Db) -> Result<bool, CliError> {
     // File names only: parsing and hashing every migration would cost ~1 ms per call.
     let (latest, count_embedded) = motus_core::migrate::coordination_summary();
-    let row = db
-        .conn
-        .query("SELECT max(version), count(*) FROM schema_version", &[]);
-    match row {
-        Ok(rows) => {
-            let r = rows.first().expect("aggregate returns one row");
-            let max: Option<i64> = r.get(0).map_err(CliError::from)?;
-            let count: i64 = r.get(1).map_err(CliError::from)?;
-            Ok(max == Some(latest) && count as usize == count_embedded)
-        }
+    match motus_core::migrate::Migrator::coordination().ledger_summary(&db.conn) {
+        Ok((max, count)) => Ok(max == Some(latest) && count as usize == count_embedded),
         // No ledger (new or foreign file): the full check decides.
         Err(motus_core::Error::Sql { .. }) => Ok(false),
         Err(e) => Err(CliError::from(e).at(&db.path)),

@@ -76,6 +76,7 @@ pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
             "look before retrying: `motus work status LEASE`, `motus work list` or `motus roadmap show ID`"
         }
         UnexpectedData { .. } => "run `motus doctor` to check the file",
+        Unsupported { .. } => "run it on a local database file (--db PATH)",
         MigrationChanged { .. } => {
             "restore the original migration file, or the database from a backup"
         }
@@ -83,16 +84,46 @@ pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
     })
 }
 
+/// The schema's trigger texts (the published schema, kept byte for byte) end with the
+/// original's Python next step; on this command line each gives way to ours.
+const ORIGINAL_STEPS: &[(&str, &str)] = &[
+    (
+        " Use record_evidence() first.",
+        "record evidence on the lease first: `motus work evidence LEASE TYPE`",
+    ),
+    (
+        " Use create_blocker() first.",
+        "record the blocker first: `motus work block TARGET REASON TITLE`",
+    ),
+    (
+        " Use handoff instead of new claim.",
+        "hand the work over instead: `motus work handoff LEASE AGENT --reason WHY`",
+    ),
+];
+
+/// A trigger's message without the original's step, and ours as the hint.
+fn without_original_step(message: String) -> (String, Option<&'static str>) {
+    for (theirs, ours) in ORIGINAL_STEPS {
+        if let Some(rule) = message.strip_suffix(theirs) {
+            return (rule.to_string(), Some(ours));
+        }
+    }
+    (message, None)
+}
+
 impl From<motus_core::Error> for CliError {
     fn from(e: motus_core::Error) -> Self {
         let exit = match e {
-            motus_core::Error::InvalidInput { .. } => EXIT_USAGE,
+            motus_core::Error::InvalidInput { .. } | motus_core::Error::Unsupported { .. } => {
+                EXIT_USAGE
+            }
             _ => EXIT_FAILED,
         };
+        let (message, step) = without_original_step(e.to_string());
         CliError {
             code: e.code().into(),
-            message: e.to_string(),
-            hint: hint_for(&e).map(str::to_string),
+            message,
+            hint: step.or(hint_for(&e)).map(str::to_string),
             context: answer::errors::error_context(&e),
             exit,
         }
@@ -261,5 +292,23 @@ impl<W: std::io::Write> std::io::Write for PipeWatch<W> {
             self.reader_gone = true;
         }
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_originals_python_steps_give_way_to_commands_of_ours() {
+        let e = motus_core::Error::KernelRule {
+            message: "KERNEL: Cannot mark attempt completed without evidence. Use record_evidence() first.".into(),
+        };
+        let err = CliError::from(e);
+        assert_eq!(
+            err.message,
+            "KERNEL: Cannot mark attempt completed without evidence."
+        );
+        assert!(err.hint.unwrap().contains("motus work evidence"));
     }
 }

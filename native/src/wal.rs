@@ -18,7 +18,6 @@ use crate::files;
 use crate::output::CliError;
 use crate::paths::side_file;
 use motus_core::sqlite::{OpenMode, SqliteConnection};
-use motus_core::{Connection, ConnectionExt};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -270,20 +269,15 @@ pub fn check_copy(db: &Path, wal: Option<&Path>) -> Result<(), String> {
     }
     let conn = SqliteConnection::open(&staged.path().to_string_lossy(), OpenMode::ReadWrite)
         .map_err(|e| e.to_string())?;
-    let lines: Vec<String> = conn
-        .query("PRAGMA integrity_check", &[])
-        .map_err(|e| e.to_string())?
-        .iter()
-        .map(|r| r.value(0).to_text())
-        .collect();
+    let lines =
+        motus_core::engine::local_file::integrity_check(&conn).map_err(|e| e.to_string())?;
     if lines != ["ok"] {
         return Err(format!(
             "integrity_check: {}",
             lines.into_iter().take(3).collect::<Vec<_>>().join("; ")
         ));
     }
-    conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-        .map_err(|e| e.to_string())?;
+    motus_core::engine::catalogue::object_count(&conn).map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -77,7 +77,7 @@ function openHost(file, options = {}) {
 function sameError(nativeDoc, err) {
   const assert = require('node:assert/strict');
   assert.equal(nativeDoc.ok, false, JSON.stringify(nativeDoc));
-  assert.equal(nativeDoc.contract_version, 1);
+  assert.equal(nativeDoc.contract_version, 2);
   const { hint, ...rest } = nativeDoc.error;
   const api = { code: err.code, message: err.message };
   if (err.context !== undefined) api.context = err.context;

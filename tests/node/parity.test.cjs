@@ -49,7 +49,7 @@ function api(db) {
       // The API throws what the binary prints as a failure document.
       const error = { code: e.code, message: e.message };
       if (e.context !== undefined) error.context = e.context;
-      return { ok: false, contract_version: 1, error };
+      return { ok: false, contract_version: 2, error };
     }
   };
 }

@@ -128,6 +128,10 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
         "outcome_unknown",
         "a cluster lost the answer to a commit; look before retrying",
     ),
+    (
+        "unsupported",
+        "the operation needs a local database file and this backend is not one (exit 2)",
+    ),
     ("usage", "the command line is malformed (exit 2)"),
     (
         "io",
@@ -195,6 +199,7 @@ mod tests {
             Error::UnexpectedData { message: m() },
             Error::Unavailable { message: m() },
             Error::OutcomeUnknown { message: m() },
+            Error::Unsupported { operation: m() },
         ]
     }
 

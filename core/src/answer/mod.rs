@@ -25,8 +25,9 @@ pub use errors::{ErrorAnswer, ErrorBody};
 
 /// Bumped when a document loses a field, renames one, or changes a field's type or meaning.
 /// Adding documents, fields, error codes or enum values keeps it (readers ignore what they
-/// do not know).
-pub const CONTRACT_VERSION: u32 = 1;
+/// do not know). 2: `roadmap why`'s chain nodes carry `parent` instead of the whole `path`
+/// (the paths grew with the square of a chain's depth).
+pub const CONTRACT_VERSION: u32 = 2;
 
 /// One operation's answer: a typed value with a stable document name.
 pub trait Answer: Serialize {

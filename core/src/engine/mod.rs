@@ -3,4 +3,9 @@
 //! [`Connection`](crate::Connection) trait and call these instead of writing engine-specific
 //! SQL themselves.
 
+pub mod catalogue;
+pub mod local_file;
 pub mod result_codes;
+
+#[cfg(all(test, feature = "rusqlite"))]
+mod tests;

@@ -2,6 +2,7 @@
 //! needs a written resolution plus evidence recorded after it, or a waiver decision (the
 //! schema's `blockers_resolution_requires_justification` enforces the same).
 
+use super::expiry;
 use super::journal;
 use super::lease::{self, LeaseStatus};
 use super::records::{insert_decision, DecisionRow};
@@ -82,7 +83,7 @@ pub fn create_blocker<C: Connection + ?Sized>(
     write_tx(conn, |c| {
         let (work_id, attempt_id) = if req.target.starts_with("lease-") {
             lease::validate_lease_id(&req.target)?;
-            let l = lease::load_current(c, env, &req.target)?
+            let l = expiry::load_current(c, env, &req.target)?
                 .ok_or_else(|| Error::not_found("lease", &req.target))?;
             if l.status != LeaseStatus::Active {
                 return Err(Error::invalid(

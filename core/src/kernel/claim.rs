@@ -2,6 +2,7 @@
 //! never both hold a write lease on a resource or an open attempt on a work item.
 
 use super::canonical::{sha256_hex, to_canonical_json};
+use super::expiry;
 use super::journal;
 use super::lease::{self, Lease, LeaseStatus, Mode, Resource};
 use super::reason::{Decision, Owner, ReasonCode};
@@ -105,7 +106,7 @@ pub(super) fn claim_in_tx<C: Connection + ?Sized>(
         if l.is_live(now) {
             live.push(l);
         } else {
-            lease::expire(conn, env, &mut l)?;
+            expiry::expire(conn, env, &mut l)?;
         }
     }
     let checks = work_item::claim_checks(conn, &req.work_id)?;

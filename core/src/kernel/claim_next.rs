@@ -8,6 +8,7 @@
 //! the calls: the second agent picks the same first item and is told BUSY.
 
 use super::claim::{self, ClaimRequest, ClaimResponse};
+use super::expiry;
 use super::journal;
 use super::lease::{self, Mode};
 use super::reason::{Decision, ReasonCode};
@@ -126,7 +127,7 @@ fn next_in_tx<C: Connection + ?Sized>(
         req.filter.item_type.as_deref(),
     )?;
     // An item whose lease ran out goes back to the queue here, before the ready list is read.
-    lease::expire_stale(conn, env)?;
+    expiry::expire_stale(conn, env)?;
     let assigned = match &req.filter.assignee {
         Some(agent) => Some(assigned_items(conn, agent)?),
         None => None,

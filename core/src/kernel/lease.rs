@@ -1,8 +1,6 @@
 //! Leases: the `coordination_leases` row, its resources and its lifecycle
 //! (active → released | aborted | expired, nothing else), and lazy expiry.
 
-use super::journal;
-use super::work_item;
 use crate::connection::{Connection, Row};
 use crate::error::{Error, Result};
 use crate::ids::Env;
@@ -274,58 +272,6 @@ pub fn load_active<C: Connection + ?Sized>(conn: &C) -> Result<Vec<Lease>> {
         params![],
     )?;
     rows.iter().map(|r| Lease::from_row(&r)).collect()
-}
-
-/// Loads a lease and, inside the caller's write transaction, expires it if it is overdue.
-pub fn load_current<C: Connection + ?Sized>(
-    conn: &C,
-    env: &Env,
-    lease_id: &str,
-) -> Result<Option<Lease>> {
-    let Some(mut lease) = load(conn, lease_id)? else {
-        return Ok(None);
-    };
-    if lease.status == LeaseStatus::Active && !lease.is_live(env.now()) {
-        expire(conn, env, &mut lease)?;
-    }
-    Ok(Some(lease))
-}
-
-/// Marks an overdue lease expired: status, a `LEASE_EXPIRED` event, an audit row, and the
-/// end of its open attempt (so the work item can be claimed again).
-pub fn expire<C: Connection + ?Sized>(conn: &C, env: &Env, lease: &mut Lease) -> Result<()> {
-    let now = env.now();
-    set_status(conn, lease, LeaseStatus::Expired, None, now)?;
-    let payload = serde_json::json!({
-        "expired_at": lease.deadline().to_rfc3339(),
-        "noticed_at": now.to_rfc3339(),
-        "attempt_id": lease.attempt_id,
-    });
-    journal::event(conn, env, &lease.lease_id, "LEASE_EXPIRED", &payload)?;
-    work_item::end_attempt_abnormally(conn, env, lease, "lease expired")?;
-    journal::audit(
-        conn,
-        env,
-        "system",
-        "work.expire",
-        "lease",
-        &lease.lease_id,
-        "expire",
-        Some(payload),
-    )
-}
-
-/// Expires every overdue active lease; returns the ones it expired.
-pub fn expire_stale<C: Connection + ?Sized>(conn: &C, env: &Env) -> Result<Vec<Lease>> {
-    let now = env.now();
-    let mut expired = Vec::new();
-    for mut lease in load_active(conn)? {
-        if !lease.is_live(now) {
-            expire(conn, env, &mut lease)?;
-            expired.push(lease);
-        }
-    }
-    Ok(expired)
 }
 
 /// Writes a terminal status (and outcome) on the row and in `lease`.

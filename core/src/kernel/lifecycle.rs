@@ -1,6 +1,7 @@
 //! `get_context`, `heartbeat`, `handoff` and `cleanup`: the calls around a live lease.
 
 use super::canonical::{sha256_hex, to_canonical_json};
+use super::expiry;
 use super::journal;
 use super::lease::{self, Lease, LeaseStatus};
 use super::reason::{Decision, ReasonCode};
@@ -91,7 +92,7 @@ fn context_in_tx<C: Connection + ?Sized>(
     intent: Option<&str>,
 ) -> Result<ContextResponse> {
     let shown_intent = intent.unwrap_or("unknown");
-    let Some(lease) = lease::load_current(conn, env, lease_id)? else {
+    let Some(lease) = expiry::load_current(conn, env, lease_id)? else {
         return Ok(ContextResponse {
             decision: Decision::new(ReasonCode::DenyMissingLease, &["validate_lease"]),
             lens: empty_lens(shown_intent, "Lease not found".into()),
@@ -243,7 +244,7 @@ fn heartbeat_in_tx<C: Connection + ?Sized>(
     lease_id: &str,
     ttl_s: Option<i64>,
 ) -> Result<HeartbeatResponse> {
-    let Some(mut lease) = lease::load_current(conn, env, lease_id)? else {
+    let Some(mut lease) = expiry::load_current(conn, env, lease_id)? else {
         return Ok(HeartbeatResponse {
             decision: Decision::new(ReasonCode::LeaseNotFound, &["validate_lease"]),
             lease: None,
@@ -363,7 +364,7 @@ fn handoff_in_tx<C: Connection + ?Sized>(
     if !lease::valid_agent(to_agent) {
         return refuse(ReasonCode::DenyInvalidAgentId, &["validate_agent_id"], None);
     }
-    let Some(mut old) = lease::load_current(conn, env, lease_id)? else {
+    let Some(mut old) = expiry::load_current(conn, env, lease_id)? else {
         return refuse(ReasonCode::LeaseNotFound, &["validate_lease"], None);
     };
     if old.status != LeaseStatus::Active {
@@ -482,7 +483,7 @@ pub struct CleanupResponse {
 /// Expires every overdue lease now (each with its event, audit row and attempt ending).
 pub fn cleanup<C: Connection + ?Sized>(conn: &C, env: &Env) -> Result<CleanupResponse> {
     write_tx(conn, |c| {
-        let expired = lease::expire_stale(c, env)?;
+        let expired = expiry::expire_stale(c, env)?;
         Ok(CleanupResponse {
             expired_count: expired.len(),
             expired: expired.into_iter().map(|l| l.lease_id).collect(),

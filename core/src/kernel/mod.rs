@@ -13,6 +13,7 @@ pub mod blockers;
 pub mod canonical;
 pub mod claim;
 pub mod claim_next;
+pub mod expiry;
 pub mod invariants;
 mod journal;
 pub mod lease;

@@ -2,6 +2,7 @@
 //! one audit row in one transaction on a live lease — or nothing at all.
 
 use super::canonical::{sha256_hex, to_canonical_json};
+use super::expiry;
 use super::journal;
 use super::lease::{self, Lease, LeaseStatus};
 use super::reason::ReasonCode;
@@ -71,7 +72,7 @@ pub(crate) fn live_lease<C: Connection + ?Sized>(
     lease_id: &str,
 ) -> Result<std::result::Result<Lease, Recorded>> {
     lease::validate_lease_id(lease_id)?;
-    match lease::load_current(conn, env, lease_id)? {
+    match expiry::load_current(conn, env, lease_id)? {
         None => Ok(Err(Recorded::refused(
             ReasonCode::LeaseNotFound,
             "Lease not found".into(),

@@ -2,6 +2,7 @@
 //! same transaction and moves the work item: completed on a successful release with
 //! evidence, back to the queue otherwise.
 
+use super::expiry;
 use super::journal;
 use super::lease::{self, Lease, LeaseStatus, Resource};
 use super::reason::{Decision, ReasonCode};
@@ -92,7 +93,7 @@ fn release_in_tx<C: Connection + ?Sized>(
     outcome: ReleaseOutcome,
     rollback: bool,
 ) -> Result<ReleaseResponse> {
-    let Some(mut lease) = lease::load_current(conn, env, lease_id)? else {
+    let Some(mut lease) = expiry::load_current(conn, env, lease_id)? else {
         return Ok(ReleaseResponse {
             decision: Decision::new(ReasonCode::LeaseNotFound, &["validate_lease"]),
             lease: None,
@@ -261,7 +262,7 @@ pub fn force_release<C: Connection + ?Sized>(
             if l.is_live(now) {
                 targets.push(l);
             } else {
-                lease::expire(c, env, &mut l)?;
+                expiry::expire(c, env, &mut l)?;
             }
         }
         if targets.is_empty() {

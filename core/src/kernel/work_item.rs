@@ -215,30 +215,6 @@ pub fn start_assignment<C: Connection + ?Sized>(
     Ok(())
 }
 
-/// Before a roadmap write reads an item: expires the overdue leases working on it (so the
-/// read sees the item as that expiry leaves it, not as it was) and returns the live lease
-/// holding it, if any.
-pub fn settle<C: Connection + ?Sized>(conn: &C, env: &Env, work_id: &str) -> Result<Option<Lease>> {
-    let rows = conn.query(
-        &format!(
-            "SELECT {} FROM coordination_leases WHERE status = 'active' AND work_id = ?1 \
-             AND attempt_id IS NOT NULL",
-            super::lease::LEASE_COLUMNS
-        ),
-        params![work_id],
-    )?;
-    let mut holder = None;
-    for r in rows.iter() {
-        let mut l = Lease::from_row(&r)?;
-        if l.is_live(env.now()) {
-            holder = Some(l);
-        } else {
-            super::lease::expire(conn, env, &mut l)?;
-        }
-    }
-    Ok(holder)
-}
-
 /// The refusal for a roadmap write that would change an item a live lease is working on:
 /// its status follows that lease until it is released.
 pub fn held_error(work_id: &str, holder: &Lease, what: &str) -> crate::Error {

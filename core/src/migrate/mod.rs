@@ -174,17 +174,24 @@ impl<'a> Migrator<'a> {
         self.migrations.last().map_or(0, |m| m.version)
     }
 
+    /// The ledger at a glance: its highest version and how many rows it holds, without
+    /// checking a single checksum (one cheap query for the common "is it current?" case). A
+    /// database without the ledger answers the SQL error of the missing table.
+    pub fn ledger_summary<C: Connection + ?Sized>(&self, conn: &C) -> Result<(Option<i64>, i64)> {
+        let rows = conn.query(
+            &format!("SELECT max(version), count(*) FROM {}", self.ledger),
+            params![],
+        )?;
+        let r = rows.first().ok_or_else(|| Error::UnexpectedData {
+            message: "an aggregate returned no row".into(),
+        })?;
+        Ok((r.get(0)?, r.get(1)?))
+    }
+
     /// Reads the ledger and decides what the database is. Refuses foreign files, newer
     /// schemas and changed migrations.
     pub fn status<C: Connection + ?Sized>(&self, conn: &C) -> Result<Status> {
-        let tables: Vec<String> = conn
-            .query(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-                params![],
-            )?
-            .iter()
-            .map(|r| r.get::<String>(0))
-            .collect::<Result<_>>()?;
+        let tables = crate::engine::catalogue::user_tables(conn)?;
         let latest = self.latest_version();
         if tables.is_empty() {
             return Ok(Status {

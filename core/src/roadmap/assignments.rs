@@ -212,7 +212,7 @@ pub fn release<C: Connection + ?Sized>(
     write_tx(conn, |c| {
         // Expiries first (they move the item), then read it. An item a live lease works on
         // stays in progress: the lease, not the assignment, says whether someone is on it.
-        let held = crate::kernel::work_item::settle(c, env, item)?.is_some();
+        let held = crate::kernel::expiry::settle(c, env, item)?.is_some();
         let it = get_live(c, item)?;
         let open = c.query(
             &format!(

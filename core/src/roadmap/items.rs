@@ -80,15 +80,11 @@ pub struct ListFilter {
 
 /// Reads one item, deleted or not.
 pub fn get<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Item> {
-    find(conn, id)?.ok_or_else(|| Error::not_found("roadmap item", id))
+    Item::get(conn, id)
 }
 
 pub fn find<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Option<Item>> {
-    let rows = conn.query(
-        &format!("SELECT {ITEM_COLUMNS} FROM roadmap_items WHERE id = ?1"),
-        params![id],
-    )?;
-    rows.first().map(Item::from_row).transpose()
+    Item::find(conn, id)
 }
 
 /// Reads one item that must not be soft-deleted.
@@ -400,7 +396,7 @@ pub fn update<C: Connection + ?Sized>(
         check_date("target_date", d)?;
     }
     write_tx(conn, |c| {
-        let holder = crate::kernel::work_item::settle(c, env, id)?;
+        let holder = crate::kernel::expiry::settle(c, env, id)?;
         let before = get_live(c, id)?;
         if let (Some(h), Some(s)) = (&holder, &change.status_key) {
             if s != &before.status_key {
@@ -577,7 +573,7 @@ pub fn review<C: Connection + ?Sized>(
     comment: Option<&str>,
 ) -> Result<Item> {
     write_tx(conn, |c| {
-        let holder = crate::kernel::work_item::settle(c, env, id)?;
+        let holder = crate::kernel::expiry::settle(c, env, id)?;
         let before = get_live(c, id)?;
         if before.is_completed() {
             return Err(Error::KernelRule {
@@ -692,7 +688,7 @@ pub fn complete<C: Connection + ?Sized>(
         return Err(Error::invalid("agent", "must not be empty"));
     }
     write_tx(conn, |c| {
-        let holder = crate::kernel::work_item::settle(c, env, id)?;
+        let holder = crate::kernel::expiry::settle(c, env, id)?;
         let before = get_live(c, id)?;
         let evidence_count: i64 = c.query_one(
             "SELECT count(*) FROM evidence WHERE work_id = ?1",
@@ -798,7 +794,7 @@ pub fn delete<C: Connection + ?Sized>(
     reason: Option<&str>,
 ) -> Result<Item> {
     write_tx(conn, |c| {
-        if let Some(h) = crate::kernel::work_item::settle(c, env, id)? {
+        if let Some(h) = crate::kernel::expiry::settle(c, env, id)? {
             return Err(crate::kernel::work_item::held_error(id, &h, "delete it"));
         }
         let before = get_live(c, id)?;

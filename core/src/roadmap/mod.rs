@@ -16,7 +16,7 @@ pub mod stamp;
 #[cfg(test)]
 pub(crate) mod testdb;
 
-use crate::connection::Row;
+use crate::connection::{Connection, Row};
 use crate::error::Result;
 use serde::Serialize;
 
@@ -93,6 +93,21 @@ impl Item {
     /// The snapshot written to the audit log.
     pub(crate) fn audit_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Reads one item, deleted or not (`None` when there is no such id). Here beside the
+    /// type, below both `items` (the writes) and `readiness` (the reads that explain).
+    pub fn find<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Option<Item>> {
+        let rows = conn.query(
+            &format!("SELECT {ITEM_COLUMNS} FROM roadmap_items WHERE id = ?1"),
+            crate::params![id],
+        )?;
+        rows.first().map(Item::from_row).transpose()
+    }
+
+    /// Reads one item, deleted or not; a missing one is `not_found`.
+    pub fn get<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Item> {
+        Item::find(conn, id)?.ok_or_else(|| crate::Error::not_found("roadmap item", id))
     }
 }
 

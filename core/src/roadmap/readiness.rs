@@ -17,7 +17,7 @@ use crate::connection::{read_tx, Connection, ConnectionExt};
 use crate::error::Result;
 use crate::params;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// The indexes the ready query wants, as migration 034 creates them (see docs/roadmap.md):
 /// - `idx_roadmap_ready`: pending, live items in rank order, covering the listed columns, so
@@ -265,8 +265,10 @@ pub struct ChainNode {
     pub deleted: bool,
     /// 1 for a direct prerequisite.
     pub depth: usize,
-    /// From the item asked about down to this one.
-    pub path: Vec<String>,
+    /// The item this one holds back on a shortest chain from the item asked about (that
+    /// item itself at depth 1). Following parents rebuilds the path; contract version 1
+    /// printed the whole path per node, which grew with the square of the chain's depth.
+    pub parent: String,
     /// Its own unfinished `blocks` prerequisites (empty at a root).
     pub waiting_on: Vec<String>,
     /// Its own open blockers.
@@ -297,7 +299,7 @@ pub struct Why {
 /// the root of each chain.
 pub fn why<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Why> {
     read_tx(conn, |c| {
-        let item = super::items::get(c, id)?;
+        let item = super::Item::get(c, id)?;
         let mut reasons = Vec::new();
         if let Some(at) = &item.deleted_at {
             reasons.push(format!(
@@ -353,54 +355,98 @@ pub fn why<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Why> {
     })
 }
 
+/// The item and every unfinished item reachable from it over `blocks` edges (one recursive
+/// query; `UNION` keeps each item once, so a cycle an older tool left cannot loop it).
+const REACH: &str = "WITH RECURSIVE reach(id) AS (SELECT ?1 UNION \
+    SELECT d.depends_on_id FROM reach r \
+      JOIN roadmap_dependencies d ON d.item_id = r.id AND d.dependency_type = 'blocks' \
+      JOIN roadmap_items p ON p.id = d.depends_on_id AND p.status_key <> 'completed')";
+
 /// Breadth-first over unfinished `blocks` prerequisites; each item appears once, at its
-/// shallowest depth. A cycle left by an older tool cannot loop this.
+/// shallowest depth, nearest first (prerequisites of one item in id order). Linear: two
+/// queries fetch the reachable edges and blockers, then one walk in memory.
 fn walk_chain<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Vec<ChainNode>> {
-    let mut seen: HashSet<String> = HashSet::from([id.to_string()]);
-    let mut queue: VecDeque<(String, Vec<String>)> =
-        VecDeque::from([(id.to_string(), vec![id.to_string()])]);
-    let mut nodes: BTreeMap<usize, ChainNode> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
-    let mut index: std::collections::HashMap<String, usize> = Default::default();
-    while let Some((node, path)) = queue.pop_front() {
-        let prereqs = conn.query(
-            "SELECT p.id, p.title, p.status_key, p.deleted_at IS NOT NULL \
-               FROM roadmap_dependencies d JOIN roadmap_items p ON p.id = d.depends_on_id \
-              WHERE d.item_id = ?1 AND d.dependency_type = 'blocks' AND p.status_key <> 'completed' \
-              ORDER BY p.id",
-            params![&node],
-        )?;
-        let mut waiting_on = Vec::new();
-        for r in prereqs.iter() {
-            let pid: String = r.get(0)?;
-            waiting_on.push(pid.clone());
-            if !seen.insert(pid.clone()) {
-                continue;
-            }
-            let mut p_path = path.clone();
-            p_path.push(pid.clone());
-            let n = ChainNode {
-                id: pid.clone(),
-                title: r.get(1)?,
-                status_key: r.get(2)?,
-                deleted: r.get(3)?,
-                depth: p_path.len() - 1,
-                path: p_path.clone(),
-                waiting_on: Vec::new(),
-                blockers: open_blockers(conn, &pid)?,
-            };
-            index.insert(pid.clone(), order.len());
-            nodes.insert(order.len(), n);
-            order.push(pid.clone());
-            queue.push_back((pid, p_path));
-        }
-        if let Some(&i) = index.get(&node) {
-            if let Some(n) = nodes.get_mut(&i) {
-                n.waiting_on = waiting_on;
-            }
+    struct Info {
+        title: String,
+        status_key: String,
+        deleted: bool,
+    }
+    let rows = conn.query(
+        &format!(
+            "{REACH} SELECT d.item_id, p.id, p.title, p.status_key, p.deleted_at IS NOT NULL \
+               FROM reach r \
+               JOIN roadmap_dependencies d ON d.item_id = r.id AND d.dependency_type = 'blocks' \
+               JOIN roadmap_items p ON p.id = d.depends_on_id AND p.status_key <> 'completed' \
+              ORDER BY d.item_id, p.id"
+        ),
+        params![id],
+    )?;
+    let mut prereqs: HashMap<String, Vec<String>> = HashMap::new();
+    let mut info: HashMap<String, Info> = HashMap::new();
+    for r in rows.iter() {
+        let pid: String = r.get(1)?;
+        prereqs.entry(r.get(0)?).or_default().push(pid.clone());
+        if !info.contains_key(&pid) {
+            info.insert(
+                pid,
+                Info {
+                    title: r.get(2)?,
+                    status_key: r.get(3)?,
+                    deleted: r.get(4)?,
+                },
+            );
         }
     }
-    Ok(nodes.into_values().collect())
+    let mut blockers: HashMap<String, Vec<BlockerRef>> = HashMap::new();
+    let rows = conn.query(
+        &format!(
+            "{REACH} SELECT b.id, b.work_id, b.title, b.reason_code, b.severity, b.needs, b.created_at \
+               FROM reach r JOIN blockers b ON b.work_id = r.id AND b.resolved_at IS NULL \
+              WHERE r.id <> ?1 ORDER BY b.created_at, b.id"
+        ),
+        params![id],
+    )?;
+    for r in rows.iter() {
+        let b = BlockerRef {
+            id: r.get::<Option<String>>(0)?.unwrap_or_default(),
+            work_id: r.get(1)?,
+            title: r.get(2)?,
+            reason_code: r.get(3)?,
+            severity: r.get(4)?,
+            needs: r.get(5)?,
+            created_at: r.get(6)?,
+        };
+        blockers.entry(b.work_id.clone()).or_default().push(b);
+    }
+    let mut seen: HashSet<&str> = HashSet::from([id]);
+    let mut queue: VecDeque<(&str, usize)> = VecDeque::from([(id, 0)]);
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut nodes: Vec<ChainNode> = Vec::new();
+    while let Some((node, depth)) = queue.pop_front() {
+        let waiting_on = prereqs.get(node).map(Vec::as_slice).unwrap_or_default();
+        for pid in waiting_on {
+            if !seen.insert(pid.as_str()) {
+                continue;
+            }
+            let i = &info[pid];
+            index.insert(pid.as_str(), nodes.len());
+            nodes.push(ChainNode {
+                id: pid.clone(),
+                title: i.title.clone(),
+                status_key: i.status_key.clone(),
+                deleted: i.deleted,
+                depth: depth + 1,
+                parent: node.to_string(),
+                waiting_on: Vec::new(),
+                blockers: blockers.remove(pid).unwrap_or_default(),
+            });
+            queue.push_back((pid.as_str(), depth + 1));
+        }
+        if let Some(&i) = index.get(node) {
+            nodes[i].waiting_on = waiting_on.to_vec();
+        }
+    }
+    Ok(nodes)
 }
 
 #[cfg(test)]
@@ -647,7 +693,13 @@ mod tests {
         assert_eq!(chain, [("MID", 1), ("LEFT", 2), ("RIGHT", 2)]);
         assert_eq!(w.roots, ["LEFT", "RIGHT"]);
         let right = &w.blocking_dependencies[2];
-        assert_eq!(right.path, ["TOP", "MID", "RIGHT"]);
+        assert_eq!(
+            (
+                right.parent.as_str(),
+                w.blocking_dependencies[0].parent.as_str()
+            ),
+            ("MID", "TOP")
+        );
         assert_eq!(right.blockers[0].id, "blk-r");
         assert_eq!(w.blocking_dependencies[0].waiting_on, ["LEFT", "RIGHT"]);
         // A ready item has nothing to explain.

@@ -3,7 +3,6 @@
 
 use crate::connection::Connection;
 use crate::error::Result;
-use crate::params;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -21,11 +20,7 @@ pub enum FileKind {
 
 /// Classifies the main schema of `conn`.
 pub fn detect<C: Connection + ?Sized>(conn: &C) -> Result<FileKind> {
-    let rows = conn.query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        params![],
-    )?;
-    let names: Vec<String> = rows.iter().map(|r| r.value(0).to_text()).collect();
+    let names = crate::engine::catalogue::user_tables(conn)?;
     let has = |t: &str| names.iter().any(|n| n == t);
     Ok(if names.is_empty() {
         FileKind::Empty

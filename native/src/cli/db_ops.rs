@@ -12,7 +12,7 @@ use motus_core::migrate::Migrator;
 use motus_core::progress::{Progress, Step};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::transfer;
-use motus_core::{Clock, Connection, ConnectionExt};
+use motus_core::{Clock, Connection};
 use serde_json::json;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -157,8 +157,7 @@ fn copy_and_verify(
     let _ = src.rollback();
     let (contents, fk) = snapshot.map_err(at(tmp))?;
     let copy = SqliteConnection::open(tmp_str, OpenMode::ReadWrite).map_err(at(tmp))?;
-    copy.execute_batch("PRAGMA journal_mode = DELETE")
-        .map_err(at(tmp))?;
+    motus_core::engine::local_file::use_rollback_journal(&copy, false).map_err(at(tmp))?;
     let check =
         backup::verify_copy_with_progress(&copy, &contents, fk, progress).map_err(at(tmp))?;
     drop(copy);
@@ -175,8 +174,7 @@ fn open_source(path: &Path) -> Result<SqliteConnection, CliError> {
         ));
     }
     let conn = crate::db::open_file(path, OpenMode::ReadOnly)?;
-    conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-        .map_err(at(path))?;
+    motus_core::engine::catalogue::object_count(&conn).map_err(at(path))?;
     Ok(conn)
 }
 
@@ -286,8 +284,7 @@ fn replace_database(
         && is_sqlite_file(target)
     {
         let opened = crate::db::open_file(target, OpenMode::ReadWrite).and_then(|c| {
-            c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-                .map_err(at(target))?;
+            motus_core::engine::catalogue::object_count(&c).map_err(at(target))?;
             Ok(c)
         });
         match opened {
@@ -816,7 +813,7 @@ struct ImportOutcome {
 
 fn page_size_of(path: &Path) -> Option<i64> {
     let conn = crate::db::open_file(path, OpenMode::ReadOnly).ok()?;
-    conn.query_scalar::<i64>("PRAGMA page_size", &[]).ok()?
+    motus_core::engine::local_file::page_size(&conn).ok()
 }
 
 fn import_via_scratch(
@@ -835,10 +832,7 @@ fn import_via_scratch(
     } else {
         4096
     };
-    scratch
-        .execute_batch(&format!(
-            "PRAGMA page_size = {page_size}; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
-        ))
+    motus_core::engine::local_file::use_scratch_journal(&scratch, Some(page_size))
         .map_err(at(&scratch_path))?;
     // A failure here is about the scratch file's disk, not a migration the user ran.
     transfer::prepare_empty(&scratch, header, &SystemClock)
@@ -853,8 +847,7 @@ fn import_via_scratch(
         Some(
             crate::db::open_file(target, OpenMode::ReadOnly)
                 .and_then(|c| {
-                    c.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-                        .map_err(at(target))?;
+                    motus_core::engine::catalogue::object_count(&c).map_err(at(target))?;
                     Ok(c)
                 })
                 .map_err(|mut err| {
@@ -869,16 +862,7 @@ fn import_via_scratch(
     };
     let has_tables = live
         .as_ref()
-        .map(|c| {
-            c.query_scalar::<i64>(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                &[],
-            )
-            .ok()
-            .flatten()
-            .unwrap_or(0)
-                > 0
-        })
+        .map(|c| motus_core::engine::catalogue::table_count(c).unwrap_or(0) > 0)
         .unwrap_or(false);
     // The scratch file is complete: close it so the swap reads it as a finished file.
     drop(scratch);
@@ -929,7 +913,7 @@ fn import_via_scratch(
         {
             let c = SqliteConnection::open(utf8(&scratch_path)?, OpenMode::ReadWrite)
                 .map_err(at(&scratch_path))?;
-            c.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;")
+            motus_core::engine::local_file::use_rollback_journal(&c, true)
                 .map_err(at(&scratch_path))?;
             backup::verify_copy_with_progress(&c, &expected, usize::MAX, progress)
                 .map_err(at(target))?;

@@ -55,8 +55,32 @@ fn fix(ctx: &Ctx) -> Result<Vec<Repair>, CliError> {
 }
 
 /// A WAL that does not belong (or makes the database unsound) is set aside, kept under a new
-/// name, only when the database file alone is sound; otherwise nothing is touched.
+/// name, only when the database file alone is sound; otherwise nothing is touched. The check
+/// and the rename happen while no connection of any process has the database open
+/// ([`crate::exclusive`]), so nobody reads it through that WAL or writes in between.
 fn fix_foreign_wal(ctx: &Ctx) -> Result<Option<Repair>, CliError> {
+    if !matches!(
+        crate::wal::judge(&ctx.db_path),
+        crate::wal::Verdict::Unsound(_)
+    ) {
+        return Ok(None);
+    }
+    let wait = std::time::Duration::from_millis(motus_core::sqlite::busy_limit_ms());
+    let _held = crate::exclusive::acquire(&ctx.db_path, wait).map_err(|e| {
+        let (code, what) = if e.kind() == std::io::ErrorKind::WouldBlock {
+            ("busy", "another process has it open".to_string())
+        } else {
+            ("cannot_open", e.to_string())
+        };
+        CliError::failed(
+            code,
+            format!(
+                "{}: cannot set its WAL aside: {what}; nothing was changed. Close the other programs using it (`motus` commands refuse it and exit) and retry",
+                ctx.db_path.display()
+            ),
+        )
+    })?;
+    // Judged again: what was seen before the lock may have changed.
     let crate::wal::Verdict::Unsound(why) = crate::wal::judge(&ctx.db_path) else {
         return Ok(None);
     };

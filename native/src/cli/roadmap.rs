@@ -691,6 +691,9 @@ fn blocked(ctx: &Ctx) -> Result<u8, CliError> {
     Ok(0)
 }
 
+/// How deep `roadmap why` indents its chain before it writes the depth instead.
+const MAX_INDENT: usize = 8;
+
 fn why(ctx: &Ctx, id: &str) -> Result<u8, CliError> {
     let db = db::open_read(&ctx.db_path)?;
     let w = readiness::why(&db.conn, id)?;
@@ -710,9 +713,16 @@ fn why(ctx: &Ctx, id: &str) -> Result<u8, CliError> {
             s.push_str("\nChain:");
             for n in &w.blocking_dependencies {
                 let deleted = if n.deleted { ", deleted" } else { "" };
+                // Indented by depth up to a point: a deep chain's text stays linear in size.
+                let indent = (n.depth - 1).min(MAX_INDENT);
+                let far = if n.depth > MAX_INDENT {
+                    format!("(depth {}) ", n.depth)
+                } else {
+                    String::new()
+                };
                 s.push_str(&format!(
-                    "\n  {}{} [{}{deleted}] {}",
-                    "  ".repeat(n.depth - 1),
+                    "\n  {}{far}{} [{}{deleted}] {}",
+                    "  ".repeat(indent),
                     n.id,
                     n.status_key,
                     n.title
@@ -854,7 +864,7 @@ fn deliver(
                 String::new,
             );
         }
-        None => render::write_or_print(None, &text)?,
+        None => render::print_document(&text),
     }
     Ok(0)
 }

@@ -284,7 +284,7 @@ fn checkpoint_if_large(db: &db::Db) {
     let wal = std::fs::metadata(crate::paths::side_file(&db.path, "-wal")).map_or(0, |m| m.len());
     if wal > WAL_CHECKPOINT_BYTES {
         // Best effort: a busy checkpoint is retried by a later call.
-        let _ = motus_core::Connection::execute_batch(&db.conn, "PRAGMA wal_checkpoint(TRUNCATE)");
+        let _ = motus_core::engine::local_file::checkpoint_truncate(&db.conn);
     }
 }
 

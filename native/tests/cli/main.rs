@@ -7,6 +7,7 @@ mod db;
 mod help;
 mod hostile;
 mod kernel_rules;
+mod layering;
 mod ops;
 mod output;
 mod program;

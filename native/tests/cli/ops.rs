@@ -570,9 +570,15 @@ fn export_to_stdout_and_import_from_stdin_with_progress_for_large_databases() {
     );
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // A pipe gets the summary, counting every row, and no progress bar (no escape codes, no
+    // carriage returns): the bar is drawn on a terminal only.
     assert!(
-        stderr.contains("motus: exported") && stderr.contains("/30"),
+        stderr.contains("motus: exported") && stderr.contains("30173 rows"),
         "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains('\r'),
+        "{stderr:?}"
     );
     let exported = out.stdout;
     let copy = home.path().join("big2.db");
@@ -590,8 +596,14 @@ fn export_to_stdout_and_import_from_stdin_with_progress_for_large_databases() {
         stdin.write_all(&exported).unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    ok(&out);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("motus: imported"));
+    let doc = ok(&out);
+    // Under --json the document is the report (rows counted), and stderr stays empty.
+    assert_eq!(doc["rows"], 30173, "{doc}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(contents(&db), contents(&copy));
 }
 

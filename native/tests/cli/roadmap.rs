@@ -196,6 +196,84 @@ fn why_names_each_blocking_dependency_and_blocker() {
     assert!(text.contains("Start with: C"), "{text}");
 }
 
+/// `why` is one walk and its document grows with the chain, not its square: each node names
+/// its `parent` (contract version 2) instead of carrying the whole path (version 1 printed
+/// ~depth²/2 ids: 4.5 million for this chain). Sizes, not times, so no timed assertion.
+#[test]
+fn why_on_a_deep_chain_answers_a_document_linear_in_its_depth() {
+    const DEPTH: usize = 3000;
+    let h = Home::new();
+    assert!(h.run(&["db", "init"]).status.success());
+    {
+        use motus_core::{params, write_tx, Connection, ConnectionExt};
+        let conn = motus_core::sqlite::SqliteConnection::open(
+            &h.db(),
+            motus_core::sqlite::OpenMode::ReadWrite,
+        )
+        .unwrap();
+        write_tx(&conn, |c| {
+            for i in 0..DEPTH {
+                c.execute(
+                    "INSERT INTO roadmap_items (id, phase_key, title, status_key, rank, created_by) \
+                     VALUES (?1, ?2, ?3, 'pending', ?4, 't')",
+                    params![format!("C{i:05}"), format!("deep_{:03}", i / 40), format!("Item {i}"), i as f64],
+                )?;
+            }
+            // Top-down, so the schema's cycle trigger finds nothing below each new edge.
+            for i in 0..DEPTH - 1 {
+                c.execute(
+                    "INSERT INTO roadmap_dependencies (item_id, depends_on_id, dependency_type, created_by) \
+                     VALUES (?1, ?2, 'blocks', 't')",
+                    params![format!("C{i:05}"), format!("C{:05}", i + 1)],
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    let out = h.run(&["roadmap", "why", "C00000", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        out.stdout.len() < 400 * DEPTH,
+        "{} bytes for a chain of {DEPTH}",
+        out.stdout.len()
+    );
+    let w: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(w["contract_version"], 2);
+    let nodes = w["blocking_dependencies"].as_array().unwrap();
+    assert_eq!(nodes.len(), DEPTH - 1);
+    assert_eq!(
+        w["roots"],
+        serde_json::json!([format!("C{:05}", DEPTH - 1)])
+    );
+    // Following parents from the root rebuilds the chain up to the item asked about.
+    let parent: std::collections::HashMap<&str, &str> = nodes
+        .iter()
+        .map(|n| (n["id"].as_str().unwrap(), n["parent"].as_str().unwrap()))
+        .collect();
+    let (mut at, mut hops) = (format!("C{:05}", DEPTH - 1), 0);
+    while let Some(p) = parent.get(at.as_str()) {
+        at = p.to_string();
+        hops += 1;
+    }
+    assert_eq!((at.as_str(), hops), ("C00000", DEPTH - 1));
+    assert!(nodes.iter().all(|n| n.get("path").is_none()));
+    assert_eq!(nodes[DEPTH - 2]["depth"], DEPTH - 1);
+    // Text indents by depth only so far, then says the depth: linear too.
+    let text = h.run(&["roadmap", "why", "C00000"]);
+    assert!(
+        text.stdout.len() < 200 * DEPTH,
+        "{} bytes",
+        text.stdout.len()
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!("(depth {}) C{:05}", DEPTH - 1, DEPTH - 1)),
+        "{}",
+        &text[text.len() - 300..]
+    );
+}
+
 #[test]
 fn delete_and_restore_work_where_the_original_crashed() {
     let h = Home::new();

@@ -50,4 +50,7 @@ impl Connection for Backend {
     fn in_transaction(&self) -> bool {
         self.conn().in_transaction()
     }
+    fn is_local_file(&self) -> bool {
+        self.conn().is_local_file()
+    }
 }

@@ -212,7 +212,9 @@ impl Database {
         #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Database, JsValue> {
         let opts: OpenOptions = options_from_js("options", options.clone())?;
-        let conn = HostConnection::new(connection).map_err(|e| to_js_error(&e))?;
+        let conn = HostConnection::new(connection)
+            .map_err(|e| to_js_error(&e))?
+            .on_local_file(opts.path.is_some());
         Database::new(Backend::Host(conn), &options, opts)
     }
 

@@ -29,6 +29,9 @@ pub struct HostConnection {
     begin_read: Option<Function>,
     commit: Option<Function>,
     rollback: Option<Function>,
+    /// The host said which file it is on (`path` in the open options): a local SQLite file,
+    /// so the local-file tools (WAL switch, `VACUUM INTO` backups) may run on it.
+    local_file: bool,
 }
 
 fn method(host: &JsValue, name: &str) -> Option<Function> {
@@ -95,8 +98,15 @@ impl HostConnection {
             begin_read: method(&host, "beginRead"),
             commit: method(&host, "commit"),
             rollback: method(&host, "rollback"),
+            local_file: false,
             host,
         })
+    }
+
+    /// Marks the connection as one on a local file (the host gave its path).
+    pub fn on_local_file(mut self, yes: bool) -> Self {
+        self.local_file = yes;
+        self
     }
 
     /// Calls an optional host method, if the host has it.
@@ -197,5 +207,8 @@ impl Connection for HostConnection {
             None => Reflect::get(&self.host, &"inTransaction".into()).unwrap_or(JsValue::FALSE),
         };
         v.is_truthy()
+    }
+    fn is_local_file(&self) -> bool {
+        self.local_file
     }
 }

@@ -2,7 +2,7 @@
 //! the documents `motus db … --json` prints (same fields, same meaning).
 
 use motus_core::migrate::{AppliedMigration, Migrator, PendingMigration, Status};
-use motus_core::{Clock, Connection, ConnectionExt, Result};
+use motus_core::{Clock, Connection, Result};
 use serde::Serialize;
 
 /// Where a pre-upgrade backup goes (the CLI always writes one beside the file).
@@ -63,9 +63,7 @@ pub fn status<C: Connection + ?Sized>(
 }
 
 fn database_bytes<C: Connection + ?Sized>(conn: &C) -> Result<u64> {
-    let pages: i64 = conn.query_one("PRAGMA page_count", &[])?;
-    let page_size: i64 = conn.query_one("PRAGMA page_size", &[])?;
-    Ok((pages * page_size).max(0) as u64)
+    motus_core::engine::local_file::size_bytes(conn)
 }
 
 /// `motus db init --json`.
@@ -106,10 +104,7 @@ fn apply<C: Connection + ?Sized>(
     let migrator = Migrator::coordination();
     let status = migrator.status(conn)?;
     if !dry_run && !status.pending.is_empty() && use_wal {
-        let mode: String = conn.query_one("PRAGMA journal_mode", &[])?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            conn.query("PRAGMA journal_mode = WAL", &[])?;
-        }
+        motus_core::engine::local_file::use_wal_journal(conn)?;
     }
     let mut write_backup = |s: &Status| -> Result<Option<String>> {
         let dest = match backup {
@@ -117,7 +112,7 @@ fn apply<C: Connection + ?Sized>(
             Backup::To(p) => p.clone(),
             Backup::BesideFile(db_path) => backup_name(db_path, s.current_version, clock),
         };
-        conn.execute("VACUUM INTO ?1", motus_core::params![dest.as_str()])?;
+        motus_core::engine::local_file::vacuum_into(conn, &dest)?;
         Ok(Some(dest))
     };
     migrator.migrate(conn, clock, dry_run, &mut write_backup)

@@ -125,7 +125,7 @@ export interface BlockerRef {
 /** `motus roadmap blocked --json`: each item's fields plus what holds it. */
 export type BlockedItem = RoadmapItem & { blocking_dependencies: string[]; blockers: string[] };
 export interface ChainNode {
-  id: string; title: string; status_key: string; deleted: boolean; depth: number; path: string[];
+  id: string; title: string; status_key: string; deleted: boolean; depth: number; parent: string;
   waiting_on: string[]; blockers: BlockerRef[];
 }
 /** `motus roadmap why --json` */

@@ -10,7 +10,7 @@ use motus_core::migrate::{Migrator, Status};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::userland::detect::{detect, FileKind};
 use motus_core::userland::location::{self, Location, Placement};
-use motus_core::{Clock, ConnectionExt, Env};
+use motus_core::{Clock, Env};
 use std::path::{Path, PathBuf};
 
 /// The coordination connection and where the userland tables are on it.
@@ -120,8 +120,7 @@ pub fn open_userland_write(path: &Path) -> Result<SqliteConnection, CliError> {
         db::create_private(path)?;
     }
     let conn = db::open_file(path, OpenMode::ReadWrite)?;
-    conn.query_scalar::<i64>("SELECT count(*) FROM sqlite_master", &[])
-        .map_err(|e| CliError::from(e).at(path))?;
+    motus_core::engine::catalogue::object_count(&conn).map_err(|e| CliError::from(e).at(path))?;
     refuse_wrong_kind(path, &conn)?;
     let migrator = Migrator::userland();
     let status = migrator

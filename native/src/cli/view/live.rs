@@ -111,9 +111,8 @@ impl Snapshots {
                 .copy_into(&mut dest)
                 .map_err(|e| CliError::from(e).at(&self.source))?;
             // One self-contained file for the page: no -wal beside it.
-            dest.inner()
-                .pragma_update(None, "journal_mode", "DELETE")
-                .map_err(|e| CliError::failed("io", e.to_string()))?;
+            motus_core::engine::local_file::use_rollback_journal(&dest, false)
+                .map_err(|e| CliError::from(e).at(&path))?;
             Ok::<_, CliError>(())
         })();
         if let Err(e) = copied {
