@@ -36,7 +36,7 @@ fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<()> {
     ))
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Claim {
     pub id: String,
     pub claim_text: String,
@@ -203,7 +203,7 @@ pub fn set_claim_status<C: Connection + ?Sized>(
 }
 
 /// What stands between a target and a deployment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Check {
     pub target: String,
     pub can_deploy: bool,
@@ -293,7 +293,7 @@ pub fn check<C: Connection + ?Sized>(conn: &C, target: &str) -> Result<Check> {
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Deployment {
     pub id: i64,
     pub target: String,
@@ -322,6 +322,18 @@ pub fn deployments<C: Connection + ?Sized>(
     conn: &C,
     target: Option<&str>,
 ) -> Result<Vec<Deployment>> {
+    if let Some(t) = target {
+        // A target some row holds stays listable (rows the original wrote); a typo is refused.
+        let held = !conn
+            .query(
+                "SELECT 1 FROM deployment_events WHERE target = ?1 LIMIT 1",
+                params![t],
+            )?
+            .is_empty();
+        if !held {
+            one_of("target", t, TARGETS)?;
+        }
+    }
     let rows = conn.query(
         &format!(
             "SELECT {DEPLOY_COLUMNS} FROM deployment_events WHERE ?1 IS NULL OR target = ?1 ORDER BY id"

@@ -4,7 +4,6 @@
 //! for usage errors.
 
 use motus_core::answer::{self, Answer, ErrorAnswer};
-use serde::Serialize;
 use std::path::Path;
 
 pub const EXIT_FAILED: u8 = 1;
@@ -162,11 +161,11 @@ fn write_stderr(text: &str) {
 /// Prints `value` as one JSON document, or the human text (escaped and coloured by
 /// `crate::text`). With `-q`, only the command's essential value; when that value is absent
 /// (a denied claim has no lease), the human text goes to stderr so the reason is not lost.
-/// The document is the contract's envelope around `value` (areas whose answers are not typed
-/// yet; `ok` is true: the call succeeded).
-pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
+/// The document is the typed answer's (`docs/schema/<NAME>.json`); the caller's exit code
+/// must agree with its `ok` ([`emit_answer`] returns it).
+pub fn emit<A: Answer>(json: bool, value: &A, human: impl FnOnce() -> String) {
     if json {
-        print_json(&answer::envelope_of(true, value));
+        print_json(&answer::document(value));
         return;
     }
     if let Some(key) = QUIET.get() {

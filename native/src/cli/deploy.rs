@@ -5,6 +5,7 @@ use super::Ctx;
 use crate::db;
 use crate::output::{emit, CliError, EXIT_FAILED};
 use clap::Subcommand;
+use motus_core::answer::List;
 use motus_core::deploy::{self, Claim, NewClaim};
 
 #[derive(Debug, Subcommand)]
@@ -159,9 +160,10 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
         }
         DeployCommand::List { target } => {
             let db = db::open_read(&ctx.db_path)?;
-            let ds = deploy::deployments(&db.conn, target.as_deref())?;
+            let ds = List::from(deploy::deployments(&db.conn, target.as_deref())?);
             emit(ctx.json, &ds, || {
                 let rows: Vec<Vec<String>> = ds
+                    .items
                     .iter()
                     .map(|d| {
                         vec![
@@ -214,9 +216,12 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
         }
         DeployCommand::Claim(ClaimCommand::List) => {
             let db = db::open_read(&ctx.db_path)?;
-            let cs = deploy::claims(&db.conn)?;
+            let cs = List::from(deploy::claims(&db.conn)?);
             emit(ctx.json, &cs, || {
-                table(&["ID", "STATUS", "TYPE", "PAGE", "CLAIM"], &claim_rows(&cs))
+                table(
+                    &["ID", "STATUS", "TYPE", "PAGE", "CLAIM"],
+                    &claim_rows(&cs.items),
+                )
             });
             Ok(0)
         }

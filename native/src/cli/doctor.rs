@@ -4,12 +4,12 @@ use super::Ctx;
 use crate::db;
 use crate::output::{emit, CliError};
 use clap::Args;
+use motus_core::answer::ops::{DoctorAnswer, DoctorSummary};
 use motus_core::doctor::{self, Check, CheckStatus};
 use motus_core::migrate::Migrator;
 use motus_core::repair::{self, Outcome, Repair};
 use motus_core::schema::Snapshot;
 use motus_core::sqlite::SqliteConnection;
-use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -130,13 +130,19 @@ fn explain_foreign_wal(ctx: &Ctx, why: String) -> Result<u8, CliError> {
             format!("the database file without that WAL is not sound either ({e}); restore a backup with `motus db restore`"),
         ),
     });
-    let doc = json!({
-        "ok": false,
-        "path": ctx.db_path.display().to_string(),
-        "status": "fail",
-        "summary": {"passed": usize::from(alone.is_ok()), "warned": 0, "failed": 2 - usize::from(alone.is_ok())},
-        "checks": checks,
-    });
+    let doc = DoctorAnswer {
+        path: ctx.db_path.display().to_string(),
+        status: "fail".into(),
+        summary: DoctorSummary {
+            passed: usize::from(alone.is_ok()),
+            warned: 0,
+            failed: 2 - usize::from(alone.is_ok()),
+            repaired: None,
+            cannot_repair: None,
+        },
+        checks: checks.clone(),
+        repairs: None,
+    };
     emit(ctx.json, &doc, || {
         let mut s = format!("Database: {}\n", ctx.db_path.display());
         for c in &checks {
@@ -250,7 +256,11 @@ fn file_checks(db: &db::Db, checks: &mut Vec<Check>) {
                 left.len()
             ),
         )
-        .with_details(json!(left.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()))
+        .with_details(serde_json::Value::from(
+            left.iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>(),
+        ))
     });
 }
 
@@ -278,19 +288,21 @@ fn report(
             .filter(|x| x.outcome == Outcome::CannotRepair)
             .count()
     });
-    let mut doc = json!({
-        "ok": failed == 0 && unrepaired == 0,
-        "path": db.path.display().to_string(),
-        "status": overall,
-        "summary": {"passed": passed, "warned": warned, "failed": failed},
-        "checks": checks,
-    });
-    if let Some(r) = &repairs {
-        doc["repairs"] = json!(r);
-        doc["summary"]["repaired"] =
-            json!(r.iter().filter(|x| x.outcome == Outcome::Repaired).count());
-        doc["summary"]["cannot_repair"] = json!(unrepaired);
-    }
+    let doc = DoctorAnswer {
+        path: db.path.display().to_string(),
+        status: overall.into(),
+        summary: DoctorSummary {
+            passed,
+            warned,
+            failed,
+            repaired: repairs
+                .as_ref()
+                .map(|r| r.iter().filter(|x| x.outcome == Outcome::Repaired).count()),
+            cannot_repair: repairs.as_ref().map(|_| unrepaired),
+        },
+        checks: checks.clone(),
+        repairs: repairs.clone(),
+    };
     emit(ctx.json, &doc, || {
         let mut s = format!("Database: {}\n", db.path.display());
         for r in repairs.iter().flatten() {

@@ -193,9 +193,20 @@ fn charters_standards_and_cr_dependencies() {
         "--id",
         "e2",
     ]);
-    assert_eq!(h.json(&["charter", "active", "ethos"])["id"], "e2");
+    assert_eq!(
+        h.json(&["charter", "active", "ethos"])["charter"]["id"],
+        "e2"
+    );
     h.json(&["charter", "activate", "e1"]);
-    assert_eq!(h.json(&["charter", "active", "ethos"])["id"], "e1");
+    assert_eq!(
+        h.json(&["charter", "active", "ethos"])["charter"]["id"],
+        "e1"
+    );
+    // None active: a well-formed, empty answer.
+    let none = h.json(&["charter", "active", "roadmap"]);
+    assert_eq!(none["ok"], true);
+    assert_eq!(none["doc_type"], "roadmap");
+    assert!(none["charter"].is_null(), "{none}");
     let actives: Vec<Value> = h
         .json(&["charter", "list"])
         .as_array()
