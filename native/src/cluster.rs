@@ -260,7 +260,7 @@ pub fn export_kept(
 /// export's fingerprint. A database holding different data is replaced only with
 /// `--replace`, after its current content is exported beside the working directory.
 pub fn import(
-    ctx: &crate::cli::Ctx,
+    ctx: &crate::cli::ctx::Ctx,
     url: &DqliteUrl,
     input: &Path,
     header: &motus_core::transfer::Header,

@@ -1,6 +1,6 @@
 //! `motus db init|migrate|status|backup|restore|export|import`.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::db::{self, Db};
 use crate::output::{emit, emit_answer, CliError};
 use clap::Subcommand;

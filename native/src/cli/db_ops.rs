@@ -1,7 +1,7 @@
 //! `motus db backup|restore|export|import`: copies that are verified before they are called
 //! good, and replacements that keep what they replace.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::files::{self, Overwrite, PlaceError, Staged};
 use crate::host::SystemClock;
 use crate::output::{emit, CliError};
