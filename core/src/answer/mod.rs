@@ -13,6 +13,7 @@
 
 pub mod errors;
 pub mod migrate;
+pub mod queue;
 pub mod schema;
 pub mod work;
 

@@ -3,7 +3,7 @@
 //! committed schema does not (`MOTUS_BLESS=1 cargo test -p motus-core answer::schema`
 //! rewrites them).
 
-use super::{migrate, work, Answer, Document, Envelope, ErrorAnswer};
+use super::{migrate, queue, work, Answer, Document, Envelope, ErrorAnswer};
 use schemars::JsonSchema;
 use serde_json::Value;
 
@@ -57,6 +57,8 @@ pub fn documents() -> Vec<(&'static str, Value)> {
         work::LeaseListAnswer,
         work::VerifyAnswer,
         migrate::MigrateAnswer,
+        queue::StatusAnswer,
+        queue::MyWorkAnswer,
     ]
 }
 

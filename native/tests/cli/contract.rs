@@ -38,6 +38,8 @@ fn typed_schema(area: &str, verb: &str) -> Option<&'static str> {
         ("work", "list") => "work.list",
         ("work", "verify") => "work.verify",
         ("db", "migrate") => "db.migrate",
+        ("roadmap", "status") => "roadmap.status",
+        ("roadmap", "my-work") => "roadmap.my_work",
         _ => return None,
     })
 }
@@ -144,6 +146,8 @@ impl Run {
             "work.list",
             "work.verify",
             "db.migrate",
+            "roadmap.status",
+            "roadmap.my_work",
         ] {
             validators.insert(name, schema(name));
         }
@@ -508,6 +512,26 @@ fn every_json_command_of_the_readme_matches_its_schema_in_success_and_failure() 
     );
     r.go(rm("why"), &["roadmap", "why", "P2"], true);
     r.go(rm("why"), &["roadmap", "why", "NOPE"], false);
+    r.go(rm("status"), &["roadmap", "status", "P2"], true);
+    r.go(rm("status"), &["roadmap", "status", "NOPE"], false);
+    r.go(
+        rm("my-work"),
+        &["roadmap", "my-work", "--agent", "alice"],
+        true,
+    );
+    r.go(rm("my-work"), &["roadmap", "my-work", "--agent", ""], false);
+    r.go(
+        rm("ready"),
+        &[
+            "roadmap",
+            "ready",
+            "--phase",
+            "phase_a",
+            "--assignee",
+            "alice",
+        ],
+        true,
+    );
     r.go(rm("assign"), &["roadmap", "assign", "P1", "alice"], true);
     r.go(rm("assign"), &["roadmap", "assign", "NOPE", "alice"], false);
     r.go(
