@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 /// The content of a database: a fingerprint (row count + SHA-256) of every table, SQLite's
 /// `sqlite_sequence` included, so AUTOINCREMENT counters count too.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Contents {
     pub tables: BTreeMap<String, TableFingerprint>,
 }
@@ -74,7 +74,7 @@ pub fn contents_with_progress<C: Connection + ?Sized>(
 }
 
 /// What a verified copy was checked for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CopyCheck {
     pub integrity: String,
     pub foreign_key_violations: usize,
@@ -166,7 +166,7 @@ pub fn source_foreign_key_violations<C: Connection + ?Sized>(conn: &C) -> Result
 }
 
 /// What a file offered for restore was found to be.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RestoreSource {
     pub schema_version: i64,
     pub latest_version: i64,

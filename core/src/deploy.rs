@@ -36,7 +36,7 @@ fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<()> {
     ))
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Claim {
     pub id: String,
     pub claim_text: String,
@@ -203,7 +203,7 @@ pub fn set_claim_status<C: Connection + ?Sized>(
 }
 
 /// What stands between a target and a deployment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Check {
     pub target: String,
     pub can_deploy: bool,
@@ -216,9 +216,24 @@ pub struct Check {
     pub pending_claims: Vec<Claim>,
     /// Stale claims: listed by `v_deploy_blockers` but not blocking.
     pub stale_claims: Vec<Claim>,
-    /// What to do next.
+    /// What to do next: the blocking claims and the tests that back them.
     pub action: String,
+    /// The one command to run next, when a front end has one (the CLI: record a verdict).
     pub command: Option<String>,
+}
+
+/// `id (test_file::test_function)` for each claim, as far as the claim names its test.
+fn tests_of(claims: &[Claim]) -> String {
+    claims
+        .iter()
+        .map(|c| match (&c.test_file, &c.test_function) {
+            (Some(f), Some(t)) => format!("{} ({f}::{t})", c.id),
+            (Some(f), None) => format!("{} ({f})", c.id),
+            (None, Some(t)) => format!("{} ({t})", c.id),
+            (None, None) => format!("{} (no test named)", c.id),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Answers "can `target` be deployed now?" from the gate's rules, naming the claims in the way.
@@ -244,17 +259,24 @@ pub fn check<C: Connection + ?Sized>(conn: &C, target: &str) -> Result<Check> {
     } else {
         "READY".to_string()
     };
+    // The next step names the claims and the tests that back them; the command that records
+    // a verdict is the front end's to add (this is no command line).
     let (action, command) = match status.as_str() {
         "BLOCKED" => (
-            format!("Fix {} failing claim test(s)", failed_claims.len()),
-            Some("pytest -k claim".to_string()),
+            format!(
+                "Fix the test(s) of {} failing claim(s) and record each verdict once it passes: {}",
+                failed_claims.len(),
+                tests_of(&failed_claims)
+            ),
+            None,
         ),
         "PENDING" => (
             format!(
-                "Run the tests that verify {} pending quantitative claim(s)",
-                pending_claims.len()
+                "Run the test(s) that back {} pending quantitative claim(s) and record each verdict: {}",
+                pending_claims.len(),
+                tests_of(&pending_claims)
             ),
-            Some("MOTUS_TRACK_CLAIMS=1 pytest -k claim".to_string()),
+            None,
         ),
         _ => ("Deploy when ready".to_string(), None),
     };
@@ -271,7 +293,7 @@ pub fn check<C: Connection + ?Sized>(conn: &C, target: &str) -> Result<Check> {
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Deployment {
     pub id: i64,
     pub target: String,
@@ -300,6 +322,18 @@ pub fn deployments<C: Connection + ?Sized>(
     conn: &C,
     target: Option<&str>,
 ) -> Result<Vec<Deployment>> {
+    if let Some(t) = target {
+        // A target some row holds stays listable (rows the original wrote); a typo is refused.
+        let held = !conn
+            .query(
+                "SELECT 1 FROM deployment_events WHERE target = ?1 LIMIT 1",
+                params![t],
+            )?
+            .is_empty();
+        if !held {
+            one_of("target", t, TARGETS)?;
+        }
+    }
     let rows = conn.query(
         &format!(
             "SELECT {DEPLOY_COLUMNS} FROM deployment_events WHERE ?1 IS NULL OR target = ?1 ORDER BY id"
@@ -350,8 +384,19 @@ pub fn record<C: Connection + ?Sized>(
             } else {
                 gate.failed_claims.iter().map(|c| c.id.as_str()).collect()
             };
+            // The schema's trigger text ends with the original's Python step ("Run: …
+            // pytest -k claim"), which means nothing here: it gives way to ours.
+            let rule = message
+                .split(" Run:")
+                .next()
+                .unwrap_or(&message)
+                .trim_end()
+                .trim_end_matches('.');
             return Err(Error::KernelRule {
-                message: format!("{message} (claims: {})", names.join(", ")),
+                message: format!(
+                    "{rule} (claims: {}); record each claim's verdict once its test passes",
+                    names.join(", ")
+                ),
             });
         }
         inserted?;
@@ -444,7 +489,7 @@ mod tests {
         let err = record(&db.conn, &env, "ci", "website", "1.0", "pending").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "POLICY-002: Cannot deploy - pending quantitative claims. Run: MOTUS_TRACK_CLAIMS=1 pytest -k claim (claims: q1)"
+            "POLICY-002: Cannot deploy - pending quantitative claims (claims: q1); record each claim's verdict once its test passes"
         );
         assert!(deployments(&db.conn, None).unwrap().is_empty());
         // Other targets are not gated.
@@ -456,10 +501,10 @@ mod tests {
         let err = record(&db.conn, &env, "ci", "website", "1.0", "pending").unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("POLICY-001: Cannot deploy - failed claims exist."),
+                .starts_with("POLICY-001: Cannot deploy - failed claims exist (claims: l1)"),
             "{err}"
         );
-        assert!(err.to_string().ends_with("(claims: l1)"), "{err}");
+        assert!(!err.to_string().contains("pytest"), "{err}");
         set_claim_status(&db.conn, &env, "ci", "l1", "pass").unwrap();
         set_claim_status(&db.conn, &env, "ci", "q1", "stale").unwrap();
         // Stale is listed but does not block, as in the schema.

@@ -26,7 +26,7 @@ use crate::kernel::work_item::{self, AttemptEnd};
 use crate::params;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Something was wrong and is now repaired.
@@ -42,7 +42,7 @@ pub enum Outcome {
 }
 
 /// One repair and what it did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Repair {
     pub name: String,
     pub outcome: Outcome,

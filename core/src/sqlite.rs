@@ -99,6 +99,11 @@ pub fn set_busy_limit_ms(ms: u64) {
     busy::LIMIT_MS.store(ms, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// How long a connection waits for another's lock before `busy`, in milliseconds.
+pub fn busy_limit_ms() -> u64 {
+    busy::LIMIT_MS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 impl SqliteConnection {
     /// Wraps an existing rusqlite connection as it is.
     pub fn from_rusqlite(conn: rusqlite::Connection) -> Self {

@@ -10,7 +10,7 @@ use crate::params;
 use serde::Serialize;
 
 /// One accepted key of a domain.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Term {
     pub domain: String,
     pub internal_key: String,
@@ -92,6 +92,32 @@ pub fn validate<C: Connection + ?Sized>(
         )
     };
     Err(Error::invalid(field, message))
+}
+
+/// Checks a list filter's value (`--status`, `--type`, `--phase`): a key of `domain`
+/// (deprecated keys too: old rows carry them) or a value some row of `table.column` holds.
+/// Anything else is refused with the valid keys, so a typo is an error, not an empty list.
+pub fn validate_filter<C: Connection + ?Sized>(
+    conn: &C,
+    field: &str,
+    domain: &str,
+    key: &str,
+    (table, column): (&str, &str),
+) -> Result<()> {
+    if terms(conn, domain)?.iter().any(|t| t.internal_key == key) {
+        return Ok(());
+    }
+    let held = conn
+        .query(
+            &format!("SELECT 1 FROM {table} WHERE {column} = ?1 LIMIT 1"),
+            crate::params![key],
+        )?
+        .first()
+        .is_some();
+    if held {
+        return Ok(());
+    }
+    validate(conn, field, domain, key)
 }
 
 /// Adds a key to a domain (for example a new roadmap phase), with an audit row.

@@ -41,7 +41,7 @@ const PAGE_ROWS: i64 = 2000;
 const LEASE_STORE_MIGRATION: i64 = 21;
 
 /// The first line of an export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Header {
     pub format: String,
     pub format_version: i64,
@@ -53,7 +53,7 @@ pub struct Header {
     pub tables: Vec<TableHeader>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TableHeader {
     pub name: String,
     pub columns: Vec<String>,
@@ -86,7 +86,7 @@ impl Header {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 struct RowLine {
     table: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,14 +94,14 @@ struct RowLine {
     values: Vec<serde_json::Value>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 struct EndLine {
     end: bool,
     rows: u64,
 }
 
 /// What an export or a load did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     pub schema_version: i64,
     pub tables: usize,
@@ -841,7 +841,7 @@ fn check_same_tables(local: &[TableInfo], header: &Header) -> Result<()> {
 }
 
 /// How one table differs between the database and what an import would put there.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct TableDifference {
     pub table: String,
     pub database_rows: u64,

@@ -108,7 +108,15 @@ pub fn refuse_file_only(
 pub fn doctor_checks(conn: &DqliteConnection) -> Vec<motus_core::doctor::Check> {
     use dqlite_client::{Client, Role, Timeouts};
     use motus_core::doctor::{Check, CheckStatus};
-    use serde_json::json;
+    /// One member as the `members` check lists it.
+    #[derive(serde::Serialize)]
+    struct MemberHealth {
+        id: String,
+        address: String,
+        role: &'static str,
+        answers: bool,
+        sees_leader: String,
+    }
     let mut checks = Vec::new();
     let Some(leader) = conn.leader_address() else {
         checks.push(Check::new(
@@ -153,7 +161,13 @@ pub fn doctor_checks(conn: &DqliteConnection) -> Vec<motus_core::doctor::Check> 
                 down_voters.push(m.address.clone());
             }
         }
-        rows.push(json!({"id": format!("{:x}", m.id), "address": m.address, "role": m.role.name(), "answers": up, "sees_leader": sees}));
+        rows.push(MemberHealth {
+            id: format!("{:x}", m.id),
+            address: m.address.clone(),
+            role: m.role.name(),
+            answers: up,
+            sees_leader: sees,
+        });
     }
     let tolerated = voters.saturating_sub(1) / 2;
     let (status, message) = if !down_voters.is_empty() {
@@ -176,7 +190,10 @@ pub fn doctor_checks(conn: &DqliteConnection) -> Vec<motus_core::doctor::Check> 
             format!("{} member(s), {voters} voters, all answering; writes survive the loss of {tolerated} node(s)", members.len()),
         )
     };
-    checks.push(Check::new("members", status, message).with_details(json!(rows)));
+    checks.push(
+        Check::new("members", status, message)
+            .with_details(serde_json::to_value(&rows).unwrap_or_default()),
+    );
     checks
 }
 

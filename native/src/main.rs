@@ -4,6 +4,7 @@
 mod cli;
 mod cluster;
 mod db;
+mod exclusive;
 mod files;
 mod host;
 mod mcp;

@@ -17,7 +17,6 @@ use crate::output::{emit, note, CliError};
 use dqlite_client::{Client, ClusterConfig, Role};
 use libdqlite_sys::{Node, NodeConfig};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -276,8 +275,13 @@ pub fn start(json: bool, args: StartArgs) -> Result<u8, CliError> {
             Err(mpsc::TryRecvError::Empty) => continue,
             Ok(Ok(())) => {
                 ready = true;
-                let doc = json!({"ok": true, "id": format!("{id:x}"), "address": args.address,
-                                 "data": args.data, "new": new, "voter_joined": !args.join.is_empty()});
+                let doc = motus_core::answer::ops::NodeStartedAnswer {
+                    id: format!("{id:x}"),
+                    address: args.address.clone(),
+                    data: args.data.display().to_string(),
+                    new,
+                    voter_joined: !args.join.is_empty(),
+                };
                 emit(json, &doc, || {
                     format!(
                         "Node {id:x} serves {} (data {}); stop it with Ctrl-C or SIGTERM",

@@ -4,7 +4,6 @@
 //! for usage errors.
 
 use motus_core::answer::{self, Answer, ErrorAnswer};
-use serde::Serialize;
 use std::path::Path;
 
 pub const EXIT_FAILED: u8 = 1;
@@ -84,6 +83,33 @@ pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
     })
 }
 
+/// The schema's trigger texts (the published schema, kept byte for byte) end with the
+/// original's Python next step; on this command line each gives way to ours.
+const ORIGINAL_STEPS: &[(&str, &str)] = &[
+    (
+        " Use record_evidence() first.",
+        "record evidence on the lease first: `motus work evidence LEASE TYPE`",
+    ),
+    (
+        " Use create_blocker() first.",
+        "record the blocker first: `motus work block TARGET REASON TITLE`",
+    ),
+    (
+        " Use handoff instead of new claim.",
+        "hand the work over instead: `motus work handoff LEASE AGENT --reason WHY`",
+    ),
+];
+
+/// A trigger's message without the original's step, and ours as the hint.
+fn without_original_step(message: String) -> (String, Option<&'static str>) {
+    for (theirs, ours) in ORIGINAL_STEPS {
+        if let Some(rule) = message.strip_suffix(theirs) {
+            return (rule.to_string(), Some(ours));
+        }
+    }
+    (message, None)
+}
+
 impl From<motus_core::Error> for CliError {
     fn from(e: motus_core::Error) -> Self {
         let exit = match e {
@@ -92,10 +118,11 @@ impl From<motus_core::Error> for CliError {
             }
             _ => EXIT_FAILED,
         };
+        let (message, step) = without_original_step(e.to_string());
         CliError {
             code: e.code().into(),
-            message: e.to_string(),
-            hint: hint_for(&e).map(str::to_string),
+            message,
+            hint: step.or(hint_for(&e)).map(str::to_string),
             context: answer::errors::error_context(&e),
             exit,
         }
@@ -134,11 +161,11 @@ fn write_stderr(text: &str) {
 /// Prints `value` as one JSON document, or the human text (escaped and coloured by
 /// `crate::text`). With `-q`, only the command's essential value; when that value is absent
 /// (a denied claim has no lease), the human text goes to stderr so the reason is not lost.
-/// The document is the contract's envelope around `value` (areas whose answers are not typed
-/// yet; `ok` is true: the call succeeded).
-pub fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce() -> String) {
+/// The document is the typed answer's (`docs/schema/<NAME>.json`); the caller's exit code
+/// must agree with its `ok` ([`emit_answer`] returns it).
+pub fn emit<A: Answer>(json: bool, value: &A, human: impl FnOnce() -> String) {
     if json {
-        print_json(&answer::envelope_of(true, value));
+        print_json(&answer::document(value));
         return;
     }
     if let Some(key) = QUIET.get() {
@@ -264,5 +291,23 @@ impl<W: std::io::Write> std::io::Write for PipeWatch<W> {
             self.reader_gone = true;
         }
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_originals_python_steps_give_way_to_commands_of_ours() {
+        let e = motus_core::Error::KernelRule {
+            message: "KERNEL: Cannot mark attempt completed without evidence. Use record_evidence() first.".into(),
+        };
+        let err = CliError::from(e);
+        assert_eq!(
+            err.message,
+            "KERNEL: Cannot mark attempt completed without evidence."
+        );
+        assert!(err.hint.unwrap().contains("motus work evidence"));
     }
 }

@@ -13,8 +13,12 @@
 
 pub mod errors;
 pub mod migrate;
+pub mod ops;
+pub mod program;
 pub mod queue;
+pub mod roadmap;
 pub mod schema;
+pub mod userland;
 pub mod work;
 
 use crate::time::Timestamp;
@@ -55,7 +59,29 @@ pub struct Document<T> {
 /// The document of a typed answer.
 pub fn document<A: Answer>(answer: &A) -> Value {
     let ok = answer.ok();
-    envelope(ok, serde_json::to_value(answer).expect("answers serialize"))
+    let mut body = serde_json::to_value(answer).expect("answers serialize");
+    // Rows read from the database carry whatever format wrote them; the document has one.
+    normalize_timestamps(&mut body);
+    let mut doc = Map::new();
+    doc.insert("ok".into(), Value::Bool(ok));
+    doc.insert("contract_version".into(), Value::from(CONTRACT_VERSION));
+    match body {
+        Value::Object(m) => doc.extend(m),
+        other => {
+            doc.insert("value".into(), other);
+        }
+    }
+    Value::Object(doc)
+}
+
+/// `prime`: the agent guide.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct GuideAnswer {
+    pub guide: String,
+}
+
+impl Answer for GuideAnswer {
+    const NAME: &'static str = "prime";
 }
 
 /// The document of an untyped value (areas whose answers are still assembled from rows):

@@ -4,62 +4,14 @@
 
 use super::Answer;
 use crate::connection::{read_tx, Connection};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kernel::lease;
 use crate::params;
-use crate::roadmap::{items, readiness, ItemSummary};
+use crate::roadmap::calls::require_agent;
+use crate::roadmap::{readiness, ItemSummary};
 use crate::time::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
-use std::collections::HashSet;
-
-/// Items with an open (`assigned`/`active`) assignment of `agent`.
-fn assigned_to<C: Connection + ?Sized>(conn: &C, agent: &str) -> Result<HashSet<String>> {
-    conn.query(
-        "SELECT item_id FROM roadmap_assignments WHERE agent_id = ?1 \
-         AND status IN ('assigned', 'active')",
-        params![agent],
-    )?
-    .iter()
-    .map(|r| r.get(0))
-    .collect()
-}
-
-fn require_agent(field: &str, agent: &str) -> Result<()> {
-    if agent.trim().is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
-    }
-    Ok(())
-}
-
-/// `roadmap ready [--phase P] [--assignee A]`: the ready list, only items of phase `P` and
-/// only items `A` has an open assignment on. An unknown phase is refused with the valid ones.
-pub fn ready_where<C: Connection + ?Sized>(
-    conn: &C,
-    limit: Option<usize>,
-    phase: Option<&str>,
-    assignee: Option<&str>,
-) -> Result<Vec<ItemSummary>> {
-    if phase.is_none() && assignee.is_none() {
-        return readiness::ready(conn, limit);
-    }
-    items::check_filter(conn, phase, None, None)?;
-    if let Some(a) = assignee {
-        require_agent("assignee", a)?;
-    }
-    read_tx(conn, |c| {
-        let mine = assignee.map(|a| assigned_to(c, a)).transpose()?;
-        let mut out: Vec<ItemSummary> = readiness::ready(c, None)?
-            .into_iter()
-            .filter(|i| phase.is_none_or(|p| i.phase_key == p))
-            .filter(|i| mine.as_ref().is_none_or(|m| m.contains(&i.id)))
-            .collect();
-        if let Some(l) = limit {
-            out.truncate(l);
-        }
-        Ok(out)
-    })
-}
 
 /// `motus roadmap status ID`: the original's one-item verdict, for the caller.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

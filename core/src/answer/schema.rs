@@ -3,7 +3,11 @@
 //! committed schema does not (`MOTUS_BLESS=1 cargo test -p motus-core answer::schema`
 //! rewrites them).
 
-use super::{migrate, queue, work, Answer, Document, Envelope, ErrorAnswer};
+use super::{
+    migrate, ops, program, queue, roadmap, userland, work, Answer, Document, Envelope, ErrorAnswer,
+};
+use super::{GuideAnswer, List};
+use crate::roadmap as rm;
 use schemars::JsonSchema;
 use serde_json::Value;
 
@@ -56,6 +60,61 @@ pub fn documents() -> Vec<(&'static str, Value)> {
         work::LeaseStatusAnswer,
         work::LeaseListAnswer,
         work::VerifyAnswer,
+        rm::Item,
+        rm::AddedItem,
+        rm::calls::ItemView,
+        List<rm::Item>,
+        rm::calls::ReadyList,
+        rm::calls::BlockedList,
+        rm::Why,
+        rm::Edge,
+        rm::assignments::AssignOutcome,
+        rm::assignments::Release,
+        rm::items::Completion,
+        crate::program::history::History,
+        roadmap::ExportAnswer,
+        program::ProgramRecord,
+        List<program::ProgramRecord>,
+        program::CrView,
+        crate::program::crs::CrDependency,
+        program::CrDependencyRemoved,
+        crate::program::standards::Assignment,
+        program::StandardUnassigned,
+        crate::program::standards::ComplianceResult,
+        List<crate::program::standards::ComplianceResult>,
+        crate::program::standards::Compliance,
+        program::ActiveCharter,
+        crate::deploy::Check,
+        crate::deploy::Deployment,
+        List<crate::deploy::Deployment>,
+        crate::deploy::Claim,
+        List<crate::deploy::Claim>,
+        crate::terminology::Term,
+        List<crate::terminology::Term>,
+        List<String>,
+        ops::TermCheck,
+        ops::StatusAnswer,
+        ops::InitAnswer,
+        ops::BackupAnswer,
+        ops::RestoreAnswer,
+        ops::ExportAnswer,
+        ops::ImportAnswer,
+        ops::DoctorAnswer,
+        userland::PreferenceAnswer,
+        userland::PreferenceSetAnswer,
+        userland::PreferenceListAnswer,
+        userland::SkillAnswer,
+        userland::SkillListAnswer,
+        userland::RuleAnswer,
+        userland::RuleListAnswer,
+        userland::PatternsAnswer,
+        userland::UserlandStatusAnswer,
+        userland::ExtractPlanAnswer,
+        userland::ExtractAnswer,
+        ops::NodeListAnswer,
+        ops::NodeAnswer,
+        ops::NodeStartedAnswer,
+        GuideAnswer,
         migrate::MigrateAnswer,
         queue::StatusAnswer,
         queue::MyWorkAnswer,
@@ -200,7 +259,11 @@ pub fn typescript() -> String {
         let name = ts_name(s["title"].as_str().unwrap_or(""), &s);
         if let Some(d) = s.get("$defs").and_then(Value::as_object) {
             for (k, v) in d {
-                defs.entry(k.clone()).or_insert_with(|| v.clone());
+                let prev = defs.entry(k.clone()).or_insert_with(|| v.clone());
+                assert_eq!(
+                    prev, v,
+                    "two types are named {k} in the schemas: rename one (#[schemars(rename)])"
+                );
             }
         }
         named.push((name, s));
@@ -219,7 +282,8 @@ fn ts_name(title: &str, schema: &Value) -> String {
     let is_doc = schema["$id"].is_string();
     let base: String = title
         .split(['.', '_'])
-        .skip(usize::from(title.contains('.')))
+        // The kernel's documents are named without their area (`ClaimAnswer`).
+        .skip(usize::from(title.starts_with("work.")))
         .map(|w| {
             let mut c = w.chars();
             c.next()

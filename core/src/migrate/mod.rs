@@ -65,7 +65,7 @@ pub fn latest_version() -> i64 {
 pub const ORIGINAL_LATEST_VERSION: i64 = 20;
 
 /// Who wrote a ledger row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Provenance {
     /// Our own migration file, checksum equal.
@@ -75,7 +75,7 @@ pub enum Provenance {
 }
 
 /// A row of the `schema_version` ledger.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AppliedMigration {
     pub version: i64,
     pub name: String,
@@ -86,7 +86,7 @@ pub struct AppliedMigration {
 }
 
 /// What a database holds, migration-wise.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Status {
     /// Highest applied version (0 for an empty database).
     pub current_version: i64,
@@ -118,7 +118,7 @@ impl Status {
 }
 
 /// The outcome of [`Migrator::migrate`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     pub from_version: i64,
     pub to_version: i64,

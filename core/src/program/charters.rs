@@ -22,6 +22,13 @@ pub fn content_hash(bytes: &[u8]) -> String {
 
 /// The active document of a type, if any.
 pub fn active<C: Connection + ?Sized>(conn: &C, doc_type: &str) -> Result<Option<Record>> {
+    crate::terminology::validate_filter(
+        conn,
+        "doc_type",
+        "charter_type",
+        doc_type,
+        ("charter_docs", "doc_type_key"),
+    )?;
     let id: Option<String> = conn.query_scalar(
         "SELECT id FROM charter_docs WHERE doc_type_key = ?1 AND is_active = 1 AND deleted_at IS NULL",
         params![doc_type],

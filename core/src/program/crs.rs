@@ -13,7 +13,7 @@ use std::collections::{HashMap, VecDeque};
 
 pub const TYPES: &[&str] = &["blocks", "related", "supersedes"];
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CrDependency {
     pub cr_id: String,
     pub depends_on_id: String,

@@ -101,7 +101,7 @@ pub fn list<C: Connection + ?Sized>(
             }
             // A status no record can have is a mistake, not an empty list.
             Some(FieldType::Term(domain)) => {
-                crate::terminology::validate(conn, "status", domain, s)?
+                terminology::validate_filter(conn, "status", domain, s, (kind.table, "status_key"))?
             }
             Some(_) => {}
         }

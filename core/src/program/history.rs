@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::params;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Version {
     pub version: i64,
     pub data: serde_json::Value,
@@ -16,7 +16,7 @@ pub struct Version {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct AuditEvent {
     pub id: i64,
     pub timestamp: String,
@@ -28,7 +28,7 @@ pub struct AuditEvent {
     pub context: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct History {
     pub entity_type: String,
     pub entity_id: String,

@@ -49,7 +49,7 @@ pub fn parse_entity(text: &str) -> Result<(String, String)> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Assignment {
     pub id: i64,
     pub standard_id: String,
@@ -165,7 +165,7 @@ pub fn unassign<C: Connection + ?Sized>(
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ComplianceResult {
     pub id: i64,
     pub standard_id: String,
@@ -294,7 +294,7 @@ pub fn results<C: Connection + ?Sized>(
 }
 
 /// The compliance picture of an entity: for each assigned standard, its latest result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Compliance {
     pub entity_type: String,
     pub entity_id: String,
@@ -304,7 +304,7 @@ pub struct Compliance {
     pub standards: Vec<StandardStatus>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StandardStatus {
     pub standard_id: String,
     pub name: String,

@@ -18,7 +18,7 @@ pub struct Scope {
 }
 
 /// Items in scope and the edges between them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Snapshot {
     pub generated_at: String,
     pub items: Vec<Item>,

@@ -152,13 +152,13 @@ pub fn check_filter<C: Connection + ?Sized>(
     status: Option<&str>,
     item_type: Option<&str>,
 ) -> Result<()> {
-    for (field, domain, v) in [
-        ("phase", "roadmap_phase", phase),
-        ("status", "roadmap_status", status),
-        ("type", "roadmap_item_type", item_type),
+    for (field, domain, column, v) in [
+        ("phase", "roadmap_phase", "phase_key", phase),
+        ("status", "roadmap_status", "status_key", status),
+        ("type", "roadmap_item_type", "item_type", item_type),
     ] {
         if let Some(v) = v {
-            terminology::validate(conn, field, domain, v)?;
+            terminology::validate_filter(conn, field, domain, v, ("roadmap_items", column))?;
         }
     }
     Ok(())

@@ -28,7 +28,7 @@ use serde_json::json;
 
 /// The points the host's test hook can stop at. `*Uncommitted` points are inside the step's
 /// transaction, after all its writes and before its commit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     CopyUncommitted,
@@ -65,7 +65,7 @@ impl Step {
 }
 
 /// How far an extraction got, as both files tell it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// The rows are in coordination.db; no copy in userland.db.
@@ -94,7 +94,7 @@ impl State {
 }
 
 /// One `userland_extractions` row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ExtractionRecord {
     pub id: i64,
     pub source_path: String,
@@ -116,7 +116,7 @@ pub struct Request<'a> {
 }
 
 /// The result of [`run`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Outcome {
     /// The state found when the run started.
     pub found: State,
@@ -183,7 +183,7 @@ pub fn live_extractions<U: Connection + ?Sized>(user: &U) -> Result<Vec<Extracti
 }
 
 /// What both files say, without changing either (for `status` and `--dry-run`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Inspection {
     pub state: State,
     pub marker: Option<Marker>,

@@ -13,7 +13,7 @@ use serde_json::json;
 /// The values the `source` CHECK accepts.
 pub const SOURCES: &[&str] = &["default", "user_defined", "imported"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct GroundRule {
     pub id: i64,
     pub rule_type: String,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Row count and content hash of one table (see [`crate::fingerprint`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TableHash {
     pub rows: u64,
     pub sha256: String,
@@ -24,7 +24,7 @@ pub struct TableHash {
 pub type TableHashes = BTreeMap<String, TableHash>;
 
 /// What coordination.db records when its userland rows have been removed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Marker {
     /// Where userland.db was when the rows moved.
     pub userland_path: String,

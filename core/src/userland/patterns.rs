@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::params;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LearnedPattern {
     pub id: i64,
     pub pattern_type: String,
@@ -21,7 +21,7 @@ pub struct LearnedPattern {
     pub stamps: Stamps,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DetectedPattern {
     pub id: i64,
     pub pattern_type: String,
@@ -65,7 +65,7 @@ impl DetectedPattern {
 }
 
 /// Both kinds of pattern.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Patterns {
     pub learned: Vec<LearnedPattern>,
     pub detected: Vec<DetectedPattern>,

@@ -13,7 +13,7 @@ use serde_json::json;
 /// The values the `source` CHECK accepts.
 pub const SOURCES: &[&str] = &["cli", "config_file", "learned"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Preference {
     pub key: String,
     pub value: String,
@@ -81,7 +81,7 @@ pub fn list<C: Connection + ?Sized>(
 }
 
 /// The result of [`set`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SetOutcome {
     pub preference: Preference,
     /// The value it replaced (None for a new or previously unset key).

@@ -5,7 +5,7 @@ use crate::error::Result;
 use serde::Serialize;
 
 /// Who created, changed and (soft-)deleted a row, and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Stamps {
     pub created_at: Option<String>,
     pub updated_at: Option<String>,

@@ -11,7 +11,7 @@ use crate::params;
 use serde::Serialize;
 use serde_json::json;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Skill {
     pub skill_name: String,
     pub progress_count: i64,

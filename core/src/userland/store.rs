@@ -8,7 +8,7 @@ use crate::params;
 use serde::Serialize;
 
 /// The file that holds the userland tables' rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Home {
     Coordination,

@@ -175,7 +175,7 @@ impl TestCluster {
     }
 
     /// Waits until a leader reports `n` voters (panics after `limit`).
-    pub fn wait_members(&self, n: usize, limit: Duration) {
+    pub fn wait_members(&mut self, n: usize, limit: Duration) {
         let started = Instant::now();
         let mut last = String::new();
         while started.elapsed() < limit {
@@ -187,6 +187,7 @@ impl TestCluster {
                 .collect();
             let mut cfg = ClusterConfig::new(running);
             cfg.leader_wait = Duration::from_millis(500);
+            self.respawn_port_collisions();
             match Client::connect_leader(&cfg).and_then(|mut c| c.cluster()) {
                 Ok(nodes) if nodes.iter().filter(|x| x.role == Role::Voter).count() >= n => return,
                 Ok(nodes) => last = format!("{nodes:?}"),
@@ -204,6 +205,28 @@ impl TestCluster {
             self.root.display(),
             logs.join("\n")
         );
+    }
+
+    /// A port chosen free can be taken by another process before the node binds it (tests
+    /// and other engineers' clusters start nodes in parallel). A `dqlite-demo` that exited
+    /// because its HTTP API port was taken is started again on a new one: that port is not
+    /// part of the node's identity, the wire address is.
+    fn respawn_port_collisions(&mut self) {
+        for node in &mut self.nodes {
+            let exited = node
+                .child
+                .as_mut()
+                .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+            let api_port = node.api.rsplit(':').next().unwrap_or_default().to_string();
+            let collided = node.log().lines().any(|l| {
+                l.contains("address already in use") && l.contains(&format!(":{api_port}:"))
+            });
+            if exited && collided && matches!(node.program, NodeProgram::DqliteDemo) {
+                node.child = None;
+                node.api = format!("127.0.0.1:{}", free_port());
+                node.spawn();
+            }
+        }
     }
 
     /// The index of the node that currently leads, if a leader is known.

@@ -5,9 +5,8 @@ use crate::db::{self, Db};
 use crate::output::{emit, emit_answer, CliError};
 use clap::Subcommand;
 use motus_core::answer::migrate::MigrateAnswer;
+use motus_core::answer::ops::{InitAnswer, StatusAnswer};
 use motus_core::migrate::{Migrator, Status};
-use serde::Serialize;
-use serde_json::json;
 
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
@@ -92,14 +91,13 @@ fn init(ctx: &Ctx) -> Result<u8, CliError> {
         .as_ref()
         .map(|r| r.applied.clone())
         .unwrap_or_default();
-    let doc = json!({
-        "ok": true,
-        "path": db.path.display().to_string(),
-        "created": !existed,
-        "schema_version": status.current_version,
-        "applied": applied,
-        "backup_path": report.as_ref().and_then(|r| r.backup_path.clone()),
-    });
+    let doc = InitAnswer {
+        path: Some(db.path.display().to_string()),
+        created: !existed,
+        schema_version: status.current_version,
+        applied: applied.clone(),
+        backup_path: report.as_ref().and_then(|r| r.backup_path.clone()),
+    };
     emit(ctx.json, &doc, || {
         let verb = if !existed {
             "Created"
@@ -155,29 +153,14 @@ fn migrate(ctx: &Ctx, dry_run: bool) -> Result<u8, CliError> {
     }))
 }
 
-#[derive(Serialize)]
-struct StatusDoc {
-    ok: bool,
-    path: String,
-    schema_version: i64,
-    latest_version: i64,
-    is_current: bool,
-    written_by_original: bool,
-    pending: Vec<motus_core::migrate::PendingMigration>,
-    applied: Vec<motus_core::migrate::AppliedMigration>,
-    size_bytes: u64,
-    wal_size_bytes: u64,
-}
-
 fn status(ctx: &Ctx) -> Result<u8, CliError> {
     let Db { path, conn } = db::open_read_any(&ctx.db_path)?;
     let s: Status = Migrator::coordination()
         .status(&conn)
         .map_err(|e| CliError::from(e).at(&path))?;
     let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-    let doc = StatusDoc {
-        ok: true,
-        path: path.display().to_string(),
+    let doc = StatusAnswer {
+        path: Some(path.display().to_string()),
         schema_version: s.current_version,
         latest_version: s.latest_version,
         is_current: s.is_current(),
@@ -193,7 +176,11 @@ fn status(ctx: &Ctx) -> Result<u8, CliError> {
     emit(ctx.json, &doc, || {
         let mut out = format!(
             "Database: {}\nSchema version: {} (this build: {})\nSize: {} bytes (WAL {} bytes)",
-            doc.path, doc.schema_version, doc.latest_version, doc.size_bytes, doc.wal_size_bytes
+            path.display(),
+            doc.schema_version,
+            doc.latest_version,
+            doc.size_bytes,
+            doc.wal_size_bytes
         );
         if doc.written_by_original {
             out.push_str(

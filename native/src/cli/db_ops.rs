@@ -7,13 +7,13 @@ use crate::host::SystemClock;
 use crate::output::{emit, CliError};
 use crate::paths;
 use crate::progress::Bar;
+use motus_core::answer::ops::{BackupAnswer, ExportAnswer, ImportAnswer, RestoreAnswer};
 use motus_core::backup::{self, Contents, CopyCheck};
 use motus_core::migrate::Migrator;
 use motus_core::progress::{Progress, Step};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::transfer;
 use motus_core::{Clock, Connection};
-use serde_json::json;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -215,14 +215,13 @@ pub fn backup(ctx: &Ctx, dest: &Path, force: bool) -> Result<u8, CliError> {
     let check = verified_backup(&src, &dest, rule, &mut bar)?;
     drop(bar);
     let size = std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0);
-    let doc = json!({
-        "ok": true,
-        "path": ctx.db_path.display().to_string(),
-        "backup_path": dest.display().to_string(),
-        "schema_version": status.current_version,
-        "size_bytes": size,
-        "verified": check,
-    });
+    let doc = BackupAnswer {
+        path: ctx.db_path.display().to_string(),
+        backup_path: dest.display().to_string(),
+        schema_version: status.current_version,
+        size_bytes: size,
+        verified: check.clone(),
+    };
     emit(ctx.json, &doc, || {
         format!(
             "Backed up {} to {} ({} tables, {} rows, {size} bytes); verified: integrity ok, every table's content hash equals the source's",
@@ -462,17 +461,16 @@ pub fn restore(ctx: &Ctx, src_path: &Path) -> Result<u8, CliError> {
     let mut bar = Bar::new("restoring", &REPLACE_STEPS);
     let kept = replace_database(src_path, target, &contents, "restore", &mut bar)?;
     drop(bar);
-    let doc = json!({
-        "ok": true,
-        "path": target.display().to_string(),
-        "restored_from": src_path.display().to_string(),
-        "schema_version": source.schema_version,
-        "latest_version": source.latest_version,
-        "tables": source.tables,
-        "rows": source.rows,
-        "previous_kept_at": kept.as_ref().map(|k| k.path.display().to_string()),
-        "previous_kept_as": kept.as_ref().map(|k| k.how),
-    });
+    let doc = RestoreAnswer {
+        path: target.display().to_string(),
+        restored_from: src_path.display().to_string(),
+        schema_version: source.schema_version,
+        latest_version: source.latest_version,
+        tables: source.tables,
+        rows: source.rows,
+        previous_kept_at: kept.as_ref().map(|k| k.path.display().to_string()),
+        previous_kept_as: kept.as_ref().map(|k| k.how.to_string()),
+    };
     emit(ctx.json, &doc, || {
         let mut s = format!(
             "Restored {} from {} ({} tables, {} rows, schema version {}); verified: every table's content hash equals the source's",
@@ -559,14 +557,13 @@ pub fn export(ctx: &Ctx, out: &Path, force: bool) -> Result<u8, CliError> {
         place(staged, rule, "export")?;
         s
     };
-    let doc = json!({
-        "ok": true,
-        "path": ctx.db_path.display().to_string(),
-        "out": out.display().to_string(),
-        "schema_version": summary.schema_version,
-        "tables": summary.tables,
-        "rows": summary.rows,
-    });
+    let doc = ExportAnswer {
+        path: ctx.db_path.display().to_string(),
+        out: out.display().to_string(),
+        schema_version: summary.schema_version,
+        tables: summary.tables,
+        rows: summary.rows,
+    };
     if to_stdout {
         // stdout carries the export itself; the summary goes to stderr.
         crate::output::note(&format!(
@@ -756,18 +753,17 @@ struct ImportReport<'a> {
 /// The one `db import` answer (document and text) for every kind of target.
 fn report_import(ctx: &Ctx, r: &ImportReport) -> Result<u8, CliError> {
     let header = r.header;
-    let doc = json!({
-        "ok": true,
-        "path": r.target.display().to_string(),
-        "from": r.input.display().to_string(),
-        "created": r.created,
-        "identical": r.identical,
-        "replaced": r.replaced,
-        "previous_kept_at": r.kept.map(|p| p.display().to_string()),
-        "schema_version": header.schema_version,
-        "tables": header.tables.len(),
-        "rows": header.total_rows(),
-    });
+    let doc = ImportAnswer {
+        path: r.target.display().to_string(),
+        from: r.input.display().to_string(),
+        created: r.created,
+        identical: r.identical,
+        replaced: r.replaced,
+        previous_kept_at: r.kept.map(|p| p.display().to_string()),
+        schema_version: header.schema_version,
+        tables: header.tables.len(),
+        rows: header.total_rows(),
+    };
     emit(ctx.json, &doc, || {
         let what = if r.identical {
             "The database already holds exactly this export; nothing was written".to_string()

@@ -5,6 +5,7 @@ use super::Ctx;
 use crate::db;
 use crate::output::{emit, CliError, EXIT_FAILED};
 use clap::Subcommand;
+use motus_core::answer::List;
 use motus_core::deploy::{self, Claim, NewClaim};
 
 #[derive(Debug, Subcommand)]
@@ -102,7 +103,10 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
     match cmd {
         DeployCommand::Check { target } => {
             let db = db::open_read(&ctx.db_path)?;
-            let c = deploy::check(&db.conn, &target)?;
+            let mut c = deploy::check(&db.conn, &target)?;
+            // Recording the first blocking claim's verdict is the next command here.
+            let first = c.failed_claims.first().or(c.pending_claims.first());
+            c.command = first.map(|claim| format!("motus deploy claim set {} pass", claim.id));
             emit(ctx.json, &c, || {
                 let mut s = format!("{}: {}", c.target, c.status);
                 if !c.gated {
@@ -123,7 +127,7 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
                 }
                 s.push_str(&format!("\nNext: {}", c.action));
                 if let Some(cmd) = &c.command {
-                    s.push_str(&format!("\nRun: {cmd}"));
+                    s.push_str(&format!("\nThen: {cmd}"));
                 }
                 s
             });
@@ -135,7 +139,17 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
             status,
         } => {
             let db = write_db(ctx)?;
-            let d = deploy::record(&db.conn, &env, &actor(), &target, &version, &status)?;
+            let d = deploy::record(&db.conn, &env, &actor(), &target, &version, &status).map_err(
+                |e| {
+                    let gate = matches!(e, motus_core::Error::KernelRule { .. });
+                    let err = CliError::from(e);
+                    if gate {
+                        err.with_hint("`motus deploy check` names the blocking claims and their tests; run them, then `motus deploy claim set ID pass`")
+                    } else {
+                        err
+                    }
+                },
+            )?;
             emit(ctx.json, &d, || {
                 format!(
                     "Recorded deployment {} of {} {} ({})",
@@ -146,9 +160,10 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
         }
         DeployCommand::List { target } => {
             let db = db::open_read(&ctx.db_path)?;
-            let ds = deploy::deployments(&db.conn, target.as_deref())?;
+            let ds = List::from(deploy::deployments(&db.conn, target.as_deref())?);
             emit(ctx.json, &ds, || {
                 let rows: Vec<Vec<String>> = ds
+                    .items
                     .iter()
                     .map(|d| {
                         vec![
@@ -201,9 +216,12 @@ pub fn run(ctx: &Ctx, cmd: DeployCommand) -> Result<u8, CliError> {
         }
         DeployCommand::Claim(ClaimCommand::List) => {
             let db = db::open_read(&ctx.db_path)?;
-            let cs = deploy::claims(&db.conn)?;
+            let cs = List::from(deploy::claims(&db.conn)?);
             emit(ctx.json, &cs, || {
-                table(&["ID", "STATUS", "TYPE", "PAGE", "CLAIM"], &claim_rows(&cs))
+                table(
+                    &["ID", "STATUS", "TYPE", "PAGE", "CLAIM"],
+                    &claim_rows(&cs.items),
+                )
             });
             Ok(0)
         }

@@ -4,12 +4,12 @@ use super::Ctx;
 use crate::db;
 use crate::output::{emit, CliError};
 use clap::Args;
+use motus_core::answer::ops::{DoctorAnswer, DoctorSummary};
 use motus_core::doctor::{self, Check, CheckStatus};
 use motus_core::migrate::Migrator;
 use motus_core::repair::{self, Outcome, Repair};
 use motus_core::schema::Snapshot;
 use motus_core::sqlite::SqliteConnection;
-use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -55,8 +55,32 @@ fn fix(ctx: &Ctx) -> Result<Vec<Repair>, CliError> {
 }
 
 /// A WAL that does not belong (or makes the database unsound) is set aside, kept under a new
-/// name, only when the database file alone is sound; otherwise nothing is touched.
+/// name, only when the database file alone is sound; otherwise nothing is touched. The check
+/// and the rename happen while no connection of any process has the database open
+/// ([`crate::exclusive`]), so nobody reads it through that WAL or writes in between.
 fn fix_foreign_wal(ctx: &Ctx) -> Result<Option<Repair>, CliError> {
+    if !matches!(
+        crate::wal::judge(&ctx.db_path),
+        crate::wal::Verdict::Unsound(_)
+    ) {
+        return Ok(None);
+    }
+    let wait = std::time::Duration::from_millis(motus_core::sqlite::busy_limit_ms());
+    let _held = crate::exclusive::acquire(&ctx.db_path, wait).map_err(|e| {
+        let (code, what) = if e.kind() == std::io::ErrorKind::WouldBlock {
+            ("busy", "another process has it open".to_string())
+        } else {
+            ("cannot_open", e.to_string())
+        };
+        CliError::failed(
+            code,
+            format!(
+                "{}: cannot set its WAL aside: {what}; nothing was changed. Close the other programs using it (`motus` commands refuse it and exit) and retry",
+                ctx.db_path.display()
+            ),
+        )
+    })?;
+    // Judged again: what was seen before the lock may have changed.
     let crate::wal::Verdict::Unsound(why) = crate::wal::judge(&ctx.db_path) else {
         return Ok(None);
     };
@@ -106,13 +130,19 @@ fn explain_foreign_wal(ctx: &Ctx, why: String) -> Result<u8, CliError> {
             format!("the database file without that WAL is not sound either ({e}); restore a backup with `motus db restore`"),
         ),
     });
-    let doc = json!({
-        "ok": false,
-        "path": ctx.db_path.display().to_string(),
-        "status": "fail",
-        "summary": {"passed": usize::from(alone.is_ok()), "warned": 0, "failed": 2 - usize::from(alone.is_ok())},
-        "checks": checks,
-    });
+    let doc = DoctorAnswer {
+        path: ctx.db_path.display().to_string(),
+        status: "fail".into(),
+        summary: DoctorSummary {
+            passed: usize::from(alone.is_ok()),
+            warned: 0,
+            failed: 2 - usize::from(alone.is_ok()),
+            repaired: None,
+            cannot_repair: None,
+        },
+        checks: checks.clone(),
+        repairs: None,
+    };
     emit(ctx.json, &doc, || {
         let mut s = format!("Database: {}\n", ctx.db_path.display());
         for c in &checks {
@@ -226,7 +256,11 @@ fn file_checks(db: &db::Db, checks: &mut Vec<Check>) {
                 left.len()
             ),
         )
-        .with_details(json!(left.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()))
+        .with_details(serde_json::Value::from(
+            left.iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>(),
+        ))
     });
 }
 
@@ -254,19 +288,21 @@ fn report(
             .filter(|x| x.outcome == Outcome::CannotRepair)
             .count()
     });
-    let mut doc = json!({
-        "ok": failed == 0 && unrepaired == 0,
-        "path": db.path.display().to_string(),
-        "status": overall,
-        "summary": {"passed": passed, "warned": warned, "failed": failed},
-        "checks": checks,
-    });
-    if let Some(r) = &repairs {
-        doc["repairs"] = json!(r);
-        doc["summary"]["repaired"] =
-            json!(r.iter().filter(|x| x.outcome == Outcome::Repaired).count());
-        doc["summary"]["cannot_repair"] = json!(unrepaired);
-    }
+    let doc = DoctorAnswer {
+        path: db.path.display().to_string(),
+        status: overall.into(),
+        summary: DoctorSummary {
+            passed,
+            warned,
+            failed,
+            repaired: repairs
+                .as_ref()
+                .map(|r| r.iter().filter(|x| x.outcome == Outcome::Repaired).count()),
+            cannot_repair: repairs.as_ref().map(|_| unrepaired),
+        },
+        checks: checks.clone(),
+        repairs: repairs.clone(),
+    };
     emit(ctx.json, &doc, || {
         let mut s = format!("Database: {}\n", db.path.display());
         for r in repairs.iter().flatten() {

@@ -190,14 +190,10 @@ pub fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Node(cmd) => node::run(&ctx, cmd),
         Command::Mcp(args) => crate::mcp::run(&ctx, args),
         Command::Prime => {
-            crate::output::emit(
-                ctx.json,
-                &motus_core::answer::envelope_of(
-                    true,
-                    &serde_json::json!({"guide": crate::mcp::guide::GUIDE}),
-                ),
-                || crate::mcp::guide::GUIDE.to_string(),
-            );
+            let doc = motus_core::answer::GuideAnswer {
+                guide: crate::mcp::guide::GUIDE.to_string(),
+            };
+            crate::output::emit(ctx.json, &doc, || doc.guide.clone());
             Ok(0)
         }
         Command::Help(args) => help::help(args),

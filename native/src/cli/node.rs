@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::output::{emit, CliError};
 use clap::Subcommand;
 use dqlite_client::{Client, ClusterConfig, DqliteUrl, Role, Timeouts};
-use serde_json::json;
+use motus_core::answer::ops::{NodeAnswer, NodeListAnswer, NodeMember};
 
 #[derive(Debug, Subcommand)]
 pub enum NodeCommand {
@@ -102,7 +102,12 @@ pub fn run(ctx: &Ctx, cmd: NodeCommand) -> Result<u8, CliError> {
     match cmd {
         NodeCommand::Leader => {
             let (id, address) = client.leader().map_err(failed)?.unwrap_or_default();
-            let doc = json!({"ok": true, "id": format!("{id:x}"), "address": address});
+            let doc = NodeAnswer {
+                id: format!("{id:x}"),
+                address: Some(address.clone()),
+                role: None,
+                removed: None,
+            };
             emit(ctx.json, &doc, || format!("Leader: {address} (id {id:x})"));
         }
         NodeCommand::List => {
@@ -113,25 +118,28 @@ pub fn run(ctx: &Ctx, cmd: NodeCommand) -> Result<u8, CliError> {
                     let answers = Client::connect_node(&m.address, Timeouts::default())
                         .and_then(|mut c| c.leader())
                         .is_ok();
-                    json!({"id": format!("{:x}", m.id), "address": m.address, "role": m.role.name(),
-                           "leader": m.address == client.address(), "answers": answers})
+                    NodeMember {
+                        id: format!("{:x}", m.id),
+                        address: m.address.clone(),
+                        role: m.role.name().to_string(),
+                        leader: m.address == client.address(),
+                        answers,
+                    }
                 })
                 .collect();
-            let doc = json!({"ok": true, "members": rows});
+            let doc = NodeListAnswer {
+                members: rows.clone(),
+            };
             emit(ctx.json, &doc, || {
                 let mut s = format!("Members ({})", rows.len());
                 for r in &rows {
                     s.push_str(&format!(
                         "\n{}  {}  {}{}{}",
-                        r["id"].as_str().unwrap_or(""),
-                        r["address"].as_str().unwrap_or(""),
-                        r["role"].as_str().unwrap_or(""),
-                        if r["leader"] == true { "  leader" } else { "" },
-                        if r["answers"] == true {
-                            ""
-                        } else {
-                            "  NOT ANSWERING"
-                        }
+                        r.id,
+                        r.address,
+                        r.role,
+                        if r.leader { "  leader" } else { "" },
+                        if r.answers { "" } else { "  NOT ANSWERING" }
                     ));
                 }
                 s
@@ -150,21 +158,25 @@ pub fn run(ctx: &Ctx, cmd: NodeCommand) -> Result<u8, CliError> {
                 }
             };
             client.assign(n, r).map_err(failed)?;
-            emit(
-                ctx.json,
-                &json!({"ok": true, "id": id, "role": role}),
-                || format!("Node {id} is now a {role}"),
-            );
+            let doc = NodeAnswer {
+                id: id.clone(),
+                address: None,
+                role: Some(role.clone()),
+                removed: None,
+            };
+            emit(ctx.json, &doc, || format!("Node {id} is now a {role}"));
         }
         NodeCommand::Start(_) => unreachable!("handled above"),
         NodeCommand::Remove { id } => {
             let n = parse_id(&id)?;
             client.remove(n).map_err(failed)?;
-            emit(
-                ctx.json,
-                &json!({"ok": true, "id": id, "removed": true}),
-                || format!("Removed node {id}"),
-            );
+            let doc = NodeAnswer {
+                id: id.clone(),
+                address: None,
+                role: None,
+                removed: Some(true),
+            };
+            emit(ctx.json, &doc, || format!("Removed node {id}"));
         }
     }
     Ok(0)

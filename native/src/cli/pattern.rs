@@ -4,8 +4,8 @@ use super::userland::open::open_read;
 use super::Ctx;
 use crate::output::{emit, CliError};
 use clap::{Subcommand, ValueEnum};
+use motus_core::answer::userland::PatternsAnswer;
 use motus_core::userland::patterns;
-use serde_json::json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Kind {
@@ -42,12 +42,11 @@ pub fn run(ctx: &Ctx, cmd: PatternCommand) -> Result<u8, CliError> {
         Some(Kind::Detected) => p.learned.clear(),
         None => {}
     }
-    let doc = json!({
-        "ok": true,
-        "lives_in": o.location.home(),
-        "learned": p.learned,
-        "detected": p.detected,
-    });
+    let doc = PatternsAnswer {
+        lives_in: o.location.home(),
+        learned: p.learned.clone(),
+        detected: p.detected.clone(),
+    };
     emit(ctx.json, &doc, || {
         let mut lines = Vec::new();
         for l in &p.learned {

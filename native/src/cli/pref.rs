@@ -4,8 +4,8 @@ use super::userland::open::{actor, open_read, open_write, with_env};
 use super::Ctx;
 use crate::output::{emit, CliError};
 use clap::Subcommand;
+use motus_core::answer::userland::{PreferenceAnswer, PreferenceListAnswer, PreferenceSetAnswer};
 use motus_core::userland::preferences;
-use serde_json::json;
 
 #[derive(Debug, Subcommand)]
 pub enum PrefCommand {
@@ -45,8 +45,12 @@ pub fn run(ctx: &Ctx, cmd: PrefCommand) -> Result<u8, CliError> {
         PrefCommand::Get { key } => {
             let o = open_read(ctx)?;
             let p = preferences::get(&o.db.conn, &o.location.store, &key)?;
-            let doc = json!({"ok": true, "lives_in": o.location.home(), "preference": p});
-            emit(ctx.json, &doc, || p.value.clone());
+            let value = p.value.clone();
+            let doc = PreferenceAnswer {
+                lives_in: o.location.home(),
+                preference: p,
+            };
+            emit(ctx.json, &doc, || value);
         }
         PrefCommand::Set { key, value, source } => {
             let o = open_write(ctx)?;
@@ -55,13 +59,12 @@ pub fn run(ctx: &Ctx, cmd: PrefCommand) -> Result<u8, CliError> {
                     preferences::set(c, &store, env, &actor(), &key, &value, &source)
                 })
             })?;
-            let doc = json!({
-                "ok": true,
-                "lives_in": o.location.home(),
-                "created": out.created,
-                "previous": out.previous,
-                "preference": out.preference,
-            });
+            let doc = PreferenceSetAnswer {
+                lives_in: o.location.home(),
+                created: out.created,
+                previous: out.previous.clone(),
+                preference: out.preference.clone(),
+            };
             emit(ctx.json, &doc, || match &out.previous {
                 Some(old) => format!("Set {key} = {value} (was {old})"),
                 None => format!("Set {key} = {value}"),
@@ -70,7 +73,11 @@ pub fn run(ctx: &Ctx, cmd: PrefCommand) -> Result<u8, CliError> {
         PrefCommand::List { all } => {
             let o = open_read(ctx)?;
             let list = preferences::list(&o.db.conn, &o.location.store, all)?;
-            let doc = json!({"ok": true, "lives_in": o.location.home(), "preferences": list});
+            let doc = PreferenceListAnswer {
+                lives_in: o.location.home(),
+                count: list.len(),
+                items: list.clone(),
+            };
             emit(ctx.json, &doc, || {
                 if list.is_empty() {
                     return "No preferences; set one with `motus pref set KEY VALUE`".into();
@@ -95,7 +102,10 @@ pub fn run(ctx: &Ctx, cmd: PrefCommand) -> Result<u8, CliError> {
                     preferences::unset(c, &store, env, &actor(), &key, reason.as_deref())
                 })
             })?;
-            let doc = json!({"ok": true, "lives_in": o.location.home(), "preference": p});
+            let doc = PreferenceAnswer {
+                lives_in: o.location.home(),
+                preference: p,
+            };
             emit(ctx.json, &doc, || format!("Unset {key}"));
         }
     }

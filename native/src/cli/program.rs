@@ -10,10 +10,13 @@ use super::Ctx;
 use crate::db;
 use crate::output::{emit, CliError};
 use clap::{Arg, ArgAction, ArgMatches, Command};
+use motus_core::answer::program::{
+    ActiveCharter, CrDependencyRemoved, CrView, ProgramRecord, StandardUnassigned,
+};
+use motus_core::answer::List;
 use motus_core::program::history::History;
 use motus_core::program::kinds::{self, FieldType, Kind};
 use motus_core::program::{charters, crs, entity, standards, ListOptions, Record, Values};
-use serde_json::json;
 use std::marker::PhantomData;
 
 /// Which kind a CLI variant manages.
@@ -476,7 +479,10 @@ pub fn run<K: KindMarker>(ctx: &Ctx, args: EntityArgs<K>) -> Result<u8, CliError
                 arg(m, "new_id").as_deref(),
                 &vals,
             )?;
-            emit(ctx.json, &r, || format!("Added {}", record_text(kind, &r)));
+            let r = ProgramRecord(r);
+            emit(ctx.json, &r, || {
+                format!("Added {}", record_text(kind, &r.0))
+            });
         }
         "update" => {
             let db = write_db(ctx)?;
@@ -485,8 +491,9 @@ pub fn run<K: KindMarker>(ctx: &Ctx, args: EntityArgs<K>) -> Result<u8, CliError
                 fill_content_hash(&mut vals)?;
             }
             let r = entity::update(&db.conn, &env, &who, kind, &required(m, "id"), &vals)?;
+            let r = ProgramRecord(r);
             emit(ctx.json, &r, || {
-                format!("Updated {}", record_text(kind, &r))
+                format!("Updated {}", record_text(kind, &r.0))
             });
         }
         "show" => {
@@ -495,7 +502,11 @@ pub fn run<K: KindMarker>(ctx: &Ctx, args: EntityArgs<K>) -> Result<u8, CliError
             let r = entity::get(&db.conn, kind, &id)?;
             if kind.name == "cr" {
                 let (depends_on, dependents) = crs::of_cr(&db.conn, &id)?;
-                let doc = json!({"cr": r, "depends_on": depends_on, "dependents": dependents});
+                let doc = CrView {
+                    cr: ProgramRecord(r.clone()),
+                    depends_on: depends_on.clone(),
+                    dependents: dependents.clone(),
+                };
                 emit(ctx.json, &doc, || {
                     let mut s = record_text(kind, &r);
                     for d in &depends_on {
@@ -513,7 +524,9 @@ pub fn run<K: KindMarker>(ctx: &Ctx, args: EntityArgs<K>) -> Result<u8, CliError
                     s
                 });
             } else {
-                emit(ctx.json, &r, || record_text(kind, &r));
+                emit(ctx.json, &ProgramRecord(r.clone()), || {
+                    record_text(kind, &r)
+                });
             }
         }
         "list" => {
@@ -525,13 +538,17 @@ pub fn run<K: KindMarker>(ctx: &Ctx, args: EntityArgs<K>) -> Result<u8, CliError
                 only_deleted: m.get_flag("deleted"),
             };
             let rs = entity::list(&db.conn, kind, &opts)?;
-            emit(ctx.json, &rs, || records_table(kind, &rs));
+            let rs = List::from(rs.into_iter().map(ProgramRecord).collect::<Vec<_>>());
+            emit(ctx.json, &rs, || {
+                let rows: Vec<_> = rs.items.iter().map(|r| r.0.clone()).collect();
+                records_table(kind, &rows)
+            });
         }
         "delete" => {
             let db = write_db(ctx)?;
             let id = required(m, "id");
             let r = entity::delete(&db.conn, &env, &who, kind, &id, arg(m, "reason").as_deref())?;
-            emit(ctx.json, &r, || {
+            emit(ctx.json, &ProgramRecord(r), || {
                 format!(
                     "Deleted {} {id} (restore with `motus {} restore {id}`)",
                     kind.name, kind.name
@@ -541,7 +558,7 @@ pub fn run<K: KindMarker>(ctx: &Ctx, args: EntityArgs<K>) -> Result<u8, CliError
         "restore" => {
             let db = write_db(ctx)?;
             let r = entity::restore(&db.conn, &env, &who, kind, &required(m, "id"))?;
-            emit(ctx.json, &r, || {
+            emit(ctx.json, &ProgramRecord(r.clone()), || {
                 format!("Restored {}", record_text(kind, &r))
             });
         }
@@ -557,7 +574,7 @@ pub fn run<K: KindMarker>(ctx: &Ctx, args: EntityArgs<K>) -> Result<u8, CliError
         "activate" => {
             let db = write_db(ctx)?;
             let r = charters::activate(&db.conn, &env, &who, &required(m, "id"))?;
-            emit(ctx.json, &r, || {
+            emit(ctx.json, &ProgramRecord(r.clone()), || {
                 format!("Active now: {}", record_text(kind, &r))
             });
         }
@@ -565,7 +582,11 @@ pub fn run<K: KindMarker>(ctx: &Ctx, args: EntityArgs<K>) -> Result<u8, CliError
             let db = db::open_read(&ctx.db_path)?;
             let doc_type = required(m, "doc_type");
             let r = charters::active(&db.conn, &doc_type)?;
-            emit(ctx.json, &r, || match &r {
+            let doc = ActiveCharter {
+                doc_type: doc_type.clone(),
+                charter: r.clone().map(ProgramRecord),
+            };
+            emit(ctx.json, &doc, || match &r {
                 Some(r) => record_text(kind, r),
                 None => format!("No active {doc_type} document"),
             });
@@ -609,11 +630,13 @@ fn cr_dep(ctx: &Ctx, m: &ArgMatches) -> Result<u8, CliError> {
         }
         _ => {
             crs::remove(&db.conn, &env, &actor(), &cr, &on)?;
-            emit(
-                ctx.json,
-                &json!({"ok": true, "cr_id": cr, "depends_on_id": on}),
-                || format!("Removed dependency {cr} -> {on}"),
-            );
+            let doc = CrDependencyRemoved {
+                cr_id: cr.clone(),
+                depends_on_id: on.clone(),
+            };
+            emit(ctx.json, &doc, || {
+                format!("Removed dependency {cr} -> {on}")
+            });
         }
     }
     Ok(0)
@@ -644,7 +667,12 @@ fn standard_verb(ctx: &Ctx, verb: &str, m: &ArgMatches) -> Result<u8, CliError> 
                 emit(ctx.json, &a, || format!("{std_id} applies to {t}:{id}"));
             } else {
                 standards::unassign(&db.conn, &env, &actor(), &std_id, &t, &id)?;
-                emit(ctx.json, &json!({"ok": true}), || {
+                let doc = StandardUnassigned {
+                    standard_id: std_id.clone(),
+                    entity_type: t.clone(),
+                    entity_id: id.clone(),
+                };
+                emit(ctx.json, &doc, || {
                     format!("{std_id} no longer applies to {t}:{id}")
                 });
             }
@@ -682,8 +710,10 @@ fn standard_verb(ctx: &Ctx, verb: &str, m: &ArgMatches) -> Result<u8, CliError> 
                 ent.as_ref().map(|(t, i)| (t.as_str(), i.as_str())),
                 arg(m, "release").as_deref(),
             )?;
+            let rs = List::from(rs);
             emit(ctx.json, &rs, || {
                 let rows: Vec<Vec<String>> = rs
+                    .items
                     .iter()
                     .map(|r| {
                         vec![

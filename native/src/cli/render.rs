@@ -64,13 +64,8 @@ pub fn clearable(v: Option<String>) -> Option<Option<String>> {
     v.map(|s| if s.is_empty() { None } else { Some(s) })
 }
 
-/// Writes `text` to `path`, or prints it.
-pub fn write_or_print(path: Option<&std::path::Path>, text: &str) -> std::io::Result<()> {
-    match path {
-        Some(p) => std::fs::write(p, text),
-        None => {
-            crate::output::say(text.trim_end_matches('\n'));
-            Ok(())
-        }
-    }
+/// Prints a document on stdout (files are written by `crate::files::write_output`, under
+/// the one overwrite rule).
+pub fn print_document(text: &str) {
+    crate::output::say(text.trim_end_matches('\n'));
 }

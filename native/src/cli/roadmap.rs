@@ -6,12 +6,14 @@ use crate::db;
 use crate::output::{emit, emit_answer, CliError};
 use clap::{Subcommand, ValueEnum};
 use motus_core::answer::queue;
+use motus_core::answer::roadmap::ExportAnswer;
+use motus_core::answer::List;
+use motus_core::roadmap::calls;
 use motus_core::roadmap::{
     assignments, dependencies, export, items, readiness, DependencyType, Item, ItemSummary,
     ItemUpdate, ListFilter, NewItem,
 };
 use motus_core::Clock;
-use serde_json::json;
 use std::path::PathBuf;
 
 /// `motus roadmap` alone lists the roadmap, as in the original.
@@ -609,42 +611,31 @@ fn update(ctx: &Ctx, a: UpdateArgs) -> Result<u8, CliError> {
 
 fn show(ctx: &Ctx, id: &str) -> Result<u8, CliError> {
     let db = db::open_read(&ctx.db_path)?;
-    let item = items::get(&db.conn, id)?;
-    let (depends_on, dependents) = dependencies::of_item(&db.conn, id)?;
-    let assigned = assignments::of_item(&db.conn, id)?;
-    let why = readiness::why(&db.conn, id)?;
-    let doc = json!({
-        "item": item,
-        "depends_on": depends_on,
-        "dependents": dependents,
-        "assignments": assigned,
-        "ready": why.ready,
-        "reasons": why.reasons,
-    });
-    emit(ctx.json, &doc, || {
-        let mut s = item_text(&item);
-        for e in &depends_on {
+    let v = calls::show(&db.conn, id)?;
+    emit(ctx.json, &v, || {
+        let mut s = item_text(&v.item);
+        for e in &v.depends_on {
             s.push_str(&format!(
                 "\n  depends on: {} ({})",
                 e.depends_on_id, e.dependency_type
             ));
         }
-        for e in &dependents {
+        for e in &v.dependents {
             s.push_str(&format!(
                 "\n  needed by: {} ({})",
                 e.item_id, e.dependency_type
             ));
         }
-        for a in &assigned {
+        for a in &v.assignments {
             s.push_str(&format!(
                 "\n  assigned: {} as {} ({})",
                 a.agent_id, a.role, a.status
             ));
         }
-        if why.ready {
+        if v.ready {
             s.push_str("\n  ready: yes");
         } else {
-            for r in &why.reasons {
+            for r in &v.reasons {
                 s.push_str(&format!("\n  not ready: {r}"));
             }
         }
@@ -666,13 +657,15 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<u8, CliError> {
             only_deleted: a.deleted,
         },
     )?;
+    let all = List::from(all);
     emit(ctx.json, &all, || {
+        let all = &all.items;
         let done = all.iter().filter(|i| i.is_completed()).count();
         format!(
             "Roadmap: {} items ({} completed)\n{}",
             all.len(),
             done,
-            items_table(&all)
+            items_table(all)
         )
     });
     Ok(0)
@@ -736,15 +729,24 @@ fn ready(
     assignee: Option<&str>,
 ) -> Result<u8, CliError> {
     let db = db::open_read(&ctx.db_path)?;
-    let ready = queue::ready_where(&db.conn, limit, phase, assignee)?;
+    let ready = calls::ready(
+        &db.conn,
+        &calls::ReadyInput {
+            limit,
+            all: limit.is_none(),
+            phase: phase.map(str::to_string),
+            assignee: assignee.map(str::to_string),
+        },
+    )?;
     emit(ctx.json, &ready, || {
+        let ready = &ready.items;
         if ready.is_empty() {
             return "No items ready. See what holds them back: `motus roadmap blocked`".into();
         }
         format!(
             "Ready to work ({} items)\n{}\nNext: motus roadmap assign {} <agent>",
             ready.len(),
-            summary_table(&ready),
+            summary_table(ready),
             ready[0].id
         )
     });
@@ -753,8 +755,9 @@ fn ready(
 
 fn blocked(ctx: &Ctx) -> Result<u8, CliError> {
     let db = db::open_read(&ctx.db_path)?;
-    let blocked = readiness::blocked(&db.conn)?;
+    let blocked = calls::blocked(&db.conn)?;
     emit(ctx.json, &blocked, || {
+        let blocked = &blocked.items;
         if blocked.is_empty() {
             return "Nothing is blocked".into();
         }
@@ -929,7 +932,8 @@ fn scope(phase: Option<String>, include_deleted: bool) -> export::Scope {
     }
 }
 
-/// Prints or writes a document; with --json, a file write reports where it went.
+/// Prints or writes an export; with --json, the document says where it went or holds the
+/// text.
 fn deliver(
     ctx: &Ctx,
     output: Option<PathBuf>,
@@ -941,19 +945,26 @@ fn deliver(
     match &output {
         Some(path) => {
             crate::files::write_output(&ctx.db_path, path, text.as_bytes(), force)?;
-            let doc = json!({"ok": true, "path": path.display().to_string(), "format": format, "items": items});
+            let doc = ExportAnswer {
+                format: format.into(),
+                items,
+                path: Some(path.display().to_string()),
+                content: None,
+            };
             emit(ctx.json, &doc, || {
                 format!("Exported {items} items to {}", path.display())
             });
         }
-        None if ctx.json && format != "json" => {
-            emit(
-                true,
-                &json!({"format": format, "items": items, "content": text}),
-                String::new,
-            );
+        None if ctx.json => {
+            let doc = ExportAnswer {
+                format: format.into(),
+                items,
+                path: None,
+                content: Some(text),
+            };
+            emit(true, &doc, String::new);
         }
-        None => render::write_or_print(None, &text)?,
+        None => render::print_document(&text),
     }
     Ok(0)
 }

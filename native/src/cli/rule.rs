@@ -4,8 +4,8 @@ use super::userland::open::{actor, open_read, open_write, with_env};
 use super::Ctx;
 use crate::output::{emit, CliError};
 use clap::Subcommand;
+use motus_core::answer::userland::{RuleAnswer, RuleListAnswer};
 use motus_core::userland::ground_rules::{self, GroundRule};
-use serde_json::json;
 
 #[derive(Debug, Subcommand)]
 pub enum RuleCommand {
@@ -63,7 +63,10 @@ pub fn run(ctx: &Ctx, cmd: RuleCommand) -> Result<u8, CliError> {
                     ground_rules::add(c, &store, env, &actor(), &rule_type, &rule_value, &source)
                 })
             })?;
-            let doc = json!({"ok": true, "lives_in": o.location.home(), "rule": r});
+            let doc = RuleAnswer {
+                lives_in: o.location.home(),
+                rule: r.clone(),
+            };
             emit(ctx.json, &doc, || {
                 format!("Added rule {}", line(&r).trim_start())
             });
@@ -72,7 +75,11 @@ pub fn run(ctx: &Ctx, cmd: RuleCommand) -> Result<u8, CliError> {
             let o = open_read(ctx)?;
             let list =
                 ground_rules::list(&o.db.conn, &o.location.store, rule_type.as_deref(), all)?;
-            let doc = json!({"ok": true, "lives_in": o.location.home(), "rules": list});
+            let doc = RuleListAnswer {
+                lives_in: o.location.home(),
+                count: list.len(),
+                items: list.clone(),
+            };
             emit(ctx.json, &doc, || {
                 if list.is_empty() {
                     "No ground rules; add one with `motus rule add TYPE VALUE`".into()
@@ -88,7 +95,10 @@ pub fn run(ctx: &Ctx, cmd: RuleCommand) -> Result<u8, CliError> {
                     ground_rules::delete(c, &store, env, &actor(), id, reason.as_deref())
                 })
             })?;
-            let doc = json!({"ok": true, "lives_in": o.location.home(), "rule": r});
+            let doc = RuleAnswer {
+                lives_in: o.location.home(),
+                rule: r,
+            };
             emit(ctx.json, &doc, || format!("Deleted rule {id}"));
         }
     }

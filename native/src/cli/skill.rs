@@ -4,8 +4,8 @@ use super::userland::open::{actor, open_read, open_write, with_env};
 use super::Ctx;
 use crate::output::{emit, CliError};
 use clap::Subcommand;
+use motus_core::answer::userland::{SkillAnswer, SkillListAnswer};
 use motus_core::userland::skills::{self, Skill};
-use serde_json::json;
 
 #[derive(Debug, Subcommand)]
 pub enum SkillCommand {
@@ -70,13 +70,20 @@ pub fn run(ctx: &Ctx, cmd: SkillCommand) -> Result<u8, CliError> {
                     skills::add(c, &store, env, &actor(), &name, threshold, progress)
                 })
             })?;
-            let doc = json!({"ok": true, "lives_in": o.location.home(), "skill": s});
+            let doc = SkillAnswer {
+                lives_in: o.location.home(),
+                skill: s.clone(),
+            };
             emit(ctx.json, &doc, || format!("Added skill {}", line(&s)));
         }
         SkillCommand::List { all } => {
             let o = open_read(ctx)?;
             let list = skills::list(&o.db.conn, &o.location.store, all)?;
-            let doc = json!({"ok": true, "lives_in": o.location.home(), "skills": list});
+            let doc = SkillListAnswer {
+                lives_in: o.location.home(),
+                count: list.len(),
+                items: list.clone(),
+            };
             emit(ctx.json, &doc, || {
                 if list.is_empty() {
                     "No skills; add one with `motus skill add NAME --threshold N`".into()
@@ -88,7 +95,10 @@ pub fn run(ctx: &Ctx, cmd: SkillCommand) -> Result<u8, CliError> {
         SkillCommand::Show { name } => {
             let o = open_read(ctx)?;
             let s = skills::show(&o.db.conn, &o.location.store, &name)?;
-            let doc = json!({"ok": true, "lives_in": o.location.home(), "skill": s});
+            let doc = SkillAnswer {
+                lives_in: o.location.home(),
+                skill: s.clone(),
+            };
             emit(ctx.json, &doc, || line(&s));
         }
         SkillCommand::Delete { name, reason } => {
@@ -98,7 +108,10 @@ pub fn run(ctx: &Ctx, cmd: SkillCommand) -> Result<u8, CliError> {
                     skills::delete(c, &store, env, &actor(), &name, reason.as_deref())
                 })
             })?;
-            let doc = json!({"ok": true, "lives_in": o.location.home(), "skill": s});
+            let doc = SkillAnswer {
+                lives_in: o.location.home(),
+                skill: s,
+            };
             emit(ctx.json, &doc, || format!("Deleted skill {name}"));
         }
     }

@@ -6,6 +6,7 @@ use super::Ctx;
 use crate::db;
 use crate::output::{emit, CliError};
 use clap::Subcommand;
+use motus_core::answer::List;
 use motus_core::terminology;
 
 #[derive(Debug, Subcommand)]
@@ -30,8 +31,8 @@ pub fn run(ctx: &Ctx, cmd: TerminologyCommand) -> Result<u8, CliError> {
     match cmd {
         TerminologyCommand::List { domain: None } => {
             let db = db::open_read(&ctx.db_path)?;
-            let ds = terminology::domains(&db.conn)?;
-            emit(ctx.json, &ds, || ds.join("\n"));
+            let ds = List::from(terminology::domains(&db.conn)?);
+            emit(ctx.json, &ds, || ds.items.join("\n"));
         }
         TerminologyCommand::List {
             domain: Some(domain),
@@ -45,8 +46,10 @@ pub fn run(ctx: &Ctx, cmd: TerminologyCommand) -> Result<u8, CliError> {
                     known.join(", ")
                 )));
             }
+            let ts = List::from(ts);
             emit(ctx.json, &ts, || {
                 let rows: Vec<Vec<String>> = ts
+                    .items
                     .iter()
                     .map(|t| {
                         let note = match (&t.deprecated, &t.replaced_by) {

@@ -193,9 +193,20 @@ fn charters_standards_and_cr_dependencies() {
         "--id",
         "e2",
     ]);
-    assert_eq!(h.json(&["charter", "active", "ethos"])["id"], "e2");
+    assert_eq!(
+        h.json(&["charter", "active", "ethos"])["charter"]["id"],
+        "e2"
+    );
     h.json(&["charter", "activate", "e1"]);
-    assert_eq!(h.json(&["charter", "active", "ethos"])["id"], "e1");
+    assert_eq!(
+        h.json(&["charter", "active", "ethos"])["charter"]["id"],
+        "e1"
+    );
+    // None active: a well-formed, empty answer.
+    let none = h.json(&["charter", "active", "roadmap"]);
+    assert_eq!(none["ok"], true);
+    assert_eq!(none["doc_type"], "roadmap");
+    assert!(none["charter"].is_null(), "{none}");
     let actives: Vec<Value> = h
         .json(&["charter", "list"])
         .as_array()
@@ -278,12 +289,21 @@ fn deploy_check_and_record_follow_the_gate() {
     let c = stdout_json(&out);
     assert_eq!(c["status"], "PENDING");
     assert_eq!(c["pending_claims"][0]["id"], "speed");
+    // The next step is ours: the claim's test, then the command that records its verdict
+    // (not the original's `MOTUS_TRACK_CLAIMS=1 pytest -k claim`).
+    assert!(
+        c["action"].as_str().unwrap().contains("speed (test_speed)"),
+        "{c}"
+    );
+    assert_eq!(c["command"], "motus deploy claim set speed pass");
     let (code, err) = h.fails(&["deploy", "record", "website", "1.0.0"]);
     assert_eq!(code, 1);
     assert!(
         err.contains("POLICY-002") && err.contains("(claims: speed)"),
         "{err}"
     );
+    assert!(!err.contains("pytest"), "{err}");
+    assert!(err.contains("motus deploy claim set ID pass"), "{err}");
     h.json(&["deploy", "record", "pypi", "1.0.0", "--status", "success"]);
     h.json(&["deploy", "claim", "set", "speed", "pass"]);
     assert_eq!(h.json(&["deploy", "check"])["can_deploy"], true);

@@ -596,3 +596,70 @@ fn add_with_depends_on_writes_the_item_and_its_edges_in_one_call_or_nothing() {
     assert!(stderr(&out).contains("Circular dependency detected: SELF -> SELF"));
     assert_eq!(h.json(&["roadmap", "list", "--all"]), before);
 }
+
+/// A typo in an enum filter (`--status donee`) used to answer an empty list, which an agent
+/// reads as "nothing to do". Every list filter with a fixed vocabulary is checked in core (the
+/// JS API gets the same refusal): exit 2, the valid values named, stdout the failure document.
+/// A value a row actually holds stays listable even when the vocabulary no longer has it.
+#[test]
+fn unknown_filter_values_are_refused_with_the_valid_ones_and_held_values_still_list() {
+    let h = Home::new();
+    h.add("F1", "1");
+    for (args, names) in [
+        (
+            vec!["roadmap", "list", "--status", "donee"],
+            "valid keys: pending",
+        ),
+        (vec!["roadmap", "list", "--type", "epic"], "work, gate"),
+        (vec!["roadmap", "list", "--phase", "phase_q"], "phase_a"),
+        (vec!["program", "list", "--status", "sleeping"], "active"),
+        (
+            vec!["deploy", "list", "--target", "moon"],
+            "website, pypi, docs",
+        ),
+        (vec!["charter", "active", "manifesto"], "ethos"),
+    ] {
+        let mut with_json = args.clone();
+        with_json.push("--json");
+        let out = h.run(&with_json);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let doc = stdout_json(&out);
+        assert_eq!(doc["ok"], false, "{args:?}: {doc}");
+        // clap refuses a fixed list before core does (`usage`); core's check serves the JS API.
+        let code = doc["error"]["code"].as_str().unwrap();
+        assert!(
+            ["invalid_input", "usage"].contains(&code),
+            "{args:?}: {doc}"
+        );
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(message.contains(names), "{args:?}: {message}");
+        let text = h.run(&args);
+        assert_eq!(text.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&text.stderr).contains(names),
+            "{args:?}"
+        );
+    }
+    // Known values still filter; a status only a row holds (written by another tool) lists it.
+    assert_eq!(
+        h.json(&["roadmap", "list", "--status", "pending"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let conn = motus_core::sqlite::SqliteConnection::open(
+        &h.db(),
+        motus_core::sqlite::OpenMode::ReadWrite,
+    )
+    .unwrap();
+    use motus_core::Connection;
+    conn.execute(
+        "UPDATE roadmap_items SET status_key = 'legacy_hold' WHERE id = 'F1'",
+        &[],
+    )
+    .unwrap();
+    drop(conn);
+    let held = h.json(&["roadmap", "list", "--status", "legacy_hold"]);
+    assert_eq!(held.as_array().unwrap().len(), 1, "{held}");
+}

@@ -224,25 +224,29 @@ fn a_symlink_planted_at_an_output_is_never_followed() {
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
         assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
     }
-    // An existing regular file is refused, then replaced with --force.
-    let plain = h.join("plain.jsonl");
-    std::fs::write(&plain, "old").unwrap();
-    refused(
-        &motus(
-            h,
-            &[
-                "--db",
-                arg(&db),
-                "db",
-                "export",
-                "--out",
-                arg(&plain),
-                "--json",
-            ],
-        ),
-        "exists",
-    );
-    assert_eq!(std::fs::read_to_string(&plain).unwrap(), "old");
+    // One rule for every command that writes a file: an existing regular file is refused
+    // (nothing written), then replaced with --force.
+    for (i, args) in [
+        vec!["db", "export", "--out"],
+        vec!["db", "backup"],
+        vec!["roadmap", "export", "-o"],
+        vec!["roadmap", "graph", "-o"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let plain = h.join(format!("plain-{i}"));
+        std::fs::write(&plain, "old").unwrap();
+        let mut a = vec!["--db", arg(&db)];
+        a.extend(args.iter().copied());
+        a.push(arg(&plain));
+        a.push("--json");
+        refused(&motus(h, &a), "exists");
+        assert_eq!(std::fs::read_to_string(&plain).unwrap(), "old", "{args:?}");
+        a.push("--force");
+        ok(&motus(h, &a));
+        assert_ne!(std::fs::read(&plain).unwrap(), b"old", "{args:?}");
+    }
     // Never the database itself, not even with --force.
     refused(
         &motus(
@@ -467,6 +471,116 @@ fn a_wal_copied_from_another_database_is_never_applied_and_doctor_fix_sets_it_as
         assert!(list.contains(&format!("ADHOC-a.db-{n}")), "{list}");
     }
     assert!(!never_db.exists() && !never_jsonl.exists());
+}
+
+/// `doctor --fix` sets a foreign WAL aside only while no connection of any process has the
+/// database open, so nobody reads it through that WAL or writes between the check and the
+/// rename: an open connection (another program's SQLite) makes it wait, then exit 1 `busy`
+/// with every byte unchanged; once that connection closes it proceeds; writers racing it lose
+/// nothing and never see the other database's rows.
+#[test]
+fn doctor_fix_sets_a_foreign_wal_aside_only_while_nobody_has_the_database_open() {
+    use motus_core::sqlite::{OpenMode, SqliteConnection};
+    use motus_core::Connection;
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let a = db_with_wal(h, "a.db", 3);
+    ok(&motus(h, &["--db", arg(&a), "doctor", "--fix", "--json"]));
+    ok(&motus(
+        h,
+        &["--db", arg(&a), "work", "claim", "ADHOC-a.db-9", "--json"],
+    ));
+    // Another program holds the database open (it never checkpoints on close). From here on
+    // this process must not open a.db itself: closing any descriptor of it would drop the
+    // holder's POSIX locks, so copies and comparisons are made by child processes.
+    let holder = SqliteConnection::open(arg(&a), OpenMode::ReadWrite).unwrap();
+    holder.skip_checkpoint_on_close().unwrap();
+    holder
+        .query("SELECT count(*) FROM sqlite_master", &[])
+        .unwrap();
+    let b = db_with_wal(h, "b.db", 5);
+    std::fs::copy(side(&b, "-wal"), side(&a, "-wal")).unwrap();
+    let planted = h.join("planted");
+    std::fs::create_dir(&planted).unwrap();
+    let shell = |script: &str| {
+        Command::new("sh")
+            .args(["-c", script, "sh", arg(&a), arg(&planted)])
+            .status()
+            .unwrap()
+            .success()
+    };
+    assert!(shell("cp \"$1\" \"$1-wal\" \"$1-shm\" \"$2/\""));
+    let unchanged = || {
+        shell(
+            "for s in '' -wal -shm; do cmp -s \"$1$s\" \"$2/$(basename \"$1\")$s\" || exit 1; done",
+        )
+    };
+    let out = Command::new(motus_bin())
+        .args(["--db", arg(&a), "doctor", "--fix", "--json"])
+        .env("HOME", h)
+        .env("MOTUS_BUSY_TIMEOUT_MS", "300")
+        .output()
+        .unwrap();
+    let msg = refused(&out, "busy");
+    assert!(msg.contains("nothing was changed"), "{msg}");
+    assert!(unchanged(), "a refused --fix changed the files");
+
+    // Writers race a --fix that waits for the holder to close.
+    let writers: Vec<_> = (0..3)
+        .map(|w| {
+            let (h, a) = (h.to_path_buf(), a.clone());
+            std::thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                for n in 0..12 {
+                    let id = format!("ADHOC-w{w}-{n}");
+                    let out = motus(&h, &["--db", arg(&a), "work", "claim", &id, "--json"]);
+                    if out.status.success() {
+                        acknowledged.push(id);
+                    } else {
+                        let doc = stdout_json(&out);
+                        let code = doc["error"]["code"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string();
+                        assert!(["foreign_wal", "busy"].contains(&code.as_str()), "{doc}");
+                    }
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    let fix = Command::new(motus_bin())
+        .args(["--db", arg(&a), "doctor", "--fix", "--json"])
+        .env("HOME", h)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(holder);
+    let fixed = fix.wait_with_output().unwrap();
+    let doc = ok(&fixed);
+    assert_eq!(doc["repairs"][0]["name"], "foreign_wal", "{doc}");
+    let acknowledged: Vec<String> = writers
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let list = ok(&motus(
+        h,
+        &["--db", arg(&a), "work", "list", "--all", "--json"],
+    ))
+    .to_string();
+    assert_eq!(list.matches("ADHOC-b.db").count(), 0, "{list}");
+    // (ADHOC-a.db-9 lived in the WAL the planted one overwrote: the test destroyed it.)
+    for id in acknowledged.iter().chain(
+        (0..3)
+            .map(|n| format!("ADHOC-a.db-{n}"))
+            .collect::<Vec<_>>()
+            .iter(),
+    ) {
+        assert!(list.contains(&format!("\"{id}\"")), "{id} lost: {list}");
+    }
+    ok(&motus(h, &["--db", arg(&a), "doctor", "--json"]));
 }
 
 #[test]

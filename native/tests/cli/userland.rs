@@ -114,7 +114,7 @@ fn db_args<'a>(db: &'a Path, rest: &[&'a str]) -> Vec<&'a str> {
 /// Preference keys and values as `motus pref list --all` serves them.
 fn served_prefs(home: &Path, db: &Path) -> Vec<(String, String)> {
     let doc = ok(home, &db_args(db, &["pref", "list", "--all"]));
-    doc["preferences"]
+    doc["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -461,7 +461,7 @@ fn data_round_trips(home: &Path, db: &Path, lives_in: &str) {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout_json(&out)["error"]["code"], "not_found");
     let all = ok(home, &db_args(db, &["pref", "list", "--all"]));
-    let color = all["preferences"]
+    let color = all["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -502,7 +502,7 @@ fn data_round_trips(home: &Path, db: &Path, lives_in: &str) {
     ok(home, &db_args(db, &["skill", "delete", "zig"]));
     let gone = run(home, &db_args(db, &["skill", "show", "zig"]));
     assert_eq!(gone.status.code(), Some(1));
-    assert!(ok(home, &db_args(db, &["skill", "list"]))["skills"]
+    assert!(ok(home, &db_args(db, &["skill", "list"]))["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -525,10 +525,11 @@ fn data_round_trips(home: &Path, db: &Path, lives_in: &str) {
     );
     assert!(String::from_utf8_lossy(&bad.stderr).contains("default, user_defined, imported"));
     let listed = ok(home, &db_args(db, &["rule", "list", "--type", "signing"]));
-    assert_eq!(listed["rules"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["count"], 1);
     ok(home, &db_args(db, &["rule", "delete", &id.to_string()]));
     assert_eq!(
-        ok(home, &db_args(db, &["rule", "list", "--type", "signing"]))["rules"]
+        ok(home, &db_args(db, &["rule", "list", "--type", "signing"]))["items"]
             .as_array()
             .unwrap()
             .len(),

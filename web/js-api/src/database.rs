@@ -246,7 +246,7 @@ impl Database {
             matches!(self.backend, Backend::Host(_)),
         )
         .map_err(|e| self.file_error(&e))?;
-        to_js(&motus_core::answer::envelope_of(true, &doc))
+        to_js(&motus_core::answer::document(&doc))
     }
 
     /// `motus db migrate [--dry-run]`.
@@ -278,7 +278,7 @@ impl Database {
         let sizes = self.sizes()?;
         let doc = schema_calls::status(&self.backend, self.path.as_deref(), sizes)
             .map_err(|e| self.file_error(&e))?;
-        to_js(&motus_core::answer::envelope_of(true, &doc))
+        to_js(&motus_core::answer::document(&doc))
     }
 
     /// The whole database as a `.db` image (in-module databases only).

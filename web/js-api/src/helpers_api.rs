@@ -81,9 +81,16 @@ pub fn validate_decision_type(t: &str) -> Result<(), JsValue> {
 /// The evidence types, decision types and blocker reasons the kernel accepts.
 #[wasm_bindgen(js_name = kernelVocabulary, unchecked_return_type = "{ evidence_types: string[]; decision_types: string[]; blocker_reasons: string[] }")]
 pub fn kernel_vocabulary() -> Result<JsValue, JsValue> {
-    to_js(&serde_json::json!({
-        "evidence_types": records::EVIDENCE_TYPES,
-        "decision_types": records::DECISION_TYPES,
-        "blocker_reasons": kernel::blockers::BLOCKER_REASONS,
-    }))
+    /// What the kernel accepts, by list.
+    #[derive(serde::Serialize)]
+    struct Vocabulary {
+        evidence_types: &'static [&'static str],
+        decision_types: &'static [&'static str],
+        blocker_reasons: &'static [&'static str],
+    }
+    to_js(&Vocabulary {
+        evidence_types: records::EVIDENCE_TYPES,
+        decision_types: records::DECISION_TYPES,
+        blocker_reasons: kernel::blockers::BLOCKER_REASONS,
+    })
 }

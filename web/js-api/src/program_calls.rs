@@ -1,11 +1,13 @@
 //! Program queries (programs, products, features, releases, change requests, bugs,
 //! standards, charters): `motus <kind> show|list|history --json`, for any kind by name.
 
+use motus_core::answer::program::{CrView, ProgramRecord};
+use motus_core::answer::List;
+use motus_core::program::history::History;
 use motus_core::program::kinds::{self, Kind};
 use motus_core::program::{crs, entity, ListOptions};
 use motus_core::{Connection, Error, Result};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 /// A kind by its CLI name (`program`, `product`, `feature`, `release`, `cr`, `bug`,
 /// `standard`, `charter`).
@@ -19,14 +21,25 @@ pub fn kind(name: &str) -> Result<&'static Kind> {
 }
 
 /// `motus <kind> show ID` (a change request also lists its dependencies).
-pub fn show<C: Connection + ?Sized>(conn: &C, kind_name: &str, id: &str) -> Result<Value> {
+/// `motus <kind> show ID`: the record, or for a change request the record with its
+/// dependencies.
+pub enum Shown {
+    Record(ProgramRecord),
+    Cr(CrView),
+}
+
+pub fn show<C: Connection + ?Sized>(conn: &C, kind_name: &str, id: &str) -> Result<Shown> {
     let k = kind(kind_name)?;
     let r = entity::get(conn, k, id)?;
     if k.name == "cr" {
         let (depends_on, dependents) = crs::of_cr(conn, id)?;
-        return Ok(json!({"cr": r, "depends_on": depends_on, "dependents": dependents}));
+        return Ok(Shown::Cr(CrView {
+            cr: ProgramRecord(r),
+            depends_on,
+            dependents,
+        }));
     }
-    Ok(Value::Object(r))
+    Ok(Shown::Record(ProgramRecord(r)))
 }
 
 /// `motus <kind> list [--parent] [--status] [--all | --deleted]`.
@@ -39,7 +52,11 @@ pub struct ListInput {
     pub deleted: bool,
 }
 
-pub fn list<C: Connection + ?Sized>(conn: &C, kind_name: &str, f: ListInput) -> Result<Value> {
+pub fn list<C: Connection + ?Sized>(
+    conn: &C,
+    kind_name: &str,
+    f: ListInput,
+) -> Result<List<ProgramRecord>> {
     let rs = entity::list(
         conn,
         kind(kind_name)?,
@@ -50,11 +67,12 @@ pub fn list<C: Connection + ?Sized>(conn: &C, kind_name: &str, f: ListInput) -> 
             only_deleted: f.deleted,
         },
     )?;
-    Ok(serde_json::to_value(rs).expect("serializable"))
+    Ok(List::from(
+        rs.into_iter().map(ProgramRecord).collect::<Vec<_>>(),
+    ))
 }
 
 /// `motus <kind> history ID`.
-pub fn history<C: Connection + ?Sized>(conn: &C, kind_name: &str, id: &str) -> Result<Value> {
-    let h = entity::history(conn, kind(kind_name)?, id)?;
-    Ok(serde_json::to_value(h).expect("serializable"))
+pub fn history<C: Connection + ?Sized>(conn: &C, kind_name: &str, id: &str) -> Result<History> {
+    entity::history(conn, kind(kind_name)?, id)
 }

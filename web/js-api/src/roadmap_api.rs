@@ -4,6 +4,7 @@ use crate::database::Database;
 use crate::js_error::to_js_error;
 use crate::roadmap_calls::{self as calls, AddInput, ListInput};
 use crate::to_js::{options_from_js, to_js};
+use motus_core::answer::{document, Answer};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -28,26 +29,32 @@ struct AssignOptions {
     notes: Option<String>,
 }
 
-type Doc = motus_core::Result<serde_json::Value>;
-
 impl Database {
-    fn roadmap_write(&self, call: impl FnOnce(&Self) -> Doc) -> Result<JsValue, JsValue> {
+    /// A write call's typed answer as its document (what `motus … --json` prints).
+    pub(crate) fn roadmap_write<A: Answer>(
+        &self,
+        call: impl FnOnce(&Self) -> motus_core::Result<A>,
+    ) -> Result<JsValue, JsValue> {
         self.prepare_write()?;
-        let v = call(self).map_err(|e| to_js_error(&e))?;
-        to_js(&motus_core::answer::envelope(true, v))
+        let a = call(self).map_err(|e| to_js_error(&e))?;
+        to_js(&document(&a))
     }
 
-    fn roadmap_read(&self, call: impl FnOnce(&Self) -> Doc) -> Result<JsValue, JsValue> {
+    /// A read call's typed answer as its document.
+    pub(crate) fn roadmap_read<A: Answer>(
+        &self,
+        call: impl FnOnce(&Self) -> motus_core::Result<A>,
+    ) -> Result<JsValue, JsValue> {
         self.prepare_read()?;
-        let v = call(self).map_err(|e| to_js_error(&e))?;
-        to_js(&motus_core::answer::envelope(true, v))
+        let a = call(self).map_err(|e| to_js_error(&e))?;
+        to_js(&document(&a))
     }
 }
 
 #[wasm_bindgen]
 impl Database {
     /// `motus roadmap add`: returns the item, with its id.
-    #[wasm_bindgen(js_name = roadmapAdd, unchecked_return_type = "Doc<RoadmapItem>")]
+    #[wasm_bindgen(js_name = roadmapAdd, unchecked_return_type = "RoadmapAddAnswer")]
     pub fn roadmap_add(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RoadmapAddInput")] item: JsValue,
@@ -57,13 +64,13 @@ impl Database {
     }
 
     /// `motus roadmap show`: an item with its dependencies, dependents, assignments, readiness.
-    #[wasm_bindgen(js_name = roadmapShow, unchecked_return_type = "Doc<RoadmapShowResult>")]
+    #[wasm_bindgen(js_name = roadmapShow, unchecked_return_type = "RoadmapShowAnswer")]
     pub fn roadmap_show(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::show(db.backend(), id))
     }
 
     /// `motus roadmap list`.
-    #[wasm_bindgen(js_name = roadmapList, unchecked_return_type = "DocList<RoadmapItem>")]
+    #[wasm_bindgen(js_name = roadmapList, unchecked_return_type = "RoadmapListAnswer")]
     pub fn roadmap_list(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "RoadmapListFilter")] filter: JsValue,
@@ -73,7 +80,7 @@ impl Database {
     }
 
     /// `motus roadmap ready`: items that can start now, by rank (first 20 unless limit/all).
-    #[wasm_bindgen(js_name = roadmapReady, unchecked_return_type = "DocList<RoadmapItem>")]
+    #[wasm_bindgen(js_name = roadmapReady, unchecked_return_type = "RoadmapReadyAnswer")]
     pub fn roadmap_ready(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "{ limit?: number; all?: boolean }")]
@@ -89,19 +96,19 @@ impl Database {
     }
 
     /// `motus roadmap blocked`: items held back, with what holds them.
-    #[wasm_bindgen(js_name = roadmapBlocked, unchecked_return_type = "DocList<BlockedItem>")]
+    #[wasm_bindgen(js_name = roadmapBlocked, unchecked_return_type = "RoadmapBlockedAnswer")]
     pub fn roadmap_blocked(&self) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::blocked(db.backend()))
     }
 
     /// `motus roadmap why`: what holds an item back, down to the roots.
-    #[wasm_bindgen(js_name = roadmapWhy, unchecked_return_type = "Doc<WhyResult>")]
+    #[wasm_bindgen(js_name = roadmapWhy, unchecked_return_type = "RoadmapWhyAnswer")]
     pub fn roadmap_why(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::why(db.backend(), id))
     }
 
     /// `motus roadmap dep add ITEM DEPENDS_ON` (refused when it would close a cycle).
-    #[wasm_bindgen(js_name = roadmapAddDependency, unchecked_return_type = "Doc<RoadmapEdge>")]
+    #[wasm_bindgen(js_name = roadmapAddDependency, unchecked_return_type = "RoadmapDependencyAnswer")]
     pub fn roadmap_add_dependency(
         &self,
         item: &str,
@@ -126,13 +133,13 @@ impl Database {
     }
 
     /// `motus roadmap complete` (refused while a blocking prerequisite is unfinished).
-    #[wasm_bindgen(js_name = roadmapComplete, unchecked_return_type = "Doc<RoadmapCompletion>")]
+    #[wasm_bindgen(js_name = roadmapComplete, unchecked_return_type = "RoadmapCompleteAnswer")]
     pub fn roadmap_complete(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_write(|db| calls::complete(db.backend(), &db.env(), db.actor(), id))
     }
 
     /// `motus roadmap assign ID AGENT`.
-    #[wasm_bindgen(js_name = roadmapAssign, unchecked_return_type = "Doc<{ assignment: RoadmapAssignment; [k: string]: unknown }>")]
+    #[wasm_bindgen(js_name = roadmapAssign, unchecked_return_type = "RoadmapAssignAnswer")]
     pub fn roadmap_assign(
         &self,
         id: &str,
@@ -155,20 +162,26 @@ impl Database {
     }
 
     /// `motus roadmap history`: an item's snapshots and audit trail.
-    #[wasm_bindgen(js_name = roadmapHistory, unchecked_return_type = "Doc<HistoryResult>")]
+    #[wasm_bindgen(js_name = roadmapHistory, unchecked_return_type = "HistoryAnswer")]
     pub fn roadmap_history(&self, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::history(db.backend(), id))
     }
 
     /// `motus <kind> show ID` for a program kind: program, product, feature, release, cr,
     /// bug, standard, charter.
-    #[wasm_bindgen(js_name = programShow, unchecked_return_type = "Doc<ProgramRecord | { cr: ProgramRecord; depends_on: unknown[]; dependents: unknown[] }>")]
+    #[wasm_bindgen(js_name = programShow, unchecked_return_type = "ProgramRecordAnswer | CrShowAnswer")]
     pub fn program_show(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
-        self.roadmap_read(|db| crate::program_calls::show(db.backend(), kind, id))
+        self.prepare_read()?;
+        let shown =
+            crate::program_calls::show(self.backend(), kind, id).map_err(|e| to_js_error(&e))?;
+        match shown {
+            crate::program_calls::Shown::Record(r) => to_js(&document(&r)),
+            crate::program_calls::Shown::Cr(c) => to_js(&document(&c)),
+        }
     }
 
     /// `motus <kind> list`.
-    #[wasm_bindgen(js_name = programList, unchecked_return_type = "DocList<ProgramRecord>")]
+    #[wasm_bindgen(js_name = programList, unchecked_return_type = "ProgramListAnswer")]
     pub fn program_list(
         &self,
         kind: &str,
@@ -182,25 +195,25 @@ impl Database {
     }
 
     /// `motus <kind> history ID`.
-    #[wasm_bindgen(js_name = programHistory, unchecked_return_type = "Doc<HistoryResult>")]
+    #[wasm_bindgen(js_name = programHistory, unchecked_return_type = "HistoryAnswer")]
     pub fn program_history(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| crate::program_calls::history(db.backend(), kind, id))
     }
 
     /// The accepted keys of a terminology domain.
-    #[wasm_bindgen(unchecked_return_type = "DocList<Term>")]
+    #[wasm_bindgen(unchecked_return_type = "TerminologyTermsAnswer")]
     pub fn terms(&self, domain: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::terms(db.backend(), domain))
     }
 
     /// Every terminology domain that has keys.
-    #[wasm_bindgen(js_name = terminologyDomains, unchecked_return_type = "DocList<string>")]
+    #[wasm_bindgen(js_name = terminologyDomains, unchecked_return_type = "TerminologyDomainsAnswer")]
     pub fn terminology_domains(&self) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::domains(db.backend()))
     }
 
     /// Checks a terminology key as every write does: throws `invalid_input` naming the valid keys.
-    #[wasm_bindgen(js_name = validateTerm, unchecked_return_type = "Doc<{ field: string; domain: string; key: string }>")]
+    #[wasm_bindgen(js_name = validateTerm, unchecked_return_type = "TerminologyValidAnswer")]
     pub fn validate_term(&self, field: &str, domain: &str, key: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::validate_term(db.backend(), field, domain, key))
     }

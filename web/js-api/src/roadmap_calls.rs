@@ -1,16 +1,19 @@
 //! The roadmap's questions and changes, each returning the document `motus roadmap … --json`
 //! prints. Input fields are named as in that JSON (`phase_key`, `item_type`, …).
 
+use motus_core::answer::ops::TermCheck;
+use motus_core::answer::List;
+use motus_core::program::history::History;
+use motus_core::roadmap::assignments::AssignOutcome;
+use motus_core::roadmap::calls::{self, BlockedList, ItemInput, ItemView, ReadyInput, ReadyList};
+use motus_core::roadmap::items::Completion;
 use motus_core::roadmap::{
-    assignments, dependencies, items, readiness, DependencyType, ListFilter, NewItem,
+    assignments, dependencies, items, AddedItem, DependencyType, Edge, Item, ListFilter, NewItem,
+    Why,
 };
-use motus_core::{terminology, Connection, Env, Result};
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
-
-fn doc<T: Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).expect("serializable")
-}
+use motus_core::terminology::{self, Term};
+use motus_core::{Connection, Env, Result};
+use serde::Deserialize;
 
 /// `motus roadmap add`.
 #[derive(Debug, Default, Deserialize)]
@@ -33,9 +36,16 @@ pub struct AddInput {
     pub cr_id: Option<String>,
     pub external_id: Option<String>,
     pub external_url: Option<String>,
+    /// Prerequisites (`--depends-on`): `blocks` edges written in the same transaction.
+    pub depends_on: Vec<String>,
 }
 
-pub fn add<C: Connection + ?Sized>(conn: &C, env: &Env, actor: &str, a: AddInput) -> Result<Value> {
+pub fn add<C: Connection + ?Sized>(
+    conn: &C,
+    env: &Env,
+    actor: &str,
+    a: AddInput,
+) -> Result<AddedItem> {
     let rank = match (&a.before, &a.after) {
         (Some(_), Some(_)) => {
             return Err(motus_core::Error::invalid(
@@ -47,7 +57,7 @@ pub fn add<C: Connection + ?Sized>(conn: &C, env: &Env, actor: &str, a: AddInput
         (None, Some(x)) => Some(items::rank_next_to(conn, items::Placement::After(x))?),
         (None, None) => a.rank,
     };
-    let item = items::add(
+    motus_core::roadmap::add_with_dependencies(
         conn,
         env,
         actor,
@@ -66,24 +76,14 @@ pub fn add<C: Connection + ?Sized>(conn: &C, env: &Env, actor: &str, a: AddInput
             external_id: a.external_id,
             external_url: a.external_url,
         },
-    )?;
-    Ok(doc(&item))
+        &a.depends_on,
+        DependencyType::Blocks,
+    )
 }
 
 /// `motus roadmap show`.
-pub fn show<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Value> {
-    let item = items::get(conn, id)?;
-    let (depends_on, dependents) = dependencies::of_item(conn, id)?;
-    let assigned = assignments::of_item(conn, id)?;
-    let why = readiness::why(conn, id)?;
-    Ok(json!({
-        "item": item,
-        "depends_on": depends_on,
-        "dependents": dependents,
-        "assignments": assigned,
-        "ready": why.ready,
-        "reasons": why.reasons,
-    }))
+pub fn show<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<ItemView> {
+    calls::show(conn, id)
 }
 
 /// `motus roadmap list`.
@@ -100,8 +100,8 @@ pub struct ListInput {
     pub deleted: bool,
 }
 
-pub fn list<C: Connection + ?Sized>(conn: &C, a: ListInput) -> Result<Value> {
-    Ok(doc(&items::list(
+pub fn list<C: Connection + ?Sized>(conn: &C, a: ListInput) -> Result<List<Item>> {
+    Ok(List::from(items::list(
         conn,
         &ListFilter {
             phase_key: a.phase_key,
@@ -115,18 +115,24 @@ pub fn list<C: Connection + ?Sized>(conn: &C, a: ListInput) -> Result<Value> {
 }
 
 /// `motus roadmap ready [--limit N | --all]` (the CLI's default limit is 20).
-pub fn ready<C: Connection + ?Sized>(conn: &C, limit: Option<usize>) -> Result<Value> {
-    Ok(doc(&readiness::ready(conn, limit)?))
+pub fn ready<C: Connection + ?Sized>(conn: &C, limit: Option<usize>) -> Result<ReadyList> {
+    calls::ready(
+        conn,
+        &ReadyInput {
+            limit,
+            all: limit.is_none(),
+        },
+    )
 }
 
 /// `motus roadmap blocked`.
-pub fn blocked<C: Connection + ?Sized>(conn: &C) -> Result<Value> {
-    Ok(doc(&readiness::blocked(conn)?))
+pub fn blocked<C: Connection + ?Sized>(conn: &C) -> Result<BlockedList> {
+    calls::blocked(conn)
 }
 
 /// `motus roadmap why`.
-pub fn why<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Value> {
-    Ok(doc(&readiness::why(conn, id)?))
+pub fn why<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Why> {
+    calls::why(conn, &ItemInput { id: id.into() })
 }
 
 /// `motus roadmap dep add ITEM DEPENDS_ON [--type] [--notes]`.
@@ -138,11 +144,9 @@ pub fn add_dependency<C: Connection + ?Sized>(
     depends_on: &str,
     dependency_type: Option<&str>,
     notes: Option<&str>,
-) -> Result<Value> {
+) -> Result<Edge> {
     let kind = DependencyType::parse(dependency_type.unwrap_or("blocks"))?;
-    Ok(doc(&dependencies::add(
-        conn, env, actor, item, depends_on, kind, notes,
-    )?))
+    dependencies::add(conn, env, actor, item, depends_on, kind, notes)
 }
 
 /// `motus roadmap complete` (the JS host gives no role: the actor must own the item or hold
@@ -152,12 +156,12 @@ pub fn complete<C: Connection + ?Sized>(
     env: &Env,
     actor: &str,
     id: &str,
-) -> Result<Value> {
+) -> Result<Completion> {
     let who = items::Completer {
         agent: actor,
         role: None,
     };
-    Ok(doc(&items::complete(conn, env, &who, id, None)?))
+    items::complete(conn, env, &who, id, None)
 }
 
 /// `motus roadmap assign ID AGENT [--role] [--notes]`.
@@ -169,8 +173,8 @@ pub fn assign<C: Connection + ?Sized>(
     agent: &str,
     role: Option<&str>,
     notes: Option<&str>,
-) -> Result<Value> {
-    Ok(doc(&assignments::assign(
+) -> Result<AssignOutcome> {
+    assignments::assign(
         conn,
         env,
         actor,
@@ -178,22 +182,22 @@ pub fn assign<C: Connection + ?Sized>(
         agent,
         role.unwrap_or("implementer"),
         notes,
-    )?))
+    )
 }
 
 /// `motus roadmap history`: an item's snapshots and audit trail.
-pub fn history<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Value> {
-    Ok(doc(&items::history(conn, id)?))
+pub fn history<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<History> {
+    items::history(conn, id)
 }
 
 /// The accepted keys of a terminology domain (roadmap_phase, roadmap_status, …).
-pub fn terms<C: Connection + ?Sized>(conn: &C, domain: &str) -> Result<Value> {
-    Ok(doc(&terminology::terms(conn, domain)?))
+pub fn terms<C: Connection + ?Sized>(conn: &C, domain: &str) -> Result<List<Term>> {
+    Ok(List::from(terminology::terms(conn, domain)?))
 }
 
 /// Every terminology domain that has keys.
-pub fn domains<C: Connection + ?Sized>(conn: &C) -> Result<Value> {
-    Ok(doc(&terminology::domains(conn)?))
+pub fn domains<C: Connection + ?Sized>(conn: &C) -> Result<List<String>> {
+    Ok(List::from(terminology::domains(conn)?))
 }
 
 /// Checks `key` against `domain` as every write does; the error lists the valid keys.
@@ -202,7 +206,11 @@ pub fn validate_term<C: Connection + ?Sized>(
     field: &str,
     domain: &str,
     key: &str,
-) -> Result<Value> {
+) -> Result<TermCheck> {
     terminology::validate(conn, field, domain, key)?;
-    Ok(json!({"ok": true, "field": field, "domain": domain, "key": key}))
+    Ok(TermCheck {
+        field: field.into(),
+        domain: domain.into(),
+        key: key.into(),
+    })
 }

@@ -1,7 +1,8 @@
 //! `init`, `migrate` and `status`: the `motus db …` commands over any connection, returning
 //! the documents `motus db … --json` prints (same fields, same meaning).
 
-use motus_core::migrate::{AppliedMigration, Migrator, PendingMigration, Status};
+use motus_core::answer::ops::{InitAnswer, StatusAnswer};
+use motus_core::migrate::{Migrator, PendingMigration, Status};
 use motus_core::{Clock, Connection, Result};
 use serde::Serialize;
 
@@ -16,21 +17,6 @@ pub enum Backup {
     BesideFile(String),
 }
 
-/// `motus db status --json`.
-#[derive(Debug, Serialize)]
-pub struct StatusDoc {
-    pub ok: bool,
-    pub path: Option<String>,
-    pub schema_version: i64,
-    pub latest_version: i64,
-    pub is_current: bool,
-    pub written_by_original: bool,
-    pub pending: Vec<PendingMigration>,
-    pub applied: Vec<AppliedMigration>,
-    pub size_bytes: u64,
-    pub wal_size_bytes: u64,
-}
-
 /// File sizes, when the host knows them; otherwise the main database's page count.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sizes {
@@ -42,14 +28,13 @@ pub fn status<C: Connection + ?Sized>(
     conn: &C,
     path: Option<&str>,
     sizes: Sizes,
-) -> Result<StatusDoc> {
+) -> Result<StatusAnswer> {
     let s: Status = Migrator::coordination().status(conn)?;
     let size_bytes = match sizes.size_bytes {
         Some(n) => n,
         None => database_bytes(conn)?,
     };
-    Ok(StatusDoc {
-        ok: true,
+    Ok(StatusAnswer {
         path: path.map(str::to_owned),
         schema_version: s.current_version,
         latest_version: s.latest_version,
@@ -64,17 +49,6 @@ pub fn status<C: Connection + ?Sized>(
 
 fn database_bytes<C: Connection + ?Sized>(conn: &C) -> Result<u64> {
     motus_core::engine::local_file::size_bytes(conn)
-}
-
-/// `motus db init --json`.
-#[derive(Debug, Serialize)]
-pub struct InitDoc {
-    pub ok: bool,
-    pub path: Option<String>,
-    pub created: bool,
-    pub schema_version: i64,
-    pub applied: Vec<PendingMigration>,
-    pub backup_path: Option<String>,
 }
 
 /// `motus db migrate [--dry-run] --json` (plus `applied` and `backup_path`, which the
@@ -129,12 +103,11 @@ pub fn init<C: Connection + ?Sized>(
     path: Option<&str>,
     backup: &Backup,
     use_wal: bool,
-) -> Result<InitDoc> {
+) -> Result<InitAnswer> {
     let before = Migrator::coordination().status(conn)?;
     let report = apply(conn, clock, false, backup, use_wal)?;
     let after = Migrator::coordination().status(conn)?;
-    Ok(InitDoc {
-        ok: true,
+    Ok(InitAnswer {
         path: path.map(str::to_owned),
         created: before.is_new,
         schema_version: after.current_version,

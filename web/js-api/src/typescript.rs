@@ -57,23 +57,10 @@ export type Doc<T> = T & { ok: boolean; contract_version: number };
 export type DocList<T> = Doc<{ count: number; items: T[] }>;
 
 export interface MigrationRef { version: number; name: string }
-export interface AppliedMigration {
-  version: number; name: string; applied_at: string; checksum: string;
-  execution_time_ms: number | null; provenance: "motus" | "original";
-}
 
-/** `motus db status --json` */
-export interface StatusResult {
-  ok: true; contract_version: number; path: string | null; schema_version: number; latest_version: number;
-  is_current: boolean; written_by_original: boolean; pending: MigrationRef[];
-  applied: AppliedMigration[]; size_bytes: number; wal_size_bytes: number;
-}
-
-/** `motus db init --json` */
-export interface InitResult {
-  ok: true; contract_version: number; path: string | null; created: boolean; schema_version: number;
-  applied: MigrationRef[]; backup_path: string | null;
-}
+/** Earlier names of the database results (the contract's `*Answer` types). */
+export type StatusResult = DbStatusAnswer;
+export type InitResult = DbInitAnswer;
 
 /** `motus db migrate --json` (plus applied and backup_path) */
 export interface MigrateResult {
@@ -101,58 +88,16 @@ export interface EvidenceContent {
   test_results?: Record<string, unknown> | null; diff_summary?: string | null; log_excerpt?: string | null;
 }
 
-// ---- roadmap ----
+// ---- roadmap and program kinds: results are the contract's types (contract.d.ts) ----
 
-export interface RoadmapItem {
-  id: string; phase_key: string; title: string; description: string | null; status_key: string;
-  owner: string | null; item_type: string; rank: number | null; sort_order: number;
-  feature_id: string | null; cr_id: string | null; target_date: string | null;
-  completed_at: string | null; created_by: string | null; created_at: string; updated_at: string;
-  deleted_at: string | null; external_id: string | null; external_url: string | null;
-  [k: string]: unknown;
-}
-export interface RoadmapEdge {
-  item_id: string; depends_on_id: string; dependency_type: string; created_at: string;
-  created_by: string | null; notes: string | null;
-}
-export interface RoadmapAssignment {
-  id: number; item_id: string; agent_id: string; role: string; status: string; assigned_at: string;
-  assigned_by: string | null; started_at: string | null; completed_at: string | null; notes: string | null;
-}
-export interface BlockerRef {
-  id: string; work_id: string; title: string; reason_code: string; severity: string | null; needs: string | null;
-}
-/** `motus roadmap blocked --json`: each item's fields plus what holds it. */
-export type BlockedItem = RoadmapItem & { blocking_dependencies: string[]; blockers: string[] };
-export interface ChainNode {
-  id: string; title: string; status_key: string; deleted: boolean; depth: number; parent: string;
-  waiting_on: string[]; blockers: BlockerRef[];
-}
-/** `motus roadmap why --json` */
-export interface WhyResult {
-  id: string; title: string; status_key: string; rank: number | null; ready: boolean; reasons: string[];
-  blocking_dependencies: ChainNode[]; blockers: BlockerRef[]; roots: string[]; soft_dependencies_open: string[];
-  [k: string]: unknown;
-}
-/** `motus roadmap show --json` */
-export interface RoadmapShowResult {
-  item: RoadmapItem; depends_on: RoadmapEdge[]; dependents: RoadmapEdge[];
-  assignments: RoadmapAssignment[]; ready: boolean; reasons: string[];
-}
-export interface RoadmapCompletion { item: RoadmapItem; assignments_completed: number; unblocked: string[] }
-/** `motus … history --json` */
-export interface HistoryResult {
-  entity_type: string; entity_id: string;
-  versions: { version: number; data: unknown; changed_by: string; change_reason: string | null; created_at: string }[];
-  audit: { id: number; timestamp: string; actor: string; event_type: string; action: string;
-           old_value: unknown; new_value: unknown; context: unknown }[];
-}
-export interface Term {
-  domain: string; internal_key: string; display_name: string; description: string | null;
-  sort_order: number; replaced_by: string | null; deprecated: boolean;
-}
-/** A program-kind record: its table's columns as stored. */
-export type ProgramRecord = Record<string, unknown> & { id: string };
+/** Earlier names of the roadmap results. */
+export type RoadmapItem = Item;
+export type RoadmapEdge = Edge;
+export type RoadmapAssignment = Assignment;
+export type WhyResult = RoadmapWhyAnswer;
+export type RoadmapShowResult = RoadmapShowAnswer;
+export type RoadmapCompletion = RoadmapCompleteAnswer;
+export type HistoryResult = HistoryAnswer;
 
 export interface RoadmapAddInput {
   title: string; phase_key: string; id?: string; item_type?: string; status_key?: string;
@@ -160,6 +105,8 @@ export interface RoadmapAddInput {
   /** rank it just before / after this item (instead of rank) */
   before?: string; after?: string; target_date?: string;
   feature_id?: string; cr_id?: string; external_id?: string; external_url?: string;
+  /** prerequisites: blocks edges written in the same transaction */
+  depends_on?: string[];
 }
 export interface RoadmapListFilter {
   phase_key?: string; status_key?: string; item_type?: string; owner?: string;

@@ -9,13 +9,16 @@ use crate::host::SystemClock;
 use crate::output::{emit, CliError};
 use crate::paths;
 use clap::Subcommand;
+use motus_core::answer::userland::{
+    ExtractAnswer, ExtractPlanAnswer, TableRows, UserlandStatusAnswer,
+};
 use motus_core::migrate::Migrator;
 use motus_core::sqlite::SqliteConnection;
 use motus_core::userland::extract::{self, Inspection, State};
 use motus_core::userland::location::{self, Placement};
+use motus_core::userland::store::Home;
 use motus_core::userland::TABLES;
 use open::{actor, open_userland_read, open_userland_write, path_str, with_env};
-use serde_json::json;
 use std::time::Instant;
 
 /// Test-only: `MOTUS_TEST_PAUSE_AT=<step>` makes `motus userland extract` stop at that step
@@ -119,19 +122,18 @@ fn extract(ctx: &Ctx) -> Result<u8, CliError> {
     paths::restrict_files(&ctx.userland_path);
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let rows: u64 = outcome.tables.values().map(|t| t.rows).sum();
-    let doc = json!({
-        "ok": true,
-        "dry_run": false,
-        "coordination_path": coord.path.display().to_string(),
-        "userland_path": ctx.userland_path.display().to_string(),
-        "backup_path": backup_str,
-        "found": outcome.found,
-        "already_extracted": outcome.already_extracted,
-        "copies": outcome.copies,
-        "rows": rows,
-        "tables": outcome.tables,
-        "elapsed_ms": elapsed_ms,
-    });
+    let doc = ExtractAnswer {
+        dry_run: false,
+        coordination_path: coord.path.display().to_string(),
+        userland_path: ctx.userland_path.display().to_string(),
+        backup_path: backup_str.clone(),
+        found: outcome.found,
+        already_extracted: outcome.already_extracted,
+        copies: outcome.copies,
+        rows,
+        tables: outcome.tables.clone(),
+        elapsed_ms,
+    };
     emit(ctx.json, &doc, || {
         let mut s = if outcome.already_extracted {
             format!(
@@ -239,22 +241,27 @@ fn lives_in(i: &Inspection) -> &'static str {
     }
 }
 
-fn table_rows(i: &Inspection) -> Vec<serde_json::Value> {
+fn table_rows(i: &Inspection) -> Vec<TableRows> {
     TABLES
         .iter()
         .map(|t| {
             let c = i.coordination_rows.get(*t).map_or(0, |h| h.rows);
             let u = i.userland_rows.get(*t).map(|h| h.rows);
             let home = lives_in(i);
-            json!({
-                "table": t,
-                "lives_in": home,
-                "rows": if home == "userland" { u.unwrap_or(0) } else { c },
-                "coordination_rows": c,
-                "userland_rows": u,
+            let in_userland = home == "userland";
+            TableRows {
+                table: t.to_string(),
+                lives_in: if in_userland {
+                    Home::Userland
+                } else {
+                    Home::Coordination
+                },
+                rows: if in_userland { u.unwrap_or(0) } else { c },
+                coordination_rows: c,
+                userland_rows: u,
                 // Rows written into coordination.db's emptied table after the move (not served).
-                "stray_rows_in_coordination": if home == "userland" { c } else { 0 },
-            })
+                stray_rows_in_coordination: if in_userland { c } else { 0 },
+            }
         })
         .collect()
 }
@@ -262,20 +269,23 @@ fn table_rows(i: &Inspection) -> Vec<serde_json::Value> {
 fn status(ctx: &Ctx) -> Result<u8, CliError> {
     let (coord, user, i) = inspect(ctx)?;
     let tables = table_rows(&i);
-    let doc = json!({
-        "ok": true,
-        "coordination_path": coord.path.display().to_string(),
-        "userland_path": ctx.userland_path.display().to_string(),
-        "userland_exists": user.is_some(),
-        "userland_schema_version": user.as_ref().map(|(_, v)| *v),
-        "userland_latest_version": Migrator::userland().latest_version(),
-        "state": i.state,
-        "state_description": i.state.describe(),
-        "lives_in": lives_in(&i),
-        "extracted_at": i.marker.as_ref().map(|m| m.extracted_at.clone()),
-        "backup_path": i.extraction.as_ref().and_then(|e| e.backup_path.clone()),
-        "tables": tables,
-    });
+    let doc = UserlandStatusAnswer {
+        coordination_path: coord.path.display().to_string(),
+        userland_path: ctx.userland_path.display().to_string(),
+        userland_exists: user.is_some(),
+        userland_schema_version: user.as_ref().map(|(_, v)| *v),
+        userland_latest_version: Migrator::userland().latest_version(),
+        state: i.state,
+        state_description: i.state.describe().to_string(),
+        lives_in: if lives_in(&i) == "userland" {
+            Home::Userland
+        } else {
+            Home::Coordination
+        },
+        extracted_at: i.marker.as_ref().map(|m| m.extracted_at.clone()),
+        backup_path: i.extraction.as_ref().and_then(|e| e.backup_path.clone()),
+        tables: tables.clone(),
+    };
     emit(ctx.json, &doc, || {
         let mut s = format!(
             "Coordination database: {}\nUserland database: {} ({})\nState: {}",
@@ -290,11 +300,11 @@ fn status(ctx: &Ctx) -> Result<u8, CliError> {
         for t in &tables {
             s.push_str(&format!(
                 "\n  {:<18} lives in {:<12} {:>6} rows",
-                t["table"].as_str().unwrap_or_default(),
-                t["lives_in"].as_str().unwrap_or_default(),
-                t["rows"]
+                t.table,
+                t.lives_in.as_str(),
+                t.rows
             ));
-            let stray = t["stray_rows_in_coordination"].as_u64().unwrap_or(0);
+            let stray = t.stray_rows_in_coordination;
             if stray > 0 {
                 s.push_str(&format!(
                     " ({stray} row(s) written into coordination.db after the move are not used)"
@@ -341,16 +351,15 @@ fn dry_run(ctx: &Ctx) -> Result<u8, CliError> {
         State::Extracted => plan.push("nothing: already extracted".into()),
         State::Mismatch => plan.push(format!("nothing: {}", i.state.describe())),
     }
-    let doc = json!({
-        "ok": true,
-        "dry_run": true,
-        "coordination_path": coord.path.display().to_string(),
-        "userland_path": ctx.userland_path.display().to_string(),
-        "state": i.state,
-        "rows": rows,
-        "tables": table_rows(&i),
-        "would": plan,
-    });
+    let doc = ExtractPlanAnswer {
+        dry_run: true,
+        coordination_path: coord.path.display().to_string(),
+        userland_path: ctx.userland_path.display().to_string(),
+        state: i.state,
+        rows,
+        tables: table_rows(&i),
+        would: plan.clone(),
+    };
     emit(ctx.json, &doc, || {
         let mut s = format!("Dry run: {}\nWould:", i.state.describe());
         for (n, p) in plan.iter().enumerate() {

@@ -9,6 +9,7 @@ use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use hyper::body::{Frame, Incoming};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
+use motus_core::answer::{self, ErrorAnswer};
 use std::convert::Infallible;
 use std::io::{Read, Seek, SeekFrom};
 use std::net::SocketAddr;
@@ -173,11 +174,11 @@ async fn live_info(site: &Arc<Site>) -> Response<Body> {
         }
         Ok(Err(e)) => json(
             StatusCode::OK,
-            &serde_json::json!({"ok": false, "error": {"code": e.code, "message": e.message}}),
+            &answer::document(&ErrorAnswer::new(&e.code, &e.message)),
         ),
         Err(e) => json(
             StatusCode::INTERNAL_SERVER_ERROR,
-            &serde_json::json!({"ok": false, "error": {"code": "internal", "message": e.to_string()}}),
+            &answer::document(&ErrorAnswer::new("internal", &e.to_string())),
         ),
     }
 }
