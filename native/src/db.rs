@@ -53,11 +53,18 @@ pub fn open_file(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliErr
 /// the file (so nothing can change it while we read).
 fn unwritable_dir_without_wal(path: &Path) -> bool {
     let dir = crate::files::parent_dir(path);
-    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
-        return false;
+    #[cfg(unix)]
+    let writable = {
+        let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
+            return false;
+        };
+        // SAFETY: access() on a valid C string.
+        let rc = unsafe { libc::access(c.as_ptr(), libc::W_OK) };
+        rc == 0
     };
-    // SAFETY: access() on a valid C string.
-    let writable = unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0;
+    // Windows: the folder's read-only attribute (its access list is not consulted).
+    #[cfg(not(unix))]
+    let writable = std::fs::metadata(&dir).is_ok_and(|m| !m.permissions().readonly());
     let wal_len = std::fs::metadata(paths::side_file(path, "-wal")).map_or(0, |m| m.len());
     !writable && wal_len == 0
 }
@@ -270,14 +277,19 @@ fn backup_before_upgrade(
     status: &Status,
     clock: &dyn Clock,
 ) -> motus_core::Result<Option<String>> {
-    let Some(file) = db.conn.file() else {
-        // A cluster has no file to copy beside it; `motus db export` is its backup.
-        eprintln!(
-            "motus: upgrading the cluster database {} from version {} without a backup; `motus db export --out FILE` makes one",
-            db.path.display(),
-            status.current_version
-        );
-        return Ok(None);
+    let file = match &db.conn {
+        DbConn::File(f) => f,
+        // A cluster has no file to copy beside it: its export (JSON Lines, lossless) in
+        // the working directory is the backup, `db import --replace` its restore.
+        DbConn::Cluster(c) => {
+            let url = c.url().clone();
+            let why = format!("before-migrate-v{}", status.current_version);
+            let kept =
+                cluster::export_kept(c, &url, &why).map_err(|e| motus_core::Error::CannotOpen {
+                    message: format!("no backup, so no upgrade: {}", e.message),
+                })?;
+            return Ok(Some(kept.to_string_lossy().into_owned()));
+        }
     };
     // Core's name (the JS API writes the same), `.backup-v20-20261126075047123-<random>`:
     // unique to the millisecond plus a random part.
