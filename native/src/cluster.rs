@@ -202,13 +202,65 @@ pub fn size_bytes(conn: &DqliteConnection) -> u64 {
     motus_core::engine::local_file::size_bytes(conn).unwrap_or(0)
 }
 
+/// Exports the cluster database to `NAME-<why>-<time>-<random>.jsonl` in the working
+/// directory (built in a private staging directory, placed when complete): the copy kept
+/// before a cluster database is replaced or upgraded. Returns where it is.
+pub fn export_kept(
+    cluster: &DqliteConnection,
+    url: &DqliteUrl,
+    why: &str,
+) -> std::result::Result<std::path::PathBuf, CliError> {
+    use crate::host::SystemClock;
+    use motus_core::{transfer, Clock};
+    let io = |e: std::io::Error| {
+        CliError::failed(
+            "io",
+            format!("cannot write the copy kept {why} in the working directory: {e}"),
+        )
+        .with_hint("run the command from a directory you can write to")
+    };
+    let stamp: String = SystemClock
+        .now()
+        .to_db()
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    let dest = std::path::PathBuf::from(format!(
+        "{}-{why}-{stamp}-{}.jsonl",
+        url.name,
+        crate::files::random_suffix(6)
+    ));
+    let staged = crate::files::Staged::new(&dest).map_err(io)?;
+    {
+        let mut w = std::io::BufWriter::new(staged.open().map_err(io)?);
+        transfer::export(
+            cluster,
+            Some(&url.to_string()),
+            SystemClock.now(),
+            &mut w,
+            &mut motus_core::progress::unwatched(),
+        )
+        .map_err(|e| CliError::from(e).at(Path::new(&url.to_string())))?;
+        std::io::Write::flush(&mut w).map_err(io)?;
+    }
+    staged
+        .place(crate::files::Overwrite::Refuse)
+        .map_err(|e| match e {
+            crate::files::PlaceError::Io(e) => io(e),
+            crate::files::PlaceError::Exists(p) => CliError::failed(
+                "io",
+                format!("{} appeared while the copy was written", p.display()),
+            ),
+        })
+}
+
 /// `motus db import FILE --db dqlite://…`: the export is loaded and verified in a private
 /// scratch file first (so a bad export never touches the cluster), then written into the
 /// cluster database in one transaction that commits only when every table hashes to the
 /// export's fingerprint. A database holding different data is replaced only with
 /// `--replace`, after its current content is exported beside the working directory.
 pub fn import(
-    ctx: &crate::cli::Ctx,
+    ctx: &crate::cli::ctx::Ctx,
     url: &DqliteUrl,
     input: &Path,
     header: &motus_core::transfer::Header,
@@ -252,6 +304,39 @@ pub fn import(
         err.exit = crate::output::EXIT_FAILED;
         err
     })?;
+    let cluster = open(url, false)?;
+    let tables = motus_core::engine::catalogue::table_count(&cluster).map_err(at(target))?;
+    // A cluster database at another schema version than the export: the export's rows
+    // are brought to the cluster's version (this build's) by the same migrations, in the
+    // scratch file; a cluster behind this build is upgraded first, by the user.
+    let mut migrated_from = None;
+    if tables > 0 {
+        let status = Migrator::coordination()
+            .status(&cluster)
+            .map_err(at(target))?;
+        let latest = motus_core::migrate::latest_version();
+        if status.current_version != header.schema_version {
+            if status.current_version != latest {
+                return Err(CliError::failed(
+                    "schema_outdated",
+                    format!(
+                        "{} is at schema version {}, the export at {}, and this build's is {latest}: the export's rows can only be brought to this build's version. Nothing was written",
+                        target.display(),
+                        status.current_version,
+                        header.schema_version
+                    ),
+                )
+                .with_hint(format!(
+                    "upgrade the cluster database first (`motus db migrate --db {}`, which keeps an export of it), then import again",
+                    url
+                )));
+            }
+            Migrator::coordination()
+                .migrate(&scratch, &SystemClock, false, &mut |_| Ok(None))
+                .map_err(at(&scratch_path))?;
+            migrated_from = Some(header.schema_version);
+        }
+    }
     // The verified rows, as an export, for the cluster's own load (which checks them again).
     let mut bytes = Vec::new();
     transfer::export(
@@ -268,13 +353,8 @@ pub fn import(
     let first = verified.next().and_then(|l| l.ok()).unwrap_or_default();
     let header = transfer::parse_header(&first).map_err(at(&scratch_path))?;
 
-    let cluster = open(url, false)?;
-    let tables = motus_core::engine::catalogue::table_count(&cluster).map_err(at(target))?;
     let (mut identical, mut replaced, mut kept) = (false, false, None);
     if tables > 0 {
-        Migrator::coordination()
-            .status(&cluster)
-            .map_err(at(target))?;
         let diffs = motus_core::read_tx(&cluster, |c| transfer::compare(c, &scratch))
             .map_err(at(target))?;
         if diffs.is_empty() {
@@ -291,39 +371,7 @@ pub fn import(
             ));
         } else {
             // Keep what is there: an export in the working directory.
-            let stamp: String = SystemClock
-                .now()
-                .to_db()
-                .chars()
-                .filter(|c| c.is_ascii_digit())
-                .collect();
-            let dest = std::path::PathBuf::from(format!(
-                "{}-before-import-{stamp}-{}.jsonl",
-                url.name,
-                crate::files::random_suffix(6)
-            ));
-            let before = crate::files::Staged::new(&dest).map_err(io)?;
-            {
-                let mut w = std::io::BufWriter::new(before.open().map_err(io)?);
-                transfer::export(
-                    &cluster,
-                    Some(&url.to_string()),
-                    SystemClock.now(),
-                    &mut w,
-                    &mut motus_core::progress::unwatched(),
-                )
-                .map_err(at(target))?;
-                std::io::Write::flush(&mut w).map_err(io)?;
-            }
-            let placed = before.place(crate::files::Overwrite::Refuse).map_err(|e| {
-                CliError::failed(
-                    "io",
-                    format!(
-                        "cannot keep the current content at {}: {e:?}",
-                        dest.display()
-                    ),
-                )
-            })?;
+            let placed = export_kept(&cluster, url, "before-import")?;
             kept = Some(placed);
             transfer::load(
                 &cluster,
@@ -363,6 +411,8 @@ pub fn import(
         identical,
         replaced,
         kept,
+        migrated_from,
+        schema_version: header.schema_version,
     })
 }
 
@@ -372,4 +422,8 @@ pub struct ClusterImport {
     pub identical: bool,
     pub replaced: bool,
     pub kept: Option<std::path::PathBuf>,
+    /// The export's schema version, when its rows were migrated to the cluster's.
+    pub migrated_from: Option<i64>,
+    /// The schema version of the rows written.
+    pub schema_version: i64,
 }

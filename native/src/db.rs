@@ -270,14 +270,19 @@ fn backup_before_upgrade(
     status: &Status,
     clock: &dyn Clock,
 ) -> motus_core::Result<Option<String>> {
-    let Some(file) = db.conn.file() else {
-        // A cluster has no file to copy beside it; `motus db export` is its backup.
-        eprintln!(
-            "motus: upgrading the cluster database {} from version {} without a backup; `motus db export --out FILE` makes one",
-            db.path.display(),
-            status.current_version
-        );
-        return Ok(None);
+    let file = match &db.conn {
+        DbConn::File(f) => f,
+        // A cluster has no file to copy beside it: its export (JSON Lines, lossless) in
+        // the working directory is the backup, `db import --replace` its restore.
+        DbConn::Cluster(c) => {
+            let url = c.url().clone();
+            let why = format!("before-migrate-v{}", status.current_version);
+            let kept =
+                cluster::export_kept(c, &url, &why).map_err(|e| motus_core::Error::CannotOpen {
+                    message: format!("no backup, so no upgrade: {}", e.message),
+                })?;
+            return Ok(Some(kept.to_string_lossy().into_owned()));
+        }
     };
     // Core's name (the JS API writes the same), `.backup-v20-20261126075047123-<random>`:
     // unique to the millisecond plus a random part.

@@ -23,7 +23,8 @@ pub struct MigrateAnswer {
     pub would_apply: Vec<PendingMigration>,
     /// What is still pending after the call (empty after a real run).
     pub pending: Vec<PendingMigration>,
-    /// The copy of the file taken before the first migration was applied, when one was.
+    /// The copy taken before the first migration was applied, when one was: beside a file,
+    /// a copy of it; for a cluster database, its export (JSON Lines) in the working directory.
     pub backup_path: Option<String>,
 }
 

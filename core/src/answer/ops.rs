@@ -141,7 +141,11 @@ pub struct ImportAnswer {
     /// `--replace` replaced a database that held other data.
     pub replaced: bool,
     pub previous_kept_at: Option<String>,
+    /// The schema version of the rows written.
     pub schema_version: i64,
+    /// The export's schema version, when its rows were migrated to the target's (a
+    /// cluster database at this build's version); otherwise null.
+    pub migrated_from: Option<i64>,
     pub tables: usize,
     pub rows: u64,
 }

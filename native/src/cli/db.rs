@@ -1,6 +1,6 @@
 //! `motus db init|migrate|status|backup|restore|export|import`.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::db::{self, Db};
 use crate::output::{emit, emit_answer, CliError};
 use clap::Subcommand;
@@ -121,7 +121,18 @@ fn migrate(ctx: &Ctx, dry_run: bool) -> Result<u8, CliError> {
         let plan = db::migrate(&db, true)?;
         (db, Some(plan))
     } else {
-        if !ctx.db_path.exists() {
+        // A cluster database is absent when it holds no schema (the node creates an empty
+        // one on first use), not when the disk says so.
+        let absent = if crate::cluster::is_cluster(&ctx.db_path) {
+            let probe = db::open_read_any(&ctx.db_path)?;
+            Migrator::coordination()
+                .status(&probe.conn)
+                .map_err(|e| CliError::from(e).at(&ctx.db_path))?
+                .is_new
+        } else {
+            !ctx.db_path.exists()
+        };
+        if absent {
             return Err(CliError::failed(
                 "not_found",
                 format!(

@@ -1,7 +1,7 @@
 //! `motus db backup|restore|export|import`: copies that are verified before they are called
 //! good, and replacements that keep what they replace.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::files::{self, Overwrite, PlaceError, Staged};
 use crate::host::SystemClock;
 use crate::output::{emit, CliError};
@@ -692,6 +692,8 @@ pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
                 replaced: done.replaced,
                 kept: done.kept.as_deref(),
                 header: &header,
+                migrated_from: done.migrated_from,
+                schema_version: done.schema_version,
             },
         );
     }
@@ -735,6 +737,8 @@ pub fn import(ctx: &Ctx, input: &Path, replace: bool) -> Result<u8, CliError> {
             replaced: outcome.replaced,
             kept: outcome.kept.as_deref(),
             header: &header,
+            migrated_from: None,
+            schema_version: header.schema_version,
         },
     )
 }
@@ -748,6 +752,10 @@ struct ImportReport<'a> {
     replaced: bool,
     kept: Option<&'a Path>,
     header: &'a transfer::Header,
+    /// The export's schema version, when its rows were migrated on the way in.
+    migrated_from: Option<i64>,
+    /// The schema version of the rows written.
+    schema_version: i64,
 }
 
 /// The one `db import` answer (document and text) for every kind of target.
@@ -760,7 +768,8 @@ fn report_import(ctx: &Ctx, r: &ImportReport) -> Result<u8, CliError> {
         identical: r.identical,
         replaced: r.replaced,
         previous_kept_at: r.kept.map(|p| p.display().to_string()),
-        schema_version: header.schema_version,
+        schema_version: r.schema_version,
+        migrated_from: r.migrated_from,
         tables: header.tables.len(),
         rows: header.total_rows(),
     };
@@ -774,8 +783,15 @@ fn report_import(ctx: &Ctx, r: &ImportReport) -> Result<u8, CliError> {
                 r.target.display(),
                 header.tables.len(),
                 header.total_rows(),
-                header.schema_version
+                r.schema_version
             )
+        };
+        let what = match r.migrated_from {
+            Some(v) if !r.identical => format!(
+                "{what}; the export's rows (schema version {v}) were migrated to version {} on the way in",
+                r.schema_version
+            ),
+            _ => what,
         };
         match r.kept {
             Some(p) => format!("{what}\nIts previous content is kept at {}", p.display()),

@@ -1,7 +1,7 @@
 //! `motus deploy check|record|list|finish|claim …`: the deploy gate.
 
+use super::ctx::Ctx;
 use super::render::{self, actor, table};
-use super::Ctx;
 use crate::db;
 use crate::output::{emit, CliError, EXIT_FAILED};
 use clap::Subcommand;

@@ -1,6 +1,6 @@
 //! `motus doctor`: read-only health checks; `--fix` first repairs what is safe to repair.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::db;
 use crate::output::{emit, CliError};
 use clap::Args;

@@ -1,5 +1,6 @@
 //! The command tree. Each area lives in its own module and owns its subcommands.
 
+pub mod ctx;
 mod db;
 mod db_ops;
 mod deploy;
@@ -16,6 +17,8 @@ mod skill;
 mod terminology;
 mod userland;
 mod view;
+
+pub use ctx::Ctx;
 pub(crate) mod work;
 
 use crate::output::CliError;
@@ -125,13 +128,6 @@ pub enum Command {
     Completions(help::CompletionsArgs),
     /// Print the man page, or write one page per command with --out-dir
     Man(help::ManArgs),
-}
-
-/// Global options every command sees.
-pub struct Ctx {
-    pub db_path: PathBuf,
-    pub userland_path: PathBuf,
-    pub json: bool,
 }
 
 /// Runs a parsed command; returns the exit code for a completed command (0, or 1 when the

@@ -2,7 +2,7 @@
 //! `node_host`); `motus node list|leader|assign|remove`: cluster membership through the
 //! dqlite wire protocol, on the cluster `--db dqlite://…` names.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::output::{emit, CliError};
 use clap::Subcommand;
 use dqlite_client::{Client, ClusterConfig, DqliteUrl, Role, Timeouts};

@@ -1,7 +1,7 @@
 //! `motus pattern list`: learned and detected patterns.
 
+use super::ctx::Ctx;
 use super::userland::open::open_read;
-use super::Ctx;
 use crate::output::{emit, CliError};
 use clap::{Subcommand, ValueEnum};
 use motus_core::answer::userland::PatternsAnswer;

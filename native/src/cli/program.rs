@@ -5,8 +5,8 @@
 //! the same everywhere. A few kinds add verbs of their own (cr dependencies, standard
 //! assignments and compliance results, charter activation).
 
+use super::ctx::Ctx;
 use super::render::{self, actor, table};
-use super::Ctx;
 use crate::db;
 use crate::output::{emit, CliError};
 use clap::{Arg, ArgAction, ArgMatches, Command};

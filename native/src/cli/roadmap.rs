@@ -1,7 +1,7 @@
 //! `motus roadmap …`: planning items, dependencies, readiness and exports.
 
+use super::ctx::Ctx;
 use super::render::{self, actor, clearable, table};
-use super::Ctx;
 use crate::db;
 use crate::output::{emit, CliError};
 use clap::{Subcommand, ValueEnum};

@@ -1,7 +1,7 @@
 //! `motus rule add|list|delete`: ground rules.
 
+use super::ctx::Ctx;
 use super::userland::open::{actor, open_read, open_write, with_env};
-use super::Ctx;
 use crate::output::{emit, CliError};
 use clap::Subcommand;
 use motus_core::answer::userland::{RuleAnswer, RuleListAnswer};

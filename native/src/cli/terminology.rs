@@ -1,8 +1,8 @@
 //! `motus terminology list|add`: the keys `*_key` columns accept, and adding one (for
 //! example a new roadmap phase).
 
+use super::ctx::Ctx;
 use super::render::{self, actor, table};
-use super::Ctx;
 use crate::db;
 use crate::output::{emit, CliError};
 use clap::Subcommand;

@@ -1,7 +1,7 @@
 //! `motus work …`: the kernel's calls on the command line. Every command prints one JSON
 //! object with `--json`; the exit code is 0 only when the call was granted or accepted.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::db;
 use crate::host::{OsIds, SystemClock};
 use crate::output::{emit_answer, CliError};

@@ -160,7 +160,7 @@ impl ServerHandler for Server {
 }
 
 /// `motus mcp`: serves until the client closes stdin.
-pub fn run(ctx: &crate::cli::Ctx, args: McpArgs) -> Result<u8, CliError> {
+pub fn run(ctx: &crate::cli::ctx::Ctx, args: McpArgs) -> Result<u8, CliError> {
     let (db, _) = db::open_write(&ctx.db_path)?;
     let server = Server::new(db.conn, args.agent);
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -246,3 +246,171 @@ fn node_start_says_what_it_needs() {
     }
     assert!(!data.exists(), "nothing is created");
 }
+
+/// The `tables` list of an export's header: (name, rows, sha256) per table.
+fn export_tables(path: &Path) -> Vec<(String, u64, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let header: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    header["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_string(),
+                t["rows"].as_u64().unwrap(),
+                t["sha256"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn export_version(path: &Path) -> i64 {
+    let text = std::fs::read_to_string(path).unwrap();
+    let header: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    header["schema_version"].as_i64().unwrap()
+}
+
+/// Upgrading a cluster database keeps an export of it first (its backup, path reported);
+/// an export at an older schema version is imported into a current cluster database by
+/// migrating its rows on the way in; into a cluster database behind this build, it is
+/// refused, naming `db migrate`, with nothing written.
+#[test]
+fn cluster_upgrades_keep_an_export_and_imports_cross_schema_versions() {
+    use std::os::unix::fs::PermissionsExt;
+    let cluster = TestCluster::start(3);
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let fixture = motus_tests::copy_fixture("motusos-0.3.3-populated.db", h);
+    let fixture = fixture.to_str().unwrap();
+    ok(&motus(
+        h,
+        Some(fixture),
+        &["db", "export", "--out", "v20.jsonl"],
+    ));
+    let old = export_version(&h.join("v20.jsonl"));
+    assert!(old < 34, "{old}");
+
+    // No database of that name on the cluster: nothing to upgrade, as for a missing file.
+    let out = motus(h, Some(&cluster.url("missing")), &["db", "migrate"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("db init"));
+
+    // A cluster database at the old version (an import into an empty one keeps it), then
+    // upgraded: the export kept first is the database as it was.
+    let url_old = cluster.url("old");
+    ok(&motus(h, Some(&url_old), &["db", "import", "v20.jsonl"]));
+    let before = motus(h, Some(&url_old), &["--json", "db", "migrate"]);
+    let doc = ok(&before);
+    let kept = doc["backup_path"]
+        .as_str()
+        .expect("a backup path")
+        .to_string();
+    assert!(
+        kept.starts_with("old-before-migrate-v") && kept.ends_with(".jsonl"),
+        "{kept}"
+    );
+    assert!(
+        String::from_utf8_lossy(&before.stderr).contains(&kept),
+        "the path is reported: {}",
+        String::from_utf8_lossy(&before.stderr)
+    );
+    let kept = h.join(kept);
+    assert_eq!(
+        std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(export_version(&kept), old);
+    assert_eq!(export_tables(&kept), export_tables(&h.join("v20.jsonl")));
+    let status = ok(&motus(h, Some(&url_old), &["--json", "db", "status"]));
+    assert_eq!(status["is_current"], true, "{status}");
+
+    // Into a current cluster database holding other data: refused without --replace; with
+    // it, the old rows are migrated on the way in, as a file upgrade would.
+    let url_cur = cluster.url("current");
+    ok(&motus(h, Some(&url_cur), &["db", "init"]));
+    ok(&motus(
+        h,
+        Some(&url_cur),
+        &["work", "claim", "ADHOC-MINE", "--intent", "x"],
+    ));
+    let refused = motus(h, Some(&url_cur), &["--json", "db", "import", "v20.jsonl"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stdout).contains("import_conflict"),
+        "{}",
+        String::from_utf8_lossy(&refused.stdout)
+    );
+    let doc = ok(&motus(
+        h,
+        Some(&url_cur),
+        &["--json", "db", "import", "v20.jsonl", "--replace"],
+    ));
+    assert_eq!(doc["migrated_from"], old, "{doc}");
+    assert_eq!(doc["schema_version"], 34, "{doc}");
+    assert!(doc["previous_kept_at"].is_string(), "{doc}");
+    let status = ok(&motus(h, Some(&url_cur), &["--json", "db", "status"]));
+    assert_eq!(status["is_current"], true, "{status}");
+    let doctor = ok(&motus(h, Some(&url_cur), &["--json", "doctor"]));
+    assert_eq!(doctor["status"], "pass", "{doctor}");
+    // The same rows as the fixture upgraded as a file (migration bookkeeping aside).
+    let file_copy = h.join("upgraded.db");
+    ok(&motus(
+        h,
+        Some(file_copy.to_str().unwrap()),
+        &["db", "import", "v20.jsonl"],
+    ));
+    ok(&motus(
+        h,
+        Some(file_copy.to_str().unwrap()),
+        &["db", "migrate"],
+    ));
+    ok(&motus(
+        h,
+        Some(file_copy.to_str().unwrap()),
+        &["db", "export", "--out", "file-upgraded.jsonl"],
+    ));
+    ok(&motus(
+        h,
+        Some(&url_cur),
+        &["db", "export", "--out", "cluster-upgraded.jsonl"],
+    ));
+    let counts = |p: &str| -> Vec<(String, u64)> {
+        export_tables(&h.join(p))
+            .into_iter()
+            .filter(|(n, _, _)| n != "schema_version" && n != "audit_log")
+            .map(|(n, r, _)| (n, r))
+            .collect()
+    };
+    assert_eq!(
+        counts("cluster-upgraded.jsonl"),
+        counts("file-upgraded.jsonl")
+    );
+
+    // Into a cluster database behind this build: refused, naming what to do; unchanged.
+    let url_behind = cluster.url("behind");
+    ok(&motus(h, Some(&url_behind), &["db", "import", "v20.jsonl"]));
+    ok(&motus(
+        h,
+        Some(&url_behind),
+        &["db", "export", "--out", "behind-before.jsonl"],
+    ));
+    let out = motus(
+        h,
+        Some(&url_behind),
+        &["db", "import", "cluster-upgraded.jsonl", "--replace"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("db migrate"), "{err}");
+    assert!(err.contains("Nothing was written"), "{err}");
+    ok(&motus(
+        h,
+        Some(&url_behind),
+        &["db", "export", "--out", "behind-after.jsonl"],
+    ));
+    assert_eq!(
+        export_tables(&h.join("behind-before.jsonl")),
+        export_tables(&h.join("behind-after.jsonl"))
+    );
+}

@@ -391,6 +391,15 @@ fn long_work_draws_a_bar_on_a_terminal_and_nothing_elsewhere() {
         assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
         assert!(!out.stdout.contains(&0x1b), "{args:?}: {out:?}");
     }
+    // Upgrading the original's file: a bar over the migrations.
+    let mut old = Home::hostile();
+    old.db = motus_tests::copy_fixture("motusos-0.3.3-populated.db", old.dir.path());
+    let out = in_pty(&old, "db migrate", None).unwrap();
+    assert!(out.contains("migrating ["), "{out:?}");
+    assert!(out.contains("34"), "{out:?}");
+    // Moving the userland tables out: a bar over the extraction's steps.
+    let out = in_pty(&old, "userland extract", None).unwrap();
+    assert!(out.contains("extracting ["), "{out:?}");
     // A write command with no migration pending never touches the terminal.
     let out = in_pty(&h, "--color never pref set plain.key value", None).unwrap();
     assert!(!out.contains('\x1b'), "{out:?}");

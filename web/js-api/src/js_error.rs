@@ -19,7 +19,10 @@ pub fn to_js_error(e: &Error) -> JsValue {
 /// The error's structured context (the contract's `error.context`) as `context`.
 fn with_context(err: JsValue, e: &Error) -> JsValue {
     if let Some(ctx) = motus_core::answer::errors::error_context(e) {
-        if let Ok(v) = crate::to_js::to_js(&ctx) {
+        // Serialized here, not through `to_js` (which reports its own failures with
+        // `js_error`): the error side stays below the value side.
+        use serde::Serialize;
+        if let Ok(v) = ctx.serialize(&serde_wasm_bindgen::Serializer::json_compatible()) {
             let _ = js_sys::Reflect::set(&err, &"context".into(), &v);
         }
     }

@@ -3,7 +3,7 @@
 
 pub mod open;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::db;
 use crate::host::SystemClock;
 use crate::output::{emit, CliError};

@@ -1,7 +1,7 @@
 //! Opening the userland tables for a command: coordination.db as every command opens it, then
 //! userland.db attached when coordination.db's marker says the rows moved there.
 
-use super::super::Ctx;
+use super::super::ctx::Ctx;
 use crate::db::{self, Db};
 use crate::host::{OsIds, SystemClock};
 use crate::output::CliError;

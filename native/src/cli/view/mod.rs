@@ -8,7 +8,7 @@ mod files;
 mod http;
 mod live;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::output::CliError;
 use clap::Args;
 use files::Root;
