@@ -15,6 +15,7 @@ pub mod errors;
 pub mod migrate;
 pub mod ops;
 pub mod program;
+pub mod queue;
 pub mod roadmap;
 pub mod schema;
 pub mod userland;

@@ -4,7 +4,7 @@
 //! rewrites them).
 
 use super::{
-    migrate, ops, program, roadmap, userland, work, Answer, Document, Envelope, ErrorAnswer,
+    migrate, ops, program, queue, roadmap, userland, work, Answer, Document, Envelope, ErrorAnswer,
 };
 use super::{GuideAnswer, List};
 use crate::roadmap as rm;
@@ -116,6 +116,8 @@ pub fn documents() -> Vec<(&'static str, Value)> {
         ops::NodeStartedAnswer,
         GuideAnswer,
         migrate::MigrateAnswer,
+        queue::StatusAnswer,
+        queue::MyWorkAnswer,
     ]
 }
 

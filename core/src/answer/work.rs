@@ -825,8 +825,25 @@ pub fn list<C: Connection + ?Sized>(
     now: Timestamp,
     all: bool,
 ) -> Result<LeaseListAnswer> {
+    list_for(conn, now, all, None)
+}
+
+/// `motus work list [--all] [--agent A]`: only the leases `agent` holds (or held) when given.
+pub fn list_for<C: Connection + ?Sized>(
+    conn: &C,
+    now: Timestamp,
+    all: bool,
+    agent: Option<&str>,
+) -> Result<LeaseListAnswer> {
+    let mut leases = kernel::list_leases(conn, now, all)?;
+    if let Some(a) = agent {
+        if !lease::valid_agent(a) {
+            return Err(Error::invalid("agent", "must not be empty"));
+        }
+        leases.retain(|l| l.agent_id == a);
+    }
     Ok(LeaseListAnswer {
-        list: kernel::list_leases(conn, now, all)?.into(),
+        list: leases.into(),
     })
 }
 

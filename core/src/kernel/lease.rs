@@ -252,6 +252,27 @@ pub fn validate_lease_id(id: &str) -> Result<()> {
     }
 }
 
+/// [`validate_lease_id`], except that an id this database holds is always usable, whatever
+/// its shape (another tool, or an older one, may have written it): only an id that is not
+/// shaped like ours *and* names no lease here is refused as malformed.
+pub fn check_lease_id<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<()> {
+    if validate_lease_id(id).is_ok() || exists(conn, id)? {
+        return Ok(());
+    }
+    validate_lease_id(id)
+}
+
+/// Whether a lease with this id exists (any status).
+pub fn exists<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<bool> {
+    Ok(conn
+        .query(
+            "SELECT 1 FROM coordination_leases WHERE lease_id = ?1",
+            params![id],
+        )?
+        .first()
+        .is_some())
+}
+
 pub fn new_lease_id(env: &Env) -> String {
     format!("lease-{}-{}", env.now().yyyymmdd(), env.ids.random_hex(8))
 }

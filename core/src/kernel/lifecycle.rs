@@ -33,7 +33,26 @@ pub struct Lens {
     pub policy_snippets: Vec<Value>,
     pub warnings: Vec<Value>,
     pub lens_hash: String,
+    /// The original's keys, kept for agents written against it. First 16 hex of SHA-256 of
+    /// the context cache's source hashes: this build has no context cache, so always the
+    /// empty cache's value (`e3b0c44298fc1c14`); empty in a refusal's stub lens.
+    pub cache_state_hash: String,
+    /// Tool specs from the context cache: none in this build (an empty list).
+    pub tool_guidance: Vec<Value>,
+    /// How the item's earlier attempts ended, newest first (at most 5): `attempt_id`,
+    /// `agent_id`, `outcome`, `ended_at`.
+    pub recent_outcomes: Vec<Value>,
+    /// The lease's policy version (`v1.0.0` unless the claim set another).
+    pub policy_version: String,
+    /// When this lens was assembled. Not covered by `lens_hash` (the original's was, so its
+    /// hash changed on every call).
+    #[schemars(with = "String")]
+    #[serde(serialize_with = "crate::answer::ts")]
+    pub assembled_at: crate::time::Timestamp,
 }
+
+/// The original's `cache_state_hash` of an empty context cache: SHA-256 of "" (16 hex).
+pub const EMPTY_CACHE_STATE_HASH: &str = "e3b0c44298fc1c14";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContextResponse {
@@ -43,7 +62,7 @@ pub struct ContextResponse {
     pub lease: Option<Lease>,
 }
 
-fn empty_lens(intent: &str, warning: String) -> Lens {
+fn empty_lens(intent: &str, warning: String, at: crate::time::Timestamp) -> Lens {
     Lens {
         lens_version: "v1",
         tier: "tier0",
@@ -59,6 +78,11 @@ fn empty_lens(intent: &str, warning: String) -> Lens {
         policy_snippets: vec![],
         warnings: vec![json!({"message": warning})],
         lens_hash: String::new(),
+        cache_state_hash: String::new(),
+        tool_guidance: vec![],
+        recent_outcomes: vec![],
+        policy_version: String::new(),
+        assembled_at: at,
     }
 }
 
@@ -69,7 +93,7 @@ pub fn get_context<C: Connection + ?Sized>(
     lease_id: &str,
     intent: Option<&str>,
 ) -> Result<ContextResponse> {
-    lease::validate_lease_id(lease_id)?;
+    lease::check_lease_id(conn, lease_id)?;
     let started = env.now();
     write_tx(conn, |c| {
         let resp = context_in_tx(c, env, lease_id, intent)?;
@@ -95,7 +119,7 @@ fn context_in_tx<C: Connection + ?Sized>(
     let Some(lease) = expiry::load_current(conn, env, lease_id)? else {
         return Ok(ContextResponse {
             decision: Decision::new(ReasonCode::DenyMissingLease, &["validate_lease"]),
-            lens: empty_lens(shown_intent, "Lease not found".into()),
+            lens: empty_lens(shown_intent, "Lease not found".into(), env.now()),
             lease: None,
         });
     };
@@ -105,12 +129,13 @@ fn context_in_tx<C: Connection + ?Sized>(
             lens: empty_lens(
                 shown_intent,
                 format!("Lease is {}, not active", lease.status.as_str()),
+                env.now(),
             ),
             lease: Some(lease),
         });
     }
     let intent = intent.unwrap_or("context refresh");
-    let lens = assemble_lens(conn, &lease, intent)?;
+    let lens = assemble_lens(conn, &lease, intent, env.now())?;
     journal::event(
         conn,
         env,
@@ -152,7 +177,12 @@ fn lease_rows<C: Connection + ?Sized>(
         .to_json_objects())
 }
 
-fn assemble_lens<C: Connection + ?Sized>(conn: &C, lease: &Lease, intent: &str) -> Result<Lens> {
+fn assemble_lens<C: Connection + ?Sized>(
+    conn: &C,
+    lease: &Lease,
+    intent: &str,
+    at: crate::time::Timestamp,
+) -> Result<Lens> {
     let work_id = lease.work_id.clone().unwrap_or_default();
     let work_item = json_rows(
         conn,
@@ -198,9 +228,23 @@ fn assemble_lens<C: Connection + ?Sized>(conn: &C, lease: &Lease, intent: &str) 
         policy_snippets: vec![],
         warnings: vec![],
         lens_hash: String::new(),
+        cache_state_hash: EMPTY_CACHE_STATE_HASH.into(),
+        tool_guidance: vec![],
+        recent_outcomes: json_rows(
+            conn,
+            "SELECT id AS attempt_id, worker_id AS agent_id, outcome, ended_at FROM attempts \
+             WHERE work_id = ?1 AND ended_at IS NOT NULL ORDER BY ended_at DESC, id LIMIT 5",
+            &work_id,
+        )?,
+        policy_version: lease.policy_version.clone(),
+        assembled_at: at,
     };
     let mut for_hash = serde_json::to_value(&lens).expect("serializable");
     for_hash["lens_hash"] = json!("");
+    // The time is not content: the same context hashes the same on every call.
+    if let Some(m) = for_hash.as_object_mut() {
+        m.remove("assembled_at");
+    }
     lens.lens_hash = sha256_hex(to_canonical_json(&for_hash).as_bytes());
     Ok(lens)
 }
@@ -222,7 +266,7 @@ pub fn heartbeat<C: Connection + ?Sized>(
     lease_id: &str,
     ttl_s: Option<i64>,
 ) -> Result<HeartbeatResponse> {
-    lease::validate_lease_id(lease_id)?;
+    lease::check_lease_id(conn, lease_id)?;
     let started = env.now();
     write_tx(conn, |c| {
         let resp = heartbeat_in_tx(c, env, lease_id, ttl_s)?;
@@ -332,7 +376,7 @@ pub fn handoff<C: Connection + ?Sized>(
     to_agent: &str,
     reason: &str,
 ) -> Result<HandoffResponse> {
-    lease::validate_lease_id(lease_id)?;
+    lease::check_lease_id(conn, lease_id)?;
     if reason.trim().is_empty() {
         return Err(Error::invalid(
             "reason",

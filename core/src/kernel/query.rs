@@ -27,7 +27,7 @@ pub fn lease_status<C: Connection + ?Sized>(
     now: Timestamp,
     lease_id: &str,
 ) -> Result<Option<LeaseDetails>> {
-    lease::validate_lease_id(lease_id)?;
+    lease::check_lease_id(conn, lease_id)?;
     read_tx(conn, |c| {
         let Some(lease) = lease::load(c, lease_id)? else {
             return Ok(None);
@@ -128,8 +128,14 @@ pub fn verify_evidence<C: Connection + ?Sized>(
     conn: &C,
     target: &str,
 ) -> Result<Vec<EvidenceCheck>> {
-    let (sql, kind) = if target.starts_with("lease-") {
-        lease::validate_lease_id(target)?;
+    // A lease when it is shaped like one or the database holds it; otherwise a work item.
+    let is_lease = if target.starts_with("lease-") {
+        lease::check_lease_id(conn, target)?;
+        true
+    } else {
+        lease::exists(conn, target)?
+    };
+    let (sql, kind) = if is_lease {
         ("SELECT id, lease_id, evidence_type, sha256, artifacts, test_results, diff_summary, log_excerpt, uri, \
           work_id, attempt_id, created_by, created_at \
           FROM evidence WHERE lease_id = ?1 ORDER BY created_at, id", "lease")

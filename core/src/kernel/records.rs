@@ -71,7 +71,7 @@ pub(crate) fn live_lease<C: Connection + ?Sized>(
     env: &Env,
     lease_id: &str,
 ) -> Result<std::result::Result<Lease, Recorded>> {
-    lease::validate_lease_id(lease_id)?;
+    lease::check_lease_id(conn, lease_id)?;
     match expiry::load_current(conn, env, lease_id)? {
         None => Ok(Err(Recorded::refused(
             ReasonCode::LeaseNotFound,

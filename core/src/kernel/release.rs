@@ -70,7 +70,7 @@ pub fn release_work<C: Connection + ?Sized>(
     outcome: ReleaseOutcome,
     rollback: bool,
 ) -> Result<ReleaseResponse> {
-    lease::validate_lease_id(lease_id)?;
+    lease::check_lease_id(conn, lease_id)?;
     let started = env.now();
     write_tx(conn, |c| {
         let resp = release_in_tx(c, env, lease_id, outcome, rollback)?;
@@ -239,7 +239,7 @@ pub fn force_release<C: Connection + ?Sized>(
         ));
     }
     if let ForceTarget::Lease(id) = target {
-        lease::validate_lease_id(id)?;
+        lease::check_lease_id(conn, id)?;
     }
     if !role.is_some_and(|r| OPERATOR_ROLES.contains(&r)) {
         return Ok(ForceReleaseResponse {

@@ -7,10 +7,12 @@ use super::assignments::Assignment;
 use super::{assignments, dependencies, items, readiness, Item, NewItem};
 use super::{AddedItem, BlockedItem, DependencyType, Edge, ItemSummary, Why};
 use crate::connection::{read_tx, Connection};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::Env;
+use crate::params;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 /// `roadmap ready`.
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
@@ -21,6 +23,12 @@ pub struct ReadyInput {
     /// Every ready item.
     #[serde(default)]
     pub all: bool,
+    /// Only items of this phase (an unknown phase is refused with the valid ones).
+    #[serde(default)]
+    pub phase: Option<String>,
+    /// Only items this agent has an open (assigned/active) assignment on.
+    #[serde(default)]
+    pub assignee: Option<String>,
 }
 
 impl ReadyInput {
@@ -126,7 +134,12 @@ pub struct ItemView {
 }
 
 pub fn ready<C: Connection + ?Sized>(conn: &C, input: &ReadyInput) -> Result<ReadyList> {
-    let items = readiness::ready(conn, input.limit())?;
+    let items = ready_where(
+        conn,
+        input.limit(),
+        input.phase.as_deref(),
+        input.assignee.as_deref(),
+    )?;
     Ok(ReadyList {
         count: items.len(),
         items,
@@ -194,4 +207,52 @@ pub fn dep_add<C: Connection + ?Sized>(
         kind,
         input.notes.as_deref(),
     )
+}
+
+/// Items with an open (`assigned`/`active`) assignment of `agent`.
+fn assigned_to<C: Connection + ?Sized>(conn: &C, agent: &str) -> Result<HashSet<String>> {
+    conn.query(
+        "SELECT item_id FROM roadmap_assignments WHERE agent_id = ?1 \
+         AND status IN ('assigned', 'active')",
+        params![agent],
+    )?
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+pub(crate) fn require_agent(field: &str, agent: &str) -> Result<()> {
+    if agent.trim().is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+/// `roadmap ready [--phase P] [--assignee A]`: the ready list, only items of phase `P` and
+/// only items `A` has an open assignment on. An unknown phase is refused with the valid ones.
+pub fn ready_where<C: Connection + ?Sized>(
+    conn: &C,
+    limit: Option<usize>,
+    phase: Option<&str>,
+    assignee: Option<&str>,
+) -> Result<Vec<ItemSummary>> {
+    if phase.is_none() && assignee.is_none() {
+        return readiness::ready(conn, limit);
+    }
+    items::check_filter(conn, phase, None, None)?;
+    if let Some(a) = assignee {
+        require_agent("assignee", a)?;
+    }
+    read_tx(conn, |c| {
+        let mine = assignee.map(|a| assigned_to(c, a)).transpose()?;
+        let mut out: Vec<ItemSummary> = readiness::ready(c, None)?
+            .into_iter()
+            .filter(|i| phase.is_none_or(|p| i.phase_key == p))
+            .filter(|i| mine.as_ref().is_none_or(|m| m.contains(&i.id)))
+            .collect();
+        if let Some(l) = limit {
+            out.truncate(l);
+        }
+        Ok(out)
+    })
 }

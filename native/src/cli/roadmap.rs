@@ -3,8 +3,9 @@
 use super::ctx::Ctx;
 use super::render::{self, actor, clearable, table};
 use crate::db;
-use crate::output::{emit, CliError};
+use crate::output::{emit, emit_answer, CliError};
 use clap::{Subcommand, ValueEnum};
+use motus_core::answer::queue;
 use motus_core::answer::roadmap::ExportAnswer;
 use motus_core::answer::List;
 use motus_core::roadmap::calls;
@@ -43,6 +44,26 @@ pub enum RoadmapCommand {
         /// Show every ready item
         #[arg(long, conflicts_with = "limit")]
         all: bool,
+        /// Only items of this phase (`phase_key`)
+        #[arg(long)]
+        phase: Option<String>,
+        /// Only items this agent has an open assignment on
+        #[arg(long)]
+        assignee: Option<String>,
+    },
+    /// One item's verdict for the caller: complete, blocked (by what), held, assigned, ready
+    Status {
+        /// The item id
+        id: String,
+        /// Who is asking [default: $MC_AGENT_ID, else user]
+        #[arg(long)]
+        agent: Option<String>,
+    },
+    /// The caller's assigned and active items (and those its leases hold), by rank
+    MyWork {
+        /// Whose work [default: $MC_AGENT_ID, else user]
+        #[arg(long)]
+        agent: Option<String>,
     },
     /// Items held back by an unfinished blocking dependency or an open blocker
     Blocked,
@@ -333,7 +354,19 @@ pub fn run(ctx: &Ctx, args: RoadmapArgs) -> Result<u8, CliError> {
         RoadmapCommand::Update(a) => update(ctx, *a),
         RoadmapCommand::Show { id } => show(ctx, &id),
         RoadmapCommand::List(a) => list(ctx, a),
-        RoadmapCommand::Ready { limit, all } => ready(ctx, (!all).then_some(limit)),
+        RoadmapCommand::Ready {
+            limit,
+            all,
+            phase,
+            assignee,
+        } => ready(
+            ctx,
+            (!all).then_some(limit),
+            phase.as_deref(),
+            assignee.as_deref(),
+        ),
+        RoadmapCommand::Status { id, agent } => item_status(ctx, &id, agent),
+        RoadmapCommand::MyWork { agent } => my_work(ctx, agent),
         RoadmapCommand::Blocked => blocked(ctx),
         RoadmapCommand::Why { id } => why(ctx, &id),
         RoadmapCommand::Dep(d) => dep(ctx, d),
@@ -638,13 +671,71 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<u8, CliError> {
     Ok(0)
 }
 
-fn ready(ctx: &Ctx, limit: Option<usize>) -> Result<u8, CliError> {
+fn item_status(ctx: &Ctx, id: &str, agent: Option<String>) -> Result<u8, CliError> {
+    let db = db::open_read(&ctx.db_path)?;
+    let caller = agent.unwrap_or_else(actor);
+    let a = queue::status(&db.conn, render::CLOCK.now(), &caller, id)?;
+    Ok(emit_answer(ctx.json, &a, |a| {
+        let mut s = format!("{} [{}] {}\n{}", a.id, a.status_key, a.title, a.message);
+        for b in &a.blockers {
+            s.push_str(&format!("\n  - {b}"));
+        }
+        if a.ready && a.held_by.is_none() {
+            s.push_str(&format!("\nNext: motus work claim {}", a.id));
+        } else if a.is_blocked {
+            s.push_str(&format!("\nNext: motus roadmap why {}", a.id));
+        }
+        s
+    }))
+}
+
+fn my_work(ctx: &Ctx, agent: Option<String>) -> Result<u8, CliError> {
+    let db = db::open_read(&ctx.db_path)?;
+    let agent = agent.unwrap_or_else(actor);
+    let a = queue::my_work(&db.conn, render::CLOCK.now(), &agent)?;
+    Ok(emit_answer(ctx.json, &a, |a| {
+        if a.items.is_empty() {
+            return format!(
+                "No work for {}: see `motus roadmap ready`, or `motus work claim --next`",
+                a.agent_id
+            );
+        }
+        let rows: Vec<Vec<String>> = a
+            .items
+            .iter()
+            .map(|i| {
+                vec![
+                    i.item.id.clone(),
+                    i.item.status_key.clone(),
+                    i.role.clone().unwrap_or_else(|| "-".into()),
+                    i.lease_id.clone().unwrap_or_else(|| "-".into()),
+                    i.item.title.clone(),
+                ]
+            })
+            .collect();
+        format!(
+            "Your work, {} ({} items)\n{}",
+            a.agent_id,
+            a.count,
+            table(&["ID", "STATUS", "ROLE", "LEASE", "TITLE"], &rows)
+        )
+    }))
+}
+
+fn ready(
+    ctx: &Ctx,
+    limit: Option<usize>,
+    phase: Option<&str>,
+    assignee: Option<&str>,
+) -> Result<u8, CliError> {
     let db = db::open_read(&ctx.db_path)?;
     let ready = calls::ready(
         &db.conn,
         &calls::ReadyInput {
             limit,
             all: limit.is_none(),
+            phase: phase.map(str::to_string),
+            assignee: assignee.map(str::to_string),
         },
     )?;
     emit(ctx.json, &ready, || {

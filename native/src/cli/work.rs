@@ -82,6 +82,9 @@ pub enum WorkCommand {
         /// Include released, aborted and expired leases
         #[arg(long)]
         all: bool,
+        /// Only the leases this agent holds (with --all: held)
+        #[arg(long)]
+        agent: Option<String>,
     },
     /// Expire every overdue lease now
     Cleanup,
@@ -260,7 +263,7 @@ pub fn run(ctx: &Ctx, cmd: WorkCommand) -> Result<u8, CliError> {
     let env = Env::new(&clock, &ids);
     match cmd {
         WorkCommand::Status { lease_id } => return status(ctx, &lease_id),
-        WorkCommand::List { all } => return list(ctx, all),
+        WorkCommand::List { all, agent } => return list(ctx, all, agent.as_deref()),
         WorkCommand::Verify { target } => return verify(ctx, &target),
         _ => {}
     }
@@ -689,9 +692,9 @@ fn status(ctx: &Ctx, lease_id: &str) -> Result<u8, CliError> {
     }))
 }
 
-fn list(ctx: &Ctx, all: bool) -> Result<u8, CliError> {
+fn list(ctx: &Ctx, all: bool, agent: Option<&str>) -> Result<u8, CliError> {
     let db = db::open_read(&ctx.db_path)?;
-    let r = answers::list(&db.conn, SystemClock.now(), all)?;
+    let r = answers::list_for(&db.conn, SystemClock.now(), all, agent)?;
     Ok(emit_answer(ctx.json, &r, |r| {
         let items = &r.list.items;
         if items.is_empty() {

@@ -244,6 +244,9 @@ pub struct ListInput {
     /// Include released, aborted and expired leases.
     #[serde(default)]
     pub all: bool,
+    /// Only the leases this agent holds (with `all`: held).
+    #[serde(default)]
+    pub agent: Option<String>,
 }
 
 /// `verify`: recompute every evidence hash of a lease or work item.
@@ -389,7 +392,7 @@ fn kernel_tools() -> Vec<ToolDef> {
             "list",
             "Live leases (all: every lease), read-only.",
             true,
-            |c, i: ListInput| work::list(c.conn, c.env.now(), i.all),
+            |c, i: ListInput| work::list_for(c.conn, c.env.now(), i.all, i.agent.as_deref()),
         ),
         kernel(
             "verify",

@@ -88,6 +88,8 @@ fn typed_schema(area: &str, verb: &str, args: &[&str]) -> &'static str {
         ("db", "export") => "db.export",
         ("db", "import") => "db.import",
         ("db", "migrate") => "db.migrate",
+        ("roadmap", "status") => "roadmap.status",
+        ("roadmap", "my-work") => "roadmap.my_work",
         ("doctor", "") => "doctor",
         ("userland", "status") => "userland.status",
         ("userland", "extract") if has("--dry-run") => "userland.extract_plan",
@@ -573,6 +575,26 @@ fn every_json_command_of_the_readme_matches_its_schema_in_success_and_failure() 
     );
     r.go(rm("why"), &["roadmap", "why", "P2"], true);
     r.go(rm("why"), &["roadmap", "why", "NOPE"], false);
+    r.go(rm("status"), &["roadmap", "status", "P2"], true);
+    r.go(rm("status"), &["roadmap", "status", "NOPE"], false);
+    r.go(
+        rm("my-work"),
+        &["roadmap", "my-work", "--agent", "alice"],
+        true,
+    );
+    r.go(rm("my-work"), &["roadmap", "my-work", "--agent", ""], false);
+    r.go(
+        rm("ready"),
+        &[
+            "roadmap",
+            "ready",
+            "--phase",
+            "phase_a",
+            "--assignee",
+            "alice",
+        ],
+        true,
+    );
     r.go(rm("assign"), &["roadmap", "assign", "P1", "alice"], true);
     r.go(rm("assign"), &["roadmap", "assign", "NOPE", "alice"], false);
     r.go(

@@ -9,6 +9,7 @@ mod hostile;
 mod kernel_rules;
 mod layering;
 mod ops;
+mod original_contract;
 mod output;
 mod program;
 mod roadmap;
