@@ -53,11 +53,18 @@ pub fn open_file(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliErr
 /// the file (so nothing can change it while we read).
 fn unwritable_dir_without_wal(path: &Path) -> bool {
     let dir = crate::files::parent_dir(path);
-    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
-        return false;
+    #[cfg(unix)]
+    let writable = {
+        let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
+            return false;
+        };
+        // SAFETY: access() on a valid C string.
+        let rc = unsafe { libc::access(c.as_ptr(), libc::W_OK) };
+        rc == 0
     };
-    // SAFETY: access() on a valid C string.
-    let writable = unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0;
+    // Windows: the folder's read-only attribute (its access list is not consulted).
+    #[cfg(not(unix))]
+    let writable = std::fs::metadata(&dir).is_ok_and(|m| !m.permissions().readonly());
     let wal_len = std::fs::metadata(paths::side_file(path, "-wal")).map_or(0, |m| m.len());
     !writable && wal_len == 0
 }

@@ -16,11 +16,86 @@
 //!
 //! A run killed half-way leaves only its staging directory; the next run in that directory,
 //! and `motus doctor --fix`, remove those whose process is gone ([`leftovers`], [`sweep`]).
+//!
+//! On Windows (see [`os`]) there are no mode bits: files and folders get the access list of
+//! the folder they are made in (a user's profile is theirs alone); a symlink is opened as
+//! itself, never followed; and a staging folder counts as left behind once it is a day old.
 
-use std::fs::{DirBuilder, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+/// What "private" and "never through a symlink" mean on this system.
+#[cfg(unix)]
+mod os {
+    use std::fs::{DirBuilder, File, OpenOptions, Permissions};
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+
+    /// A directory builder that makes 0700 directories.
+    pub fn private_dir() -> DirBuilder {
+        let mut b = DirBuilder::new();
+        b.mode(0o700);
+        b
+    }
+    /// Never opens through a symlink at the last component.
+    pub fn no_follow(o: &mut OpenOptions) -> &mut OpenOptions {
+        o.custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+    }
+    /// Creates 0600, whatever the umask.
+    pub fn private_file(o: &mut OpenOptions) -> &mut OpenOptions {
+        no_follow(o.mode(0o600))
+    }
+    pub fn keep_private(f: &File) -> std::io::Result<()> {
+        f.set_permissions(Permissions::from_mode(0o600))
+    }
+    /// A staging directory of ours whose process is gone.
+    pub fn left_behind(pid: u32, meta: &std::fs::Metadata) -> bool {
+        // SAFETY: getuid has no preconditions.
+        meta.uid() == unsafe { libc::getuid() } && !process_alive(pid)
+    }
+    fn process_alive(pid: u32) -> bool {
+        if pid == std::process::id() {
+            return true;
+        }
+        // SAFETY: kill with signal 0 only checks that the process exists.
+        let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+}
+
+/// Windows: no mode bits (new files and folders inherit the folder's access list);
+/// `FILE_FLAG_OPEN_REPARSE_POINT` opens a symlink itself instead of its target, and
+/// `create_new` (`CREATE_NEW`) never opens an existing name. Without the process API a staging
+/// folder is taken for a killed run's once it has not changed for a day.
+#[cfg(windows)]
+mod os {
+    use std::fs::{DirBuilder, File, OpenOptions};
+    use std::os::windows::fs::OpenOptionsExt;
+
+    const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+
+    pub fn private_dir() -> DirBuilder {
+        DirBuilder::new()
+    }
+    pub fn no_follow(o: &mut OpenOptions) -> &mut OpenOptions {
+        o.custom_flags(FILE_FLAG_OPEN_REPARSE_POINT)
+    }
+    pub fn private_file(o: &mut OpenOptions) -> &mut OpenOptions {
+        no_follow(o)
+    }
+    pub fn keep_private(_f: &File) -> std::io::Result<()> {
+        Ok(())
+    }
+    pub fn left_behind(pid: u32, meta: &std::fs::Metadata) -> bool {
+        let day = std::time::Duration::from_secs(24 * 3600);
+        pid != std::process::id()
+            && meta
+                .modified()
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .is_some_and(|age| age > day)
+    }
+}
 
 /// The prefix of staging directories.
 pub const STAGING_PREFIX: &str = ".motus-tmp-";
@@ -84,18 +159,28 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
     if dir.as_os_str().is_empty() || dir.is_dir() {
         return Ok(());
     }
-    DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    os::private_dir().recursive(true).create(dir)
 }
 
 /// Creates a new empty file exclusively (0600, no symlink followed). Used for the database
 /// itself on first use, so SQLite opens a file that is ours and private from the start.
 pub fn create_new_private(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-        .open(path)
+    os::private_file(OpenOptions::new().write(true).create_new(true)).open(path)
+}
+
+/// A handle to lock a folder by (`File::lock`): the folder itself on unix; on Windows, which
+/// cannot lock a folder, the file `.motus-extract.lock` in it (created private, never through
+/// a symlink).
+pub fn lock_handle(dir: &Path) -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        File::open(dir)
+    }
+    #[cfg(not(unix))]
+    {
+        os::private_file(OpenOptions::new().read(true).write(true).create(true))
+            .open(dir.join(".motus-extract.lock"))
+    }
 }
 
 /// Creates the parent directory (0700, and any missing parents 0700 too).
@@ -133,7 +218,7 @@ impl Staged {
             std::process::id(),
             random_hex(8)
         ));
-        DirBuilder::new().mode(0o700).create(&dir)?;
+        os::private_dir().create(&dir)?;
         let name = dest
             .file_name()
             .map(|n| n.to_os_string())
@@ -161,20 +246,14 @@ impl Staged {
 
     /// Opens the staged file for writing.
     pub fn open(&self) -> io::Result<File> {
-        OpenOptions::new()
-            .write(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-            .open(&self.file)
+        os::no_follow(OpenOptions::new().write(true)).open(&self.file)
     }
 
     /// Flushes the file, keeps it 0600, puts it at its destination under `rule`, flushes the
     /// directory and removes the staging directory.
     pub fn place(self, rule: Overwrite) -> Result<PathBuf, PlaceError> {
-        let f = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-            .open(&self.file)?;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        let f = os::no_follow(OpenOptions::new().read(true)).open(&self.file)?;
+        os::keep_private(&f)?;
         f.sync_all()?;
         drop(f);
         match rule {
@@ -257,24 +336,12 @@ fn pid_of(name: &str) -> Option<u32> {
         .ok()
 }
 
-fn process_alive(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
-    }
-    // SAFETY: kill with signal 0 only checks that the process exists.
-    let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
-    r == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-}
-
 /// Staging directories in `dir` left by runs that were killed (their process is gone) and
 /// that belong to this user.
 pub fn leftovers(dir: &Path) -> Vec<PathBuf> {
-    use std::os::unix::fs::MetadataExt;
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
-    // SAFETY: getuid has no preconditions.
-    let uid = unsafe { libc::getuid() };
     let mut out: Vec<PathBuf> = entries
         .flatten()
         .filter(|e| {
@@ -282,11 +349,9 @@ pub fn leftovers(dir: &Path) -> Vec<PathBuf> {
             let Some(pid) = name.to_str().and_then(pid_of) else {
                 return false;
             };
-            let ours = e
-                .path()
+            e.path()
                 .symlink_metadata()
-                .is_ok_and(|m| m.is_dir() && m.uid() == uid);
-            ours && !process_alive(pid)
+                .is_ok_and(|m| m.is_dir() && os::left_behind(pid, &m))
         })
         .map(|e| e.path())
         .collect();
@@ -303,8 +368,10 @@ pub fn sweep(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn a_staged_file_is_private_and_replaces_only_with_force() {

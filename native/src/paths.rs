@@ -50,13 +50,17 @@ fn expand_home(p: &Path) -> PathBuf {
 }
 
 /// Opens an existing file for reading only if it is a regular file: a FIFO or a device is
-/// refused without blocking (the open is non-blocking, checked, then made blocking again).
+/// refused without blocking (on unix the open is non-blocking, checked, then made blocking
+/// again; Windows has no FIFO that blocks an open).
 pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC);
+    }
+    let f = options.open(path)?;
     let meta = f.metadata()?;
     if !meta.is_file() {
         return Err(std::io::Error::new(
@@ -64,16 +68,35 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
             "not a regular file (a FIFO, device, socket or directory)",
         ));
     }
-    use std::os::fd::AsRawFd;
-    // SAFETY: fcntl on a descriptor we own; clearing O_NONBLOCK for ordinary reads.
-    unsafe {
-        let fd = f.as_raw_fd();
-        let flags = libc::fcntl(fd, libc::F_GETFL);
-        if flags >= 0 {
-            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: fcntl on a descriptor we own; clearing O_NONBLOCK for ordinary reads.
+        unsafe {
+            let fd = f.as_raw_fd();
+            let flags = libc::fcntl(fd, libc::F_GETFL);
+            if flags >= 0 {
+                libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+            }
         }
     }
     Ok(f)
+}
+
+/// What kind of special file this is (none for a regular file).
+fn special_kind(ft: std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        } else if ft.is_socket() {
+            return Some("a socket");
+        } else if ft.is_block_device() || ft.is_char_device() {
+            return Some("a device");
+        }
+    }
+    (!ft.is_file()).then_some("not a regular file")
 }
 
 /// What a path is expected to be, for [`check`]'s messages.
@@ -139,7 +162,6 @@ fn has_sidecar_magic(path: &Path) -> bool {
 /// or `-journal` of a database, a FIFO, device, socket or directory, with a specific error.
 pub fn check(path: &Path, role: Role) -> Result<Found, crate::output::CliError> {
     use crate::output::CliError;
-    use std::os::unix::fs::FileTypeExt;
     let shown = path.display();
     if let Some((base, suffix)) = sidecar_base(path) {
         let base_is_file = std::fs::metadata(&base).is_ok_and(|m| m.is_file());
@@ -178,18 +200,7 @@ pub fn check(path: &Path, role: Role) -> Result<Found, crate::output::CliError> 
             ),
         ));
     }
-    let special = if ft.is_fifo() {
-        Some("a FIFO (named pipe)")
-    } else if ft.is_socket() {
-        Some("a socket")
-    } else if ft.is_block_device() || ft.is_char_device() {
-        Some("a device")
-    } else if !ft.is_file() {
-        Some("not a regular file")
-    } else {
-        None
-    };
-    if let Some(what) = special {
+    if let Some(what) = special_kind(ft) {
         return Err(CliError::failed(
             "not_a_regular_file",
             format!(
@@ -210,10 +221,21 @@ pub fn check(path: &Path, role: Role) -> Result<Found, crate::output::CliError> 
 }
 
 /// True when `a` and `b` are the same file (same device and inode), under any two names.
+#[cfg(unix)]
 pub fn same_file(a: &Path, b: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (std::fs::metadata(a), std::fs::metadata(b)) {
         (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+/// Windows: the same path once every symlink is resolved (std exposes no stable file index, so
+/// two hard links to one file are not recognised there).
+#[cfg(not(unix))]
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
 }
@@ -239,6 +261,9 @@ pub fn refuse_same(db: &Path, other: &Path, what: &str) -> Result<(), crate::out
 
 /// Restricts the database and its WAL/SHM side files to the owner.
 pub fn restrict_files(db: &Path) {
+    // Windows: files keep the access list of their folder.
+    #[cfg(not(unix))]
+    let _ = db;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -263,6 +288,7 @@ pub fn side_file(db: &Path, suffix: &str) -> PathBuf {
 }
 
 #[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
 

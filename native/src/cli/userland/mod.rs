@@ -167,11 +167,11 @@ fn extract(ctx: &Ctx) -> Result<u8, CliError> {
     Ok(0)
 }
 
-/// An exclusive `flock` on the folder that holds userland.db, held until the process ends
-/// its extraction. The folder is locked, not a database file: closing a descriptor of a
-/// database file would drop SQLite's own POSIX locks on it.
+/// An exclusive lock on the folder that holds userland.db, held until the process ends its
+/// extraction. The folder is locked, not a database file: closing a descriptor of a database
+/// file would drop SQLite's own POSIX locks on it. (Windows cannot lock a folder: there a lock
+/// file in it, `.motus-extract.lock`, is locked instead.)
 fn extraction_lock(userland: &std::path::Path) -> Result<std::fs::File, CliError> {
-    use std::os::fd::AsRawFd;
     let dir = crate::files::parent_dir(userland);
     crate::files::ensure_private_dir(&dir).map_err(|e| {
         CliError::failed(
@@ -179,17 +179,15 @@ fn extraction_lock(userland: &std::path::Path) -> Result<std::fs::File, CliError
             format!("cannot create {}: {e}", dir.display()),
         )
     })?;
-    let f = std::fs::File::open(&dir).map_err(|e| {
+    let f = crate::files::lock_handle(&dir).map_err(|e| {
         CliError::failed("cannot_open", format!("cannot open {}: {e}", dir.display()))
     })?;
-    // SAFETY: flock on a descriptor we own.
-    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+    if let Err(std::fs::TryLockError::WouldBlock) = f.try_lock() {
         eprintln!(
             "motus: another `motus userland extract` is running on {}; waiting for it to finish",
             dir.display()
         );
-        // SAFETY: as above, blocking this time.
-        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        if f.lock().is_err() {
             return Err(CliError::failed(
                 "busy",
                 format!(
