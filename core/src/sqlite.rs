@@ -101,6 +101,7 @@ pub fn set_busy_limit_ms(ms: u64) {
 
 #[cfg(not(target_family = "wasm"))]
 /// How long a connection waits for another's lock before `busy`, in milliseconds.
+#[cfg(not(target_family = "wasm"))]
 pub fn busy_limit_ms() -> u64 {
     busy::LIMIT_MS.load(std::sync::atomic::Ordering::Relaxed)
 }

@@ -207,3 +207,34 @@ fn class_of(status: &str) -> &'static str {
 fn mermaid_escape(s: &str) -> String {
     s.replace('"', "#quot;").replace('\n', " ")
 }
+
+/// The formats [`render`] writes.
+pub const FORMATS: &[&str] = &["markdown", "json", "dot", "mermaid"];
+
+/// The roadmap in scope as text in one of [`FORMATS`] (`roadmap export`: markdown, json;
+/// `roadmap graph`: dot, mermaid), with how many items it holds. Every front end renders
+/// through this, so the binary and the JS API write the same text.
+pub fn render<C: Connection + ?Sized>(
+    conn: &C,
+    now: Timestamp,
+    scope: &Scope,
+    format: &str,
+) -> Result<(usize, String)> {
+    if !FORMATS.contains(&format) {
+        return Err(crate::error::Error::invalid(
+            "format",
+            format!(
+                "'{format}' is not a format; use one of {}",
+                FORMATS.join(", ")
+            ),
+        ));
+    }
+    let snap = snapshot(conn, now, scope)?;
+    let text = match format {
+        "markdown" => markdown(&snap),
+        "dot" => dot(&snap),
+        "mermaid" => mermaid(&snap),
+        _ => serde_json::to_string_pretty(&snap).expect("a snapshot serializes"),
+    };
+    Ok((snap.items.len(), text))
+}

@@ -970,35 +970,41 @@ fn deliver(
 }
 
 fn export_cmd(ctx: &Ctx, a: ExportArgs) -> Result<u8, CliError> {
-    let db = db::open_read(&ctx.db_path)?;
-    let snap = export::snapshot(
-        &db.conn,
-        render::CLOCK.now(),
-        &scope(a.phase, a.include_deleted),
-    )?;
-    let n = snap.items.len();
-    let (format, text) = match a.format {
-        ExportFormat::Markdown => ("markdown", export::markdown(&snap)),
-        ExportFormat::Json => (
-            "json",
-            serde_json::to_string_pretty(&snap)
-                .map_err(|e| CliError::failed("io", e.to_string()))?,
-        ),
+    let format = match a.format {
+        ExportFormat::Markdown => "markdown",
+        ExportFormat::Json => "json",
     };
-    deliver(ctx, a.output, a.force, format, text, n)
+    rendered(
+        ctx,
+        format,
+        scope(a.phase, a.include_deleted),
+        a.output,
+        a.force,
+    )
 }
 
 fn graph_cmd(ctx: &Ctx, a: GraphArgs) -> Result<u8, CliError> {
-    let db = db::open_read(&ctx.db_path)?;
-    let snap = export::snapshot(
-        &db.conn,
-        render::CLOCK.now(),
-        &scope(a.phase, a.include_deleted),
-    )?;
-    let n = snap.items.len();
-    let (format, text) = match a.format {
-        GraphFormat::Dot => ("dot", export::dot(&snap)),
-        GraphFormat::Mermaid => ("mermaid", export::mermaid(&snap)),
+    let format = match a.format {
+        GraphFormat::Dot => "dot",
+        GraphFormat::Mermaid => "mermaid",
     };
-    deliver(ctx, a.output, a.force, format, text, n)
+    rendered(
+        ctx,
+        format,
+        scope(a.phase, a.include_deleted),
+        a.output,
+        a.force,
+    )
+}
+
+fn rendered(
+    ctx: &Ctx,
+    format: &str,
+    scope: export::Scope,
+    output: Option<PathBuf>,
+    force: bool,
+) -> Result<u8, CliError> {
+    let db = db::open_read(&ctx.db_path)?;
+    let (n, text) = export::render(&db.conn, render::CLOCK.now(), &scope, format)?;
+    deliver(ctx, output, force, format, text, n)
 }

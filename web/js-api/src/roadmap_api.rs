@@ -24,6 +24,18 @@ struct DependencyOptions {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+struct ReasonOptions {
+    reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct CreateOptions {
+    id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 struct AssignOptions {
     role: Option<String>,
     notes: Option<String>,
@@ -216,5 +228,151 @@ impl Database {
     #[wasm_bindgen(js_name = validateTerm, unchecked_return_type = "TerminologyValidAnswer")]
     pub fn validate_term(&self, field: &str, domain: &str, key: &str) -> Result<JsValue, JsValue> {
         self.roadmap_read(|db| calls::validate_term(db.backend(), field, domain, key))
+    }
+
+    /// `motus roadmap update ID`: the fields given change (an empty string clears an
+    /// optional one); returns the item as it now is.
+    #[wasm_bindgen(js_name = roadmapUpdate, unchecked_return_type = "RoadmapItemAnswer")]
+    pub fn roadmap_update(
+        &self,
+        id: &str,
+        #[wasm_bindgen(unchecked_param_type = "RoadmapUpdateInput")] changes: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let c: calls::UpdateInput = options_from_js("changes", changes)?;
+        self.roadmap_write(|db| calls::update(db.backend(), &db.env(), db.actor(), id, c))
+    }
+
+    /// `motus roadmap delete ID [--reason]` (soft: `roadmapRestore` brings it back).
+    #[wasm_bindgen(js_name = roadmapDelete, unchecked_return_type = "RoadmapItemAnswer")]
+    pub fn roadmap_delete(
+        &self,
+        id: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ reason?: string }")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: ReasonOptions = options_from_js("options", options)?;
+        self.roadmap_write(|db| {
+            calls::delete(db.backend(), &db.env(), db.actor(), id, o.reason.as_deref())
+        })
+    }
+
+    /// `motus roadmap restore ID`.
+    #[wasm_bindgen(js_name = roadmapRestore, unchecked_return_type = "RoadmapItemAnswer")]
+    pub fn roadmap_restore(&self, id: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_write(|db| calls::restore(db.backend(), &db.env(), db.actor(), id))
+    }
+
+    /// `motus roadmap export --json`: the roadmap as Markdown (default) or JSON text in
+    /// `content`.
+    #[wasm_bindgen(js_name = roadmapExport, unchecked_return_type = "RoadmapExportAnswer")]
+    pub fn roadmap_export(
+        &self,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ format?: \"markdown\" | \"json\"; phase_key?: string; include_deleted?: boolean }"
+        )]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: calls::ExportInput = options_from_js("options", options)?;
+        self.roadmap_read(|db| calls::export(db.backend(), &db.env(), o))
+    }
+
+    /// `motus roadmap graph --json`: the dependency graph as DOT (default) or Mermaid text.
+    #[wasm_bindgen(js_name = roadmapGraph, unchecked_return_type = "RoadmapExportAnswer")]
+    pub fn roadmap_graph(
+        &self,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ format?: \"dot\" | \"mermaid\"; phase_key?: string; include_deleted?: boolean }"
+        )]
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let mut o: calls::ExportInput = options_from_js("options", options)?;
+        o.format.get_or_insert_with(|| "dot".into());
+        self.roadmap_read(|db| calls::export(db.backend(), &db.env(), o))
+    }
+
+    /// `motus terminology add DOMAIN KEY DISPLAY_NAME` (a new phase, status, …).
+    #[wasm_bindgen(js_name = terminologyAdd, unchecked_return_type = "TerminologyTermAnswer")]
+    pub fn terminology_add(
+        &self,
+        domain: &str,
+        key: &str,
+        display_name: &str,
+    ) -> Result<JsValue, JsValue> {
+        self.roadmap_write(|db| {
+            calls::add_term(
+                db.backend(),
+                &db.env(),
+                db.actor(),
+                domain,
+                key,
+                display_name,
+            )
+        })
+    }
+
+    /// `motus <kind> add`: `fields` by column (`{ name: "Platform", owner: "ana" }`).
+    #[wasm_bindgen(js_name = programCreate, unchecked_return_type = "ProgramRecordAnswer")]
+    pub fn program_create(
+        &self,
+        kind: &str,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string | number | boolean | null>")]
+        fields: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ id?: string }")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let f: serde_json::Map<String, serde_json::Value> = options_from_js("fields", fields)?;
+        let o: CreateOptions = options_from_js("options", options)?;
+        self.roadmap_write(|db| {
+            crate::program_calls::create(
+                db.backend(),
+                &db.env(),
+                db.actor(),
+                kind,
+                o.id.as_deref(),
+                f,
+            )
+        })
+    }
+
+    /// `motus <kind> update ID`: the fields given change (`null` or `""` clears one).
+    #[wasm_bindgen(js_name = programUpdate, unchecked_return_type = "ProgramRecordAnswer")]
+    pub fn program_update(
+        &self,
+        kind: &str,
+        id: &str,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string | number | boolean | null>")]
+        fields: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let f: serde_json::Map<String, serde_json::Value> = options_from_js("fields", fields)?;
+        self.roadmap_write(|db| {
+            crate::program_calls::update(db.backend(), &db.env(), db.actor(), kind, id, f)
+        })
+    }
+
+    /// `motus <kind> delete ID [--reason]`.
+    #[wasm_bindgen(js_name = programDelete, unchecked_return_type = "ProgramRecordAnswer")]
+    pub fn program_delete(
+        &self,
+        kind: &str,
+        id: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ reason?: string }")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: ReasonOptions = options_from_js("options", options)?;
+        self.roadmap_write(|db| {
+            crate::program_calls::delete(
+                db.backend(),
+                &db.env(),
+                db.actor(),
+                kind,
+                id,
+                o.reason.as_deref(),
+            )
+        })
+    }
+
+    /// `motus <kind> restore ID`.
+    #[wasm_bindgen(js_name = programRestore, unchecked_return_type = "ProgramRecordAnswer")]
+    pub fn program_restore(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
+        self.roadmap_write(|db| {
+            crate::program_calls::restore(db.backend(), &db.env(), db.actor(), kind, id)
+        })
     }
 }

@@ -2,14 +2,15 @@
 //! prints. Input fields are named as in that JSON (`phase_key`, `item_type`, …).
 
 use motus_core::answer::ops::TermCheck;
+use motus_core::answer::roadmap::ExportAnswer;
 use motus_core::answer::List;
 use motus_core::program::history::History;
 use motus_core::roadmap::assignments::AssignOutcome;
 use motus_core::roadmap::calls::{self, BlockedList, ItemInput, ItemView, ReadyInput, ReadyList};
 use motus_core::roadmap::items::Completion;
 use motus_core::roadmap::{
-    assignments, dependencies, items, AddedItem, DependencyType, Edge, Item, ListFilter, NewItem,
-    Why,
+    assignments, dependencies, export, items, AddedItem, DependencyType, Edge, Item, ItemUpdate,
+    ListFilter, NewItem, Why,
 };
 use motus_core::terminology::{self, Term};
 use motus_core::{Connection, Env, Result};
@@ -214,4 +215,119 @@ pub fn validate_term<C: Connection + ?Sized>(
         domain: domain.into(),
         key: key.into(),
     })
+}
+
+/// `motus roadmap update ID …`: fields as in the item's JSON; an empty string clears an
+/// optional field (as on the command line).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpdateInput {
+    pub title: Option<String>,
+    pub phase_key: Option<String>,
+    pub status_key: Option<String>,
+    pub item_type: Option<String>,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    pub rank: Option<f64>,
+    /// Rank it just before this item (`--before`).
+    pub before: Option<String>,
+    /// Rank it just after this item (`--after`).
+    pub after: Option<String>,
+    pub target_date: Option<String>,
+    pub feature_id: Option<String>,
+    pub cr_id: Option<String>,
+    pub external_id: Option<String>,
+    pub external_url: Option<String>,
+}
+
+fn clearable(v: Option<String>) -> Option<Option<String>> {
+    v.map(|s| if s.is_empty() { None } else { Some(s) })
+}
+
+pub fn update<C: Connection + ?Sized>(
+    conn: &C,
+    env: &Env,
+    actor: &str,
+    id: &str,
+    a: UpdateInput,
+) -> Result<Item> {
+    let rank = match (&a.before, &a.after) {
+        (Some(_), Some(_)) => {
+            return Err(motus_core::Error::invalid(
+                "before",
+                "give either before or after, not both",
+            ))
+        }
+        (Some(b), None) => Some(items::rank_next_to(conn, items::Placement::Before(b))?),
+        (None, Some(x)) => Some(items::rank_next_to(conn, items::Placement::After(x))?),
+        (None, None) => a.rank,
+    };
+    let change = ItemUpdate {
+        title: a.title,
+        phase_key: a.phase_key,
+        status_key: a.status_key,
+        item_type: a.item_type,
+        description: clearable(a.description),
+        owner: clearable(a.owner),
+        rank,
+        target_date: clearable(a.target_date),
+        feature_id: clearable(a.feature_id),
+        cr_id: clearable(a.cr_id),
+        external_id: clearable(a.external_id),
+        external_url: clearable(a.external_url),
+    };
+    items::update(conn, env, actor, id, &change)
+}
+
+/// `motus roadmap delete ID [--reason]` (soft: restore brings it back).
+pub fn delete<C: Connection + ?Sized>(
+    conn: &C,
+    env: &Env,
+    actor: &str,
+    id: &str,
+    reason: Option<&str>,
+) -> Result<Item> {
+    items::delete(conn, env, actor, id, reason)
+}
+
+/// `motus roadmap restore ID`.
+pub fn restore<C: Connection + ?Sized>(conn: &C, env: &Env, actor: &str, id: &str) -> Result<Item> {
+    items::restore(conn, env, actor, id)
+}
+
+/// `motus roadmap export|graph --format F [--phase] [--include-deleted] --json`: the text.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportInput {
+    /// `markdown` (default), `json`, `dot` or `mermaid`.
+    pub format: Option<String>,
+    pub phase_key: Option<String>,
+    pub include_deleted: bool,
+}
+
+pub fn export<C: Connection + ?Sized>(conn: &C, env: &Env, a: ExportInput) -> Result<ExportAnswer> {
+    let format = a.format.unwrap_or_else(|| "markdown".into());
+    let scope = export::Scope {
+        phase_key: a.phase_key,
+        include_deleted: a.include_deleted,
+    };
+    let (items, text) = export::render(conn, env.clock.now(), &scope, &format)?;
+    Ok(ExportAnswer {
+        format,
+        items,
+        path: None,
+        content: Some(text),
+    })
+}
+
+/// `motus terminology add DOMAIN KEY DISPLAY_NAME`.
+pub fn add_term<C: Connection + ?Sized>(
+    conn: &C,
+    env: &Env,
+    actor: &str,
+    domain: &str,
+    key: &str,
+    display_name: &str,
+) -> Result<Term> {
+    terminology::add(conn, env, actor, domain, key, display_name)
 }

@@ -108,6 +108,12 @@ export interface RoadmapAddInput {
   /** prerequisites: blocks edges written in the same transaction */
   depends_on?: string[];
 }
+export interface RoadmapUpdateInput {
+  title?: string; phase_key?: string; status_key?: string; item_type?: string;
+  /** an empty string clears an optional field */
+  description?: string; owner?: string; rank?: number; before?: string; after?: string;
+  target_date?: string; feature_id?: string; cr_id?: string; external_id?: string; external_url?: string;
+}
 export interface RoadmapListFilter {
   phase_key?: string; status_key?: string; item_type?: string; owner?: string;
   /** include deleted items */
