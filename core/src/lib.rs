@@ -9,29 +9,21 @@ pub mod answer;
 pub mod audit;
 #[cfg(any(test, feature = "backend-suite"))]
 pub mod backend_suite;
-pub mod backup;
-pub mod browse;
 pub mod connection;
 pub mod deploy;
-pub mod doctor;
 pub mod engine;
 pub mod error;
-pub mod fingerprint;
+pub mod file_tools;
 pub mod ids;
 pub mod kernel;
 pub mod migrate;
 pub mod overview;
 pub mod program;
 pub mod progress;
-pub mod repair;
 pub mod roadmap;
-pub mod schema;
-pub mod stored_rules;
 pub mod terminology;
 pub mod time;
-pub mod transfer;
 pub mod userland;
-pub mod wal_frames;
 
 // Tests use it without the feature: rusqlite is a dev-dependency.
 #[cfg(any(test, feature = "rusqlite"))]

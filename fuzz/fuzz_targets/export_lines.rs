@@ -1,7 +1,7 @@
 //! The lines of an export file (`motus db import`): the header and every value encoding.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use motus_core::transfer::{decode_value, encode_value, parse_header};
+use motus_core::file_tools::transfer::{decode_value, encode_value, parse_header};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

@@ -3,7 +3,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use motus_core::migrate::Migrator;
-use motus_core::schema::Snapshot;
+use motus_core::file_tools::schema::Snapshot;
 use motus_core::sqlite::SqliteConnection;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,5 +18,5 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = Migrator::coordination().status(&conn);
     let _ = Snapshot::capture(&conn);
-    let _ = motus_core::backup::contents(&conn);
+    let _ = motus_core::file_tools::backup::contents(&conn);
 });

@@ -105,9 +105,9 @@ pub fn refuse_file_only(
 
 /// `motus doctor` on a cluster: who leads, and every member with its role and whether it
 /// answers (in place of the WAL and leftover checks, which are a file's).
-pub fn doctor_checks(conn: &DqliteConnection) -> Vec<motus_core::doctor::Check> {
+pub fn doctor_checks(conn: &DqliteConnection) -> Vec<motus_core::file_tools::doctor::Check> {
     use dqlite_client::{Client, Role, Timeouts};
-    use motus_core::doctor::{Check, CheckStatus};
+    use motus_core::file_tools::doctor::{Check, CheckStatus};
     /// One member as the `members` check lists it.
     #[derive(serde::Serialize)]
     struct MemberHealth {
@@ -211,7 +211,8 @@ pub fn export_kept(
     why: &str,
 ) -> std::result::Result<std::path::PathBuf, CliError> {
     use crate::host::SystemClock;
-    use motus_core::{transfer, Clock};
+    use motus_core::{Clock};
+use motus_core::file_tools::{transfer};
     let io = |e: std::io::Error| {
         CliError::failed(
             "io",
@@ -263,14 +264,15 @@ pub fn import(
     ctx: &crate::cli::ctx::Ctx,
     url: &DqliteUrl,
     input: &Path,
-    header: &motus_core::transfer::Header,
+    header: &motus_core::file_tools::transfer::Header,
     lines: &mut dyn Iterator<Item = std::io::Result<String>>,
     replace: bool,
 ) -> std::result::Result<ClusterImport, CliError> {
     use crate::host::SystemClock;
     use motus_core::migrate::Migrator;
     use motus_core::sqlite::OpenMode;
-    use motus_core::{transfer, Clock};
+    use motus_core::{Clock};
+use motus_core::file_tools::{transfer};
     let target = Path::new(&ctx.db_path);
     let at = |p: &Path| {
         let p = p.to_path_buf();

@@ -200,7 +200,7 @@ pub fn open_write(path: &Path) -> Result<(Db, Option<Report>), CliError> {
         // it into the main file so that after set-up or an upgrade the database is one
         // self-contained file for copies, the viewer and other tools. Best effort: the file
         // is sound either way.
-        let _ = motus_core::repair::checkpoint(conn);
+        let _ = motus_core::file_tools::repair::checkpoint(conn);
     }
     if !db.conn.is_cluster() {
         paths::restrict_files(path);

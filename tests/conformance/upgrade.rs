@@ -1,6 +1,6 @@
 //! Upgrading databases written by the original, and the runner's refusals.
 
-use motus_core::fingerprint;
+use motus_core::file_tools::fingerprint;
 use motus_core::migrate::{self, Migrator, Provenance};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::{Connection, ConnectionExt, Error};

@@ -20,7 +20,7 @@ use super::{MARKER_KEY, TABLES};
 use crate::audit::{self, AuditEntry};
 use crate::connection::{quote_ident, read_tx, write_tx, Connection, ConnectionExt};
 use crate::error::{Error, Result};
-use crate::fingerprint;
+use crate::file_tools::fingerprint;
 use crate::ids::Env;
 use crate::params;
 use serde::Serialize;

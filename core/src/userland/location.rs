@@ -13,7 +13,7 @@ use crate::params;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Row count and content hash of one table (see [`crate::fingerprint`]).
+/// Row count and content hash of one table (see [`crate::file_tools::fingerprint`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TableHash {
     pub rows: u64,

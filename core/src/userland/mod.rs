@@ -77,7 +77,7 @@ mod tests {
     use super::*;
     use crate::connection::{Connection, ConnectionExt};
     use crate::migrate::Migrator;
-    use crate::schema::{normalize_sql, Snapshot};
+    use crate::file_tools::schema::{normalize_sql, Snapshot};
     use crate::sqlite::SqliteConnection;
 
     fn objects_sql(conn: &SqliteConnection, kind: &str) -> Vec<(String, String)> {

@@ -316,7 +316,7 @@ impl Harness {
         let conn = SqliteConnection::open(self.db.to_str().unwrap(), OpenMode::ReadOnly)
             .expect("the database opens after a kill");
         motus_core::read_tx(&conn, |c| {
-            let integrity = motus_core::doctor::integrity(c)?;
+            let integrity = motus_core::file_tools::doctor::integrity(c)?;
             assert_eq!(integrity.message, "integrity_check: ok", "{:?}", integrity.details);
             let fk = c.query("PRAGMA foreign_key_check", &[])?;
             assert!(fk.is_empty(), "foreign_key_check: {:?}", fk.to_json_objects());

@@ -3,7 +3,7 @@
 //! and a full disk gives a specific error code, a message, exit 1, no panic — and the file is
 //! not changed. Run with `--nocapture` to print the table that docs/operations.md shows.
 
-use motus_core::backup::{self, Contents};
+use motus_core::file_tools::backup::{self, Contents};
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::Connection;
 use motus_tests::{copy_fixture, motus_bin};
@@ -601,7 +601,7 @@ fn full_disk() {
     home.expect(label, &db, &["db", "init"], 0, "");
     let c = SqliteConnection::open(arg(&db), OpenMode::ReadOnly).unwrap();
     assert_eq!(
-        motus_core::doctor::integrity(&c).unwrap().message,
+        motus_core::file_tools::doctor::integrity(&c).unwrap().message,
         "integrity_check: ok"
     );
     drop(c);

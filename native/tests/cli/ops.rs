@@ -2,8 +2,8 @@
 //! copies, consistency while other connections write, refusals, and the lossless round trip
 //! on the populated fixture after upgrade.
 
-use motus_core::backup::{self, Contents};
-use motus_core::schema::Snapshot;
+use motus_core::file_tools::backup::{self, Contents};
+use motus_core::file_tools::schema::Snapshot;
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::Connection;
 use motus_tests::{copy_fixture, motus, stdout_json};

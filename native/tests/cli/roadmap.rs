@@ -205,7 +205,7 @@ fn why_on_a_deep_chain_answers_a_document_linear_in_its_depth() {
     let h = Home::new();
     assert!(h.run(&["db", "init"]).status.success());
     {
-        use motus_core::{params, write_tx, Connection, ConnectionExt};
+        use motus_core::{params, write_tx, Connection};
         let conn = motus_core::sqlite::SqliteConnection::open(
             &h.db(),
             motus_core::sqlite::OpenMode::ReadWrite,

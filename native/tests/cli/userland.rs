@@ -2,7 +2,7 @@
 //! extraction of the original's databases, a SIGKILL at every step followed by a rerun, a
 //! database that is never extracted, and the data commands' round trips in both homes.
 
-use motus_core::fingerprint;
+use motus_core::file_tools::fingerprint;
 use motus_core::sqlite::{OpenMode, SqliteConnection};
 use motus_core::{Connection, ConnectionExt};
 use motus_tests::{copy_fixture, motus_bin, stdout_json};

@@ -465,7 +465,7 @@ fn viewer_sources_stamp(repo: &Path) -> String {
         "web/viewer/style.css",
         "web/viewer/worker.js",
         "web/viewer/src",
-        "core/src/browse.rs",
+        "core/src/file_tools/browse.rs",
         "core/src/overview.rs",
     ] {
         walk(repo, &repo.join(rel), &mut files);

@@ -2,7 +2,7 @@
 //! refused, must succeed, or must leave a given value behind), and [`run`] plays it on both
 //! databases inside a transaction that is always rolled back.
 
-use motus_core::fingerprint::{self, TableFingerprint};
+use motus_core::file_tools::fingerprint::{self, TableFingerprint};
 use motus_core::sqlite::SqliteConnection;
 use motus_core::{Connection, ConnectionExt, Error};
 use motus_tests::{fresh_memory_db, upgraded_copy};

@@ -5,37 +5,12 @@ use crate::client::{self, WorkerSignals};
 use crate::pages;
 use crate::protocol::{Failure, LiveInfo, Opened, Request};
 use crate::route::{Route, Router};
+use crate::state::{state, AppState};
 use crate::ui;
 use leptos::prelude::*;
-use motus_core::browse::DatabaseKind;
+use motus_core::file_tools::browse::DatabaseKind;
 use wasm_bindgen::JsCast;
 use web_sys::File;
-
-/// What every page can see.
-#[derive(Clone, Copy)]
-pub struct AppState {
-    pub db: RwSignal<Option<Opened>>,
-    pub opening: RwSignal<bool>,
-    pub open_error: RwSignal<Option<Failure>>,
-    pub worker: WorkerSignals,
-    /// Bumped on each successful open, so pages fetch again.
-    pub generation: RwSignal<u32>,
-    /// The notices about the open file were dismissed (they show once, not on every page).
-    pub notices_dismissed: RwSignal<bool>,
-}
-
-pub fn state() -> AppState {
-    expect_context::<AppState>()
-}
-
-impl AppState {
-    pub fn is_motus(&self) -> bool {
-        self.db.with(|d| {
-            d.as_ref()
-                .is_some_and(|o| o.info.kind == DatabaseKind::Motus)
-        })
-    }
-}
 
 const MOTUS_PAGES: &[(&str, &str)] = &[
     ("overview", "Overview"),

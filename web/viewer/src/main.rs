@@ -13,6 +13,7 @@ mod pages;
 mod protocol;
 #[cfg(target_arch = "wasm32")]
 mod route;
+mod state;
 #[cfg(target_arch = "wasm32")]
 mod row_estimate;
 #[cfg(target_arch = "wasm32")]

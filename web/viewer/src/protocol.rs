@@ -1,7 +1,7 @@
 //! The messages between the page and the database worker. Requests and replies travel as
 //! JSON text; an opened file travels beside the request as a `File` (never copied to the page).
 
-use motus_core::browse::{DatabaseInfo, ExportFormat, PageQuery};
+use motus_core::file_tools::browse::{DatabaseInfo, ExportFormat, PageQuery};
 use motus_core::overview::{AuditQuery, RoadmapQuery};
 use serde::{Deserialize, Serialize};
 

@@ -4,7 +4,7 @@
 use crate::client::Load;
 use crate::protocol::Failure;
 use leptos::prelude::*;
-use motus_core::browse::Cell;
+use motus_core::file_tools::browse::Cell;
 use wasm_bindgen::JsCast;
 
 /// Shows a worker answer: a spinner while loading, a message on failure, `f` when ready.

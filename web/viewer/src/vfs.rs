@@ -4,11 +4,11 @@
 //! whole file: reads go through a bounded block cache, so memory does not grow with the file.
 //!
 //! A `-wal` chosen with the database is applied read-only: its committed frames
-//! ([`motus_core::wal_frames`]) replace the pages they hold, and the database ends where the
+//! ([`motus_core::file_tools::wal_frames`]) replace the pages they hold, and the database ends where the
 //! last commit says. The header's WAL markers are shown to SQLite as rollback mode, so SQLite
 //! never looks for a `-wal` or `-shm` of its own.
 
-use motus_core::wal_frames::WalIndex;
+use motus_core::file_tools::wal_frames::WalIndex;
 use rsqlite_vfs::{
     register_vfs, AccessMode, LockLevel, MemChunksFile, OpenAccess, OpenOptions, OpenRequest,
     OpenedFile, SQLiteIoMethods, SQLiteVfs, SyncOptions, VfsError, VfsErrorCode, VfsFile,

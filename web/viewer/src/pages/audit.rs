@@ -1,7 +1,7 @@
 //! The audit log, newest first, with filters by event type, actor, resource type, text and
 //! date range — all kept in the URL (`#/audit?type=cli&actor=user&page=2&row=17`).
 
-use crate::app::state;
+use crate::state::state;
 use crate::client::fetch;
 use crate::protocol::Request;
 use crate::route::{router, Route};

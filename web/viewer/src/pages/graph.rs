@@ -2,7 +2,7 @@
 //! point from a prerequisite to the item that waits for it. Clicking a node selects it
 //! (`#/graph?focus=RI-1`) and highlights its edges.
 
-use crate::app::state;
+use crate::state::state;
 use crate::client::fetch;
 use crate::graph_layout::{NODE_H, NODE_W};
 use crate::protocol::{PlacedGraph, Request};

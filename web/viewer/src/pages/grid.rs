@@ -2,7 +2,7 @@
 
 use crate::ui;
 use leptos::prelude::*;
-use motus_core::browse::Cell;
+use motus_core::file_tools::browse::Cell;
 
 /// Column headers and rows; `selected` is the index of the selected row, if any.
 pub fn grid(

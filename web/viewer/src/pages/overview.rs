@@ -1,6 +1,6 @@
 //! The overview: counts, active leases, ready and blocked work, recent activity.
 
-use crate::app::state;
+use crate::state::state;
 use crate::client::{fetch, Load};
 use crate::protocol::Request;
 use crate::route::Route;

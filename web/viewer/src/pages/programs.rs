@@ -1,7 +1,7 @@
 //! The program hierarchy: program → product → feature → bugs, with releases and change
 //! requests under their product.
 
-use crate::app::state;
+use crate::state::state;
 use crate::client::fetch;
 use crate::protocol::Request;
 use crate::ui;

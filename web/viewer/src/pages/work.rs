@@ -2,7 +2,7 @@
 //! evidence (hash re-computed here in the browser; a mismatch is shown as such), decisions,
 //! outcomes, blockers and handoffs.
 
-use crate::app::state;
+use crate::state::state;
 use crate::client::fetch;
 use crate::protocol::Request;
 use crate::route::{router, Route};

@@ -22,10 +22,10 @@
 //! must afterwards report exactly what the source reported. Before committing, every
 //! table's fingerprint must equal the one the header recorded; otherwise nothing is kept.
 
-use crate::backup::{self, Contents};
+use crate::file_tools::backup::{self, Contents};
 use crate::connection::{quote_ident, read_tx, write_tx, Connection, ConnectionExt, Value};
 use crate::error::{Error, Result};
-use crate::fingerprint::TableFingerprint;
+use crate::file_tools::fingerprint::TableFingerprint;
 use crate::migrate::Migrator;
 use crate::params;
 use crate::progress::{Progress, Step};
@@ -726,7 +726,7 @@ where
     check_ledger(c, header, &line_of)?;
     // The rows as the kernel would judge them when they were exported.
     let now = Timestamp::parse(&header.exported_at).unwrap_or(Timestamp(i64::MIN));
-    let broken = crate::stored_rules::check(c, now)?;
+    let broken = crate::file_tools::stored_rules::check(c, now)?;
     if !broken.is_empty() {
         let lines: Vec<String> = broken
             .iter()
@@ -1165,8 +1165,8 @@ mod tests {
         let text = export_text(&conn);
         let copy = import_text(&text).unwrap();
         assert_eq!(backup::contents(&copy).unwrap(), before);
-        let a = crate::schema::Snapshot::capture(&conn).unwrap();
-        let b = crate::schema::Snapshot::capture(&copy).unwrap();
+        let a = crate::file_tools::schema::Snapshot::capture(&conn).unwrap();
+        let b = crate::file_tools::schema::Snapshot::capture(&copy).unwrap();
         assert!(a.diff(&b).is_empty(), "{:?}", a.diff(&b));
         assert!(compare(&conn, &copy).unwrap().is_empty());
     }

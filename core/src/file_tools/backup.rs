@@ -5,10 +5,10 @@
 //! online backup API); everything here runs over the [`Connection`] trait.
 
 use crate::connection::{Connection, ConnectionExt};
-use crate::doctor;
-use crate::doctor::CheckStatus;
+use crate::file_tools::doctor;
+use crate::file_tools::doctor::CheckStatus;
 use crate::error::{Error, Result};
-use crate::fingerprint::{self, TableFingerprint};
+use crate::file_tools::fingerprint::{self, TableFingerprint};
 use crate::migrate::Migrator;
 use crate::params;
 use crate::progress::Progress;

@@ -16,7 +16,7 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::connection::{quote_ident, write_tx, Connection, ConnectionExt};
-use crate::doctor::{self, CheckStatus};
+use crate::file_tools::doctor::{self, CheckStatus};
 use crate::error::{Error, Result};
 use crate::ids::Env;
 use crate::kernel::expiry;

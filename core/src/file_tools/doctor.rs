@@ -5,7 +5,7 @@ use crate::connection::Connection;
 use crate::error::Result;
 use crate::migrate::Migrator;
 use crate::params;
-use crate::schema::{Difference, Snapshot};
+use crate::file_tools::schema::{Difference, Snapshot};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -154,21 +154,21 @@ pub fn schema_equivalence<C: Connection + ?Sized>(conn: &C, expected: &Snapshot)
     })
 }
 
-/// The kernel's own rules, re-checked on the stored rows ([`crate::stored_rules`]): a file
+/// The kernel's own rules, re-checked on the stored rows ([`crate::file_tools::stored_rules`]): a file
 /// written by another tool, edited by hand or imported may break them. Each violation is one
 /// detail object `{table, rowid, id?, rule, message}`. `now` decides which leases are live.
 pub fn kernel_rules<C: Connection + ?Sized>(
     conn: &C,
     now: crate::time::Timestamp,
 ) -> Result<Check> {
-    let found = crate::stored_rules::check(conn, now)?;
+    let found = crate::file_tools::stored_rules::check(conn, now)?;
     Ok(if found.is_empty() {
         Check::new(
             "kernel_rules",
             CheckStatus::Pass,
             format!(
                 "every stored row follows the kernel's rules ({})",
-                crate::stored_rules::RULES
+                crate::file_tools::stored_rules::RULES
                     .iter()
                     .map(|(name, _)| *name)
                     .collect::<Vec<_>>()
