@@ -122,6 +122,7 @@ pub fn ready<C: Connection + ?Sized>(conn: &C, limit: Option<usize>) -> Result<R
         &ReadyInput {
             limit,
             all: limit.is_none(),
+            ..Default::default()
         },
     )
 }
