@@ -616,6 +616,39 @@ pub const READ_PRAGMAS_NO_ARG: &[&str] = &[
     "data_version",
 ];
 
+/// The SQLite authorizer of a read-only browsing connection (the viewer installs it): SQLite
+/// asks it while preparing every statement, so nothing but reading gets through — no write,
+/// no schema change, no ATTACH, no PRAGMA outside [`READ_PRAGMAS`] and (without an argument)
+/// [`READ_PRAGMAS_NO_ARG`], not even under `EXPLAIN`, where SQLite applies some PRAGMAs while
+/// preparing the statement.
+#[cfg(feature = "rusqlite")]
+pub fn read_only_authorizer(
+    ctx: rusqlite::hooks::AuthContext<'_>,
+) -> rusqlite::hooks::Authorization {
+    use rusqlite::hooks::{AuthAction, Authorization};
+    match ctx.action {
+        AuthAction::Select
+        | AuthAction::Read { .. }
+        | AuthAction::Function { .. }
+        | AuthAction::Recursive
+        | AuthAction::Transaction { .. } => Authorization::Allow,
+        AuthAction::Pragma {
+            pragma_name,
+            pragma_value,
+        } => {
+            let name = pragma_name.to_ascii_lowercase();
+            if READ_PRAGMAS.contains(&name.as_str())
+                || (pragma_value.is_none() && READ_PRAGMAS_NO_ARG.contains(&name.as_str()))
+            {
+                Authorization::Allow
+            } else {
+                Authorization::Deny
+            }
+        }
+        _ => Authorization::Deny,
+    }
+}
+
 fn refuse(what: &str) -> Error {
     Error::invalid(
         "statement",
@@ -953,6 +986,125 @@ mod tests {
         )
         .unwrap();
         c
+    }
+
+    /// The viewer's connection guard, on a real SQLite connection set up as the viewer sets it
+    /// up: everything that could write, change the schema, attach a file or change a setting
+    /// of the connection is refused by SQLite itself, `EXPLAIN` or not; reading passes.
+    #[test]
+    fn the_read_only_authorizer_refuses_every_change_and_lets_reading_through() {
+        let dir = std::env::temp_dir().join(format!("motus-authorizer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("guarded.db");
+        let _ = std::fs::remove_file(&path);
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v) VALUES ('a'), ('b');
+             CREATE INDEX t_v ON t (v); CREATE VIEW tv AS SELECT v FROM t;
+             PRAGMA query_only = ON; PRAGMA trusted_schema = OFF;",
+        )
+        .unwrap();
+        let foreign_keys: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        conn.authorizer(Some(read_only_authorizer)).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let other = dir.join("other.db");
+        let refused = [
+            "INSERT INTO t (v) VALUES ('c')".to_string(),
+            "UPDATE t SET v = 'x'".into(),
+            "DELETE FROM t".into(),
+            "REPLACE INTO t (id, v) VALUES (1, 'z')".into(),
+            "CREATE TABLE u (x)".into(),
+            "CREATE TEMP TABLE u (x)".into(),
+            "CREATE INDEX t_id ON t (id)".into(),
+            "CREATE VIEW v2 AS SELECT 1".into(),
+            "CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END".into(),
+            "DROP TABLE t".into(),
+            "DROP VIEW tv".into(),
+            "DROP INDEX t_v".into(),
+            "ALTER TABLE t ADD COLUMN w".into(),
+            "ALTER TABLE t RENAME TO t2".into(),
+            format!("ATTACH DATABASE '{}' AS o", other.display()),
+            "DETACH DATABASE main".into(),
+            "VACUUM".into(),
+            format!("VACUUM INTO '{}'", other.display()),
+            "ANALYZE".into(),
+            "REINDEX".into(),
+            "PRAGMA query_only = 0".into(),
+            "PRAGMA query_only = OFF".into(),
+            "EXPLAIN PRAGMA query_only = 0".into(),
+            "EXPLAIN QUERY PLAN PRAGMA query_only = 0".into(),
+            "PRAGMA foreign_keys = ON".into(),
+            "EXPLAIN PRAGMA foreign_keys = ON".into(),
+            "PRAGMA hard_heap_limit = 1000".into(),
+            "PRAGMA soft_heap_limit = 1000".into(),
+            "PRAGMA writable_schema = ON".into(),
+            "PRAGMA trusted_schema = ON".into(),
+            "PRAGMA journal_mode = DELETE".into(),
+            "PRAGMA user_version = 7".into(),
+            "PRAGMA cache_size = 10".into(),
+            "PRAGMA mmap_size = 1000000".into(),
+            "PRAGMA temp_store_directory = '/tmp'".into(),
+            "PRAGMA wal_checkpoint".into(),
+            "PRAGMA optimize".into(),
+            "PRAGMA incremental_vacuum".into(),
+            "PRAGMA shrink_memory".into(),
+            "PRAGMA case_sensitive_like = 1".into(),
+            "PRAGMA recursive_triggers = 1".into(),
+            "PRAGMA busy_timeout = 1".into(),
+        ];
+        for sql in &refused {
+            // Preparing is where the authorizer acts (and where EXPLAIN PRAGMA applied the
+            // setting before): a refused statement never gets a prepared form.
+            let err = match conn.prepare(sql) {
+                Ok(mut st) => st.raw_execute().err().map(|e| e.to_string()),
+                Err(e) => Some(e.to_string()),
+            };
+            let err = err.unwrap_or_else(|| panic!("{sql}: allowed"));
+            assert!(
+                err.contains("not authorized") || err.contains("authorization denied"),
+                "{sql}: {err}"
+            );
+        }
+        // Nothing changed: the settings, the data, the file.
+        let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(one("PRAGMA query_only"), 1);
+        assert_eq!(one("PRAGMA foreign_keys"), foreign_keys);
+        assert_eq!(one("SELECT count(*) FROM t"), 2);
+        assert_eq!(one("PRAGMA user_version"), 0);
+        assert!(!other.exists(), "nothing attached or written beside it");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        // Reading passes: queries, views, recursion, functions, the read-only PRAGMAs, and
+        // the settings PRAGMAs without an argument.
+        for sql in [
+            "SELECT v FROM t ORDER BY id",
+            "SELECT * FROM tv",
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5) SELECT sum(x) FROM c",
+            "SELECT upper(v), length(v), json_array(v) FROM t",
+            "EXPLAIN QUERY PLAN SELECT * FROM t WHERE v = 'a'",
+            "EXPLAIN SELECT * FROM t",
+            "BEGIN",
+            "COMMIT",
+            "PRAGMA table_info(t)",
+            "PRAGMA index_list(t)",
+            "PRAGMA index_info(t_v)",
+            "PRAGMA integrity_check",
+            "PRAGMA database_list",
+            "PRAGMA page_count",
+            "PRAGMA page_size",
+            "PRAGMA query_only",
+            "PRAGMA foreign_keys",
+            "PRAGMA journal_mode",
+            "PRAGMA user_version",
+            "SELECT * FROM pragma_table_info('t')",
+        ] {
+            let mut st = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let mut rows = st.raw_query();
+            while rows.next().unwrap_or_else(|e| panic!("{sql}: {e}")).is_some() {}
+        }
+        drop(conn);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

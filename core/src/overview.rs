@@ -35,6 +35,10 @@ pub struct Count {
     pub label: String,
     pub table: String,
     pub count: i64,
+    /// `count` is an estimate (from the size of the table's b-tree), shown until the exact
+    /// count is worked out.
+    #[serde(default)]
+    pub estimated: bool,
 }
 
 /// A roadmap item in a list.
@@ -84,6 +88,10 @@ pub struct OverviewCounts {
     /// [`MAX_ACTIVE_LEASES`].
     pub active_leases: Vec<LeaseSummary>,
     pub active_lease_count: i64,
+    /// Every count is exact and `items_by_status` is filled in. When false, some counts are
+    /// estimates and the statuses are not worked out yet: the exact answer follows.
+    #[serde(default)]
+    pub exact: bool,
 }
 
 /// The most active leases the overview lists.
@@ -196,22 +204,41 @@ pub fn overview<C: Connection + ?Sized>(conn: &C) -> Result<Overview> {
 /// The first screen: row counts (SQLite counts a b-tree without decoding rows, using the
 /// smallest index), roadmap items per status (a covering index) and the newest active leases.
 pub fn overview_counts<C: Connection + ?Sized>(conn: &C) -> Result<OverviewCounts> {
+    overview_first(conn, &mut |_| None)
+}
+
+/// [`overview_counts`] with the big tables' counts taken from `estimate` (the table's name
+/// gives `Some(rows)` for a table too big to count at once, `None` to count it exactly), and
+/// then, if anything was estimated, without the per-status split of the roadmap (a pass over
+/// it): a first screen whose cost does not grow with the file. The exact answer follows.
+pub fn overview_first<C: Connection + ?Sized>(
+    conn: &C,
+    estimate: &mut dyn FnMut(&str) -> Option<i64>,
+) -> Result<OverviewCounts> {
     let mut counts = Vec::new();
     for (label, table, filter) in COUNTED {
         if !has_table(conn, table)? {
             continue;
         }
-        let sql = match filter {
-            Some(f) => format!("SELECT count(*) FROM {table} WHERE {f}"),
-            None => format!("SELECT count(*) FROM {table}"),
+        let (count, estimated) = match estimate(table) {
+            Some(n) => (n, true),
+            None => {
+                let sql = match filter {
+                    Some(f) => format!("SELECT count(*) FROM {table} WHERE {f}"),
+                    None => format!("SELECT count(*) FROM {table}"),
+                };
+                (conn.query_one(&sql, params![])?, false)
+            }
         };
         counts.push(Count {
             label: label.to_string(),
             table: table.to_string(),
-            count: conn.query_one(&sql, params![])?,
+            count,
+            estimated,
         });
     }
-    let items_by_status = if has_table(conn, "roadmap_items")? {
+    let exact = counts.iter().all(|c| !c.estimated);
+    let items_by_status = if exact && has_table(conn, "roadmap_items")? {
         conn.query(
             "SELECT COALESCE(status_key, ''), count(*) FROM roadmap_items WHERE deleted_at IS NULL \
              GROUP BY 1 ORDER BY 2 DESC, 1",
@@ -239,61 +266,96 @@ pub fn overview_counts<C: Connection + ?Sized>(conn: &C) -> Result<OverviewCount
         items_by_status,
         active_leases,
         active_lease_count,
+        exact,
     })
 }
 
-/// The ready and blocked panels: the roadmap's own answers (`motus roadmap ready|blocked`),
-/// with reasons worked out only for the items shown.
+/// How many ready and blocked items each overview panel lists.
+pub const PANEL_ITEMS: i64 = 10;
+
+/// Every live item's place in the ready/blocked split, worked out set by set rather than
+/// with a subquery per item: the unfinished items (one pass over `roadmap_items`), the items
+/// with an unfinished `blocks` prerequisite (one pass over `roadmap_dependencies`, each
+/// prerequisite checked against that set), and the items with an open blocker. The `+`
+/// before a column keeps SQLite from turning a set into a lookup per member: a file read
+/// block by block (the browser viewer) then reads each table once, in order, instead of
+/// hopping around it. The same rules as [`crate::roadmap::readiness`]: a soft-deleted
+/// unfinished prerequisite still blocks; a prerequisite that does not exist does not.
+///
+/// Yields `id, title, phase_key, status_key, rank, item_type, state` with `state` `ready`,
+/// `blocked` or NULL.
+fn classified_sql(has_blockers: bool) -> String {
+    let held = if has_blockers {
+        "SELECT work_id FROM blockers WHERE resolved_at IS NULL AND work_id IS NOT NULL"
+    } else {
+        "SELECT NULL WHERE 0"
+    };
+    format!(
+        "WITH unfinished(id) AS MATERIALIZED (\
+           SELECT id FROM roadmap_items WHERE status_key <> 'completed' AND id IS NOT NULL), \
+         waiting(id) AS MATERIALIZED (\
+           SELECT item_id FROM roadmap_dependencies \
+            WHERE dependency_type = 'blocks' AND +depends_on_id IN (SELECT id FROM unfinished)), \
+         held(id) AS MATERIALIZED ({held}), \
+         classified AS (\
+           SELECT r.id AS id, r.title AS title, r.phase_key AS phase_key, \
+                  COALESCE(r.status_key, 'pending') AS status_key, r.rank AS rank, r.item_type AS item_type, \
+                  CASE WHEN r.status_key NOT IN ('completed', 'deferred') \
+                        AND (+r.id IN (SELECT id FROM waiting) OR +r.id IN (SELECT id FROM held)) THEN 'blocked' \
+                       WHEN r.status_key = 'pending' THEN 'ready' END AS state \
+             FROM roadmap_items r WHERE r.deleted_at IS NULL) "
+    )
+}
+
+/// The ready and blocked panels: the first [`PANEL_ITEMS`] of each, in the roadmap's order
+/// (rank, unranked last, then phase and id), with how many there are, all from one query
+/// over [`classified_sql`]; reasons are worked out only for the blocked items shown. The same
+/// answers as `motus roadmap ready|blocked`, without their per-item subqueries (which at
+/// 200k items outran the viewer's time budget).
 pub fn overview_work<C: Connection + ?Sized>(conn: &C) -> Result<OverviewWork> {
+    let mut work = OverviewWork {
+        ready_count: 0,
+        ready: Vec::new(),
+        blocked_count: 0,
+        blocked: Vec::new(),
+    };
     if !has_table(conn, "roadmap_items")? || !has_table(conn, "roadmap_dependencies")? {
-        return Ok(OverviewWork {
-            ready_count: 0,
-            ready: Vec::new(),
-            blocked_count: 0,
-            blocked: Vec::new(),
-        });
+        return Ok(work);
     }
     read_tx(conn, |conn| {
-        use crate::roadmap::readiness;
-        let ready: Vec<ItemSummary> = readiness::ready(conn, Some(10))?
-            .into_iter()
-            .map(|i| ItemSummary {
-                id: i.id,
-                title: i.title,
-                phase: i.phase_key,
-                status: i.status_key,
-                rank: i.rank,
-            })
-            .collect();
-        let ready_count = if ready.len() < 10 {
-            ready.len() as i64
-        } else {
-            readiness::ready_count(conn)?
-        };
-        let blocked = readiness::blocked(conn)?;
-        let mut shown = Vec::new();
-        for b in blocked.iter().take(10) {
-            let i = &b.item;
-            shown.push(RoadmapEntry {
-                waits_for: waits_of(conn, &i.id)?,
-                reasons: readiness::why(conn, &i.id)?.reasons,
-                item: ItemSummary {
-                    id: i.id.clone(),
-                    title: i.title.clone(),
-                    phase: i.phase_key.clone(),
-                    status: i.status_key.clone(),
-                    rank: i.rank,
-                },
-                item_type: i.item_type.clone(),
-                state: ItemState::Blocked,
-            });
+        let sql = format!(
+            "{} SELECT id, title, phase_key, status_key, rank, item_type, state, total FROM (\
+               SELECT *, row_number() OVER w AS n, \
+                      count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS total \
+                 FROM classified WHERE state IS NOT NULL \
+               WINDOW w AS (PARTITION BY state ORDER BY rank IS NULL, rank, phase_key, id)) \
+             WHERE n <= ?1 ORDER BY state, n",
+            classified_sql(has_table(conn, "blockers")?)
+        );
+        for r in conn.query(&sql, params![PANEL_ITEMS])?.iter() {
+            let item = ItemSummary {
+                id: text(&r, 0)?,
+                title: text(&r, 1)?,
+                phase: text(&r, 2)?,
+                status: text(&r, 3)?,
+                rank: r.get(4)?,
+            };
+            let total: i64 = r.get(7)?;
+            if text(&r, 6)? == "ready" {
+                work.ready_count = total;
+                work.ready.push(item);
+            } else {
+                work.blocked_count = total;
+                work.blocked.push(RoadmapEntry {
+                    waits_for: waits_of(conn, &item.id)?,
+                    reasons: crate::roadmap::readiness::why(conn, &item.id)?.reasons,
+                    item,
+                    item_type: text(&r, 5)?,
+                    state: ItemState::Blocked,
+                });
+            }
         }
-        Ok(OverviewWork {
-            ready_count,
-            ready,
-            blocked_count: blocked.len() as i64,
-            blocked: shown,
-        })
+        Ok(work)
     })
 }
 
@@ -588,23 +650,26 @@ struct States {
 }
 
 fn item_states<C: Connection + ?Sized>(conn: &C) -> Result<States> {
-    use crate::roadmap::readiness;
+    let mut states = States {
+        ready: HashSet::new(),
+        blocked: HashSet::new(),
+    };
     if !has_table(conn, "roadmap_dependencies")? {
-        return Ok(States {
-            ready: HashSet::new(),
-            blocked: HashSet::new(),
-        });
+        return Ok(states);
     }
-    Ok(States {
-        ready: readiness::ready(conn, None)?
-            .into_iter()
-            .map(|i| i.id)
-            .collect(),
-        blocked: readiness::blocked(conn)?
-            .into_iter()
-            .map(|b| b.item.id)
-            .collect(),
-    })
+    let sql = format!(
+        "{} SELECT id, state FROM classified WHERE state IS NOT NULL",
+        classified_sql(has_table(conn, "blockers")?)
+    );
+    for r in conn.query(&sql, params![])?.iter() {
+        let id = text(&r, 0)?;
+        if text(&r, 1)? == "ready" {
+            states.ready.insert(id);
+        } else {
+            states.blocked.insert(id);
+        }
+    }
+    Ok(states)
 }
 
 fn state_of(states: &States, id: &str, status: &str) -> ItemState {
@@ -1603,6 +1668,174 @@ pub fn audit_log<C: Connection + ?Sized>(conn: &C, q: &AuditQuery) -> Result<Aud
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::roadmap::readiness;
+    use crate::roadmap::testdb::TestDb;
+    use proptest::prelude::*;
+
+    /// A roadmap as a crafted or old file may hold it: any status, deleted items, unranked
+    /// items, cycles, edges to items that do not exist, open and resolved blockers.
+    #[derive(Debug, Clone)]
+    struct Shape {
+        items: Vec<(u8, bool, Option<u8>)>,
+        deps: Vec<(u8, u8, u8)>,
+        blockers: Vec<(u8, bool)>,
+    }
+
+    fn shapes() -> impl Strategy<Value = Shape> {
+        let item = (
+            0u8..5,
+            prop::bool::weighted(0.15),
+            prop::option::weighted(0.7, 0u8..6),
+        );
+        (
+            prop::collection::vec(item, 0..28),
+            prop::collection::vec((0u8..30, 0u8..30, 0u8..3), 0..60),
+            prop::collection::vec((0u8..30, any::<bool>()), 0..6),
+        )
+            .prop_map(|(items, deps, blockers)| Shape {
+                items,
+                deps,
+                blockers,
+            })
+    }
+
+    fn build(shape: &Shape) -> TestDb {
+        let db = TestDb::new();
+        // Edges to items that do not exist are part of the shape.
+        db.conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let triggers: Vec<String> = db
+            .conn
+            .query(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' \
+                 AND tbl_name IN ('roadmap_items', 'roadmap_dependencies', 'blockers')",
+                params![],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0).unwrap())
+            .collect();
+        for t in triggers {
+            db.conn
+                .execute_batch(&format!("DROP TRIGGER \"{t}\""))
+                .unwrap();
+        }
+        let status = ["pending", "in_progress", "completed", "deferred", "review"];
+        for (i, (st, deleted, rank)) in shape.items.iter().enumerate() {
+            db.conn
+                .execute(
+                    "INSERT INTO roadmap_items (id, phase_key, title, status_key, rank, deleted_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        format!("I{i:02}"),
+                        format!("phase_{}", i % 3),
+                        format!("item {i}"),
+                        status[*st as usize],
+                        rank.map(|r| r as f64),
+                        deleted.then_some("2026-01-01 00:00:00")
+                    ],
+                )
+                .unwrap();
+        }
+        let kinds = ["blocks", "soft", "related"];
+        for (a, b, k) in &shape.deps {
+            if a != b {
+                db.conn
+                    .execute(
+                        "INSERT OR IGNORE INTO roadmap_dependencies (item_id, depends_on_id, dependency_type) VALUES (?1, ?2, ?3)",
+                        params![format!("I{a:02}"), format!("I{b:02}"), kinds[*k as usize]],
+                    )
+                    .unwrap();
+            }
+        }
+        for (n, (on, resolved)) in shape.blockers.iter().enumerate() {
+            db.conn
+                .execute(
+                    "INSERT INTO blockers (id, work_id, reason_code, title, created_by, resolved_at, resolution) \
+                     VALUES (?1, ?2, 'other', 't', 'tester', ?3, ?4)",
+                    params![
+                        format!("B{n}"),
+                        format!("I{on:02}"),
+                        resolved.then_some("2026-01-02 00:00:00"),
+                        resolved.then_some("done")
+                    ],
+                )
+                .unwrap();
+        }
+        db
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(150))]
+
+        /// The set-based panels and states give exactly the roadmap's own per-item answers.
+        #[test]
+        fn the_panels_agree_with_the_roadmaps_own_ready_and_blocked(shape in shapes()) {
+            let db = build(&shape);
+            let ready = readiness::ready(&db.conn, None).unwrap();
+            let blocked = readiness::blocked(&db.conn).unwrap();
+            let work = overview_work(&db.conn).unwrap();
+            prop_assert_eq!(work.ready_count, ready.len() as i64);
+            prop_assert_eq!(work.blocked_count, blocked.len() as i64);
+            let first = |ids: Vec<String>| ids.into_iter().take(PANEL_ITEMS as usize).collect::<Vec<_>>();
+            prop_assert_eq!(
+                work.ready.iter().map(|i| i.id.clone()).collect::<Vec<_>>(),
+                first(ready.iter().map(|i| i.id.clone()).collect())
+            );
+            prop_assert_eq!(
+                work.blocked.iter().map(|e| e.item.id.clone()).collect::<Vec<_>>(),
+                first(blocked.iter().map(|b| b.item.id.clone()).collect())
+            );
+            let states = item_states(&db.conn).unwrap();
+            let ready_ids: HashSet<String> = ready.into_iter().map(|i| i.id).collect();
+            let blocked_ids: HashSet<String> = blocked.into_iter().map(|b| b.item.id).collect();
+            prop_assert_eq!(states.ready, ready_ids);
+            prop_assert_eq!(states.blocked, blocked_ids);
+        }
+    }
+
+    /// A first screen with an estimated table says so, and leaves the per-status split to the
+    /// exact answer; with nothing estimated it is the exact answer.
+    #[test]
+    fn estimated_counts_are_marked_and_the_exact_answer_follows() {
+        let db = TestDb::new();
+        db.item("A", "phase_a", 1.0);
+        db.item("B", "phase_a", 2.0);
+        let exact = overview_counts(&db.conn).unwrap();
+        assert!(exact.exact && !exact.items_by_status.is_empty());
+        assert!(exact.counts.iter().all(|c| !c.estimated));
+        let first =
+            overview_first(&db.conn, &mut |t| (t == "roadmap_items").then_some(1000)).unwrap();
+        assert!(!first.exact && first.items_by_status.is_empty());
+        let items = first
+            .counts
+            .iter()
+            .find(|c| c.table == "roadmap_items")
+            .unwrap();
+        assert_eq!((items.count, items.estimated), (1000, true));
+        let same = overview_first(&db.conn, &mut |_| None).unwrap();
+        assert_eq!(same, exact);
+    }
+
+    /// Without per-item subqueries: the panels' query reads `roadmap_items` and
+    /// `roadmap_dependencies` as whole passes, never as a lookup per item.
+    #[test]
+    fn the_panels_query_has_no_correlated_subquery() {
+        let db = TestDb::new();
+        let sql = format!(
+            "{} SELECT id, state FROM classified WHERE state IS NOT NULL",
+            classified_sql(true)
+        );
+        let plan: Vec<String> = db
+            .conn
+            .query(&format!("EXPLAIN QUERY PLAN {sql}"), params![])
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String>(3).unwrap())
+            .collect();
+        let plan = plan.join("; ");
+        assert!(!plan.contains("CORRELATED"), "{plan}");
+        assert!(!plan.contains("SEARCH r "), "{plan}");
+    }
 
     #[test]
     fn the_documented_evidence_example_verifies() {

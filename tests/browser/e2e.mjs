@@ -663,6 +663,43 @@ dst.close()
   await shot('19-wal-applied');
 });
 
+await test('a 60k-item roadmap: counts estimated first then exact, ready/blocked as the roadmap rules say', async () => {
+  const big = path.join(tmp, 'big-roadmap.db');
+  makeDb(big, `
+dst.execute("PRAGMA foreign_keys=OFF")
+for t in ('enforce_phase_limit', 'roadmap_version_capture', 'roadmap_dep_no_cycles', 'roadmap_dep_audit_insert'):
+    dst.execute('DROP TRIGGER IF EXISTS "%s"' % t)
+dst.executemany("INSERT INTO roadmap_items (id, phase_key, title, status_key) VALUES (?,?,?,?)",
+    ((('GEN-%06d' % i), 'phase_gen_%03d' % (i % 500), 'generated item %d' % i, ('completed', 'pending', 'in_progress', 'deferred')[i % 4]) for i in range(60000)))
+dst.executemany("INSERT OR IGNORE INTO roadmap_dependencies (item_id, depends_on_id, dependency_type) VALUES (?,?,'blocks')",
+    ((('GEN-%06d' % i), ('GEN-%06d' % (i - 1 - i % 7))) for i in range(1, 60000, 2)))
+`);
+  // What the roadmap's rules say, worked out per item by SQLite itself (the definitions of
+  // core/src/roadmap/readiness.rs).
+  const truth = JSON.parse(python(`
+import sqlite3, sys, json
+c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True)
+unmet = "EXISTS (SELECT 1 FROM roadmap_dependencies d JOIN roadmap_items p ON p.id = d.depends_on_id WHERE d.item_id = r.id AND d.dependency_type = 'blocks' AND p.status_key <> 'completed')"
+held = "EXISTS (SELECT 1 FROM blockers b WHERE b.work_id = r.id AND b.resolved_at IS NULL)"
+q = lambda sql: c.execute(sql).fetchone()[0]
+print(json.dumps({
+  'items': q("SELECT count(*) FROM roadmap_items WHERE deleted_at IS NULL"),
+  'ready': q("SELECT count(*) FROM roadmap_items r WHERE status_key = 'pending' AND deleted_at IS NULL AND NOT %s AND NOT %s" % (unmet, held)),
+  'blocked': q("SELECT count(*) FROM roadmap_items r WHERE deleted_at IS NULL AND status_key NOT IN ('completed', 'deferred') AND (%s OR %s)" % (unmet, held)),
+}))
+`, big).trim());
+  await page.evaluate(() => { location.hash = '#/overview'; });
+  await openFile(big);
+  await waitLoaded('overview');
+  await page.waitForSelector('#overview-counts[data-exact="true"]', { timeout: 60000 });
+  eq(Number((await text('[data-count="roadmap_items"] .n')).trim()), truth.items, 'exact item count replaces the estimate');
+  await page.waitForSelector('#ready-count', { timeout: 60000 });
+  eq(Number((await text('#ready-count')).trim()), truth.ready, 'ready');
+  eq(Number((await text('#blocked-count')).trim()), truth.blocked, 'blocked');
+  eq(await page.locator('#blocked-panel .blocked-item').count(), 10, 'the first ten blocked items listed, with reasons');
+  fs.rmSync(big);
+});
+
 const hugeMb = Number(process.env.MOTUS_HUGE_DB_MB || 2200);
 await test(`a database over 2 GiB (${hugeMb} MB) opens in place and shows its overview`, async () => {
   const huge = path.join(tmp, 'huge.db');

@@ -114,30 +114,40 @@ fn floor_cycles(conn: &dyn Connection, tag: &str, cycles: usize) -> f64 {
     cycles as f64 / start.elapsed().as_secs_f64()
 }
 
-/// Point reads/s of one kernel-shaped query (a join by lease id), outside transactions:
-/// one request each, so the statement cache's saving (no parse and plan on the node) is
-/// not hidden behind Raft commits.
-fn point_reads(conn: &dyn Connection, reads: usize) -> f64 {
-    let leases: Vec<String> = conn
-        .query(
+/// Point reads/s of one kernel-shaped query (a join by lease id), outside transactions,
+/// on `a` and `b` alternately in blocks of 50 (so a burst of load hits both alike): one
+/// request each, so the statement cache's saving (no parse and plan on the node) is not
+/// hidden behind Raft commits.
+fn point_reads(a: &dyn Connection, b: &dyn Connection, reads: usize) -> (f64, f64) {
+    let sql = "SELECT l.status, a.outcome FROM coordination_leases l JOIN attempts a ON a.id = l.attempt_id WHERE l.lease_id = ?1";
+    let leases = |c: &dyn Connection| -> Vec<String> {
+        c.query(
             "SELECT lease_id FROM coordination_leases LIMIT 20",
             params![],
         )
         .unwrap()
         .iter()
         .map(|r| r.get::<String>(0).unwrap())
-        .collect();
-    let start = Instant::now();
-    for i in 0..reads {
-        let rows = conn
-            .query(
-                "SELECT l.status, a.outcome FROM coordination_leases l JOIN attempts a ON a.id = l.attempt_id WHERE l.lease_id = ?1",
-                params![leases[i % leases.len()].as_str()],
-            )
-            .unwrap();
-        assert_eq!(rows.len(), 1);
+        .collect()
+    };
+    let (la, lb) = (leases(a), leases(b));
+    let mut spent = [std::time::Duration::ZERO; 2];
+    let mut done = 0;
+    while done < reads {
+        for (k, (c, ls)) in [(a, &la), (b, &lb)].into_iter().enumerate() {
+            let start = Instant::now();
+            for i in done..done + 50 {
+                let rows = c.query(sql, params![ls[i % ls.len()].as_str()]).unwrap();
+                assert_eq!(rows.len(), 1);
+            }
+            spent[k] += start.elapsed();
+        }
+        done += 50;
     }
-    reads as f64 / start.elapsed().as_secs_f64()
+    (
+        done as f64 / spent[0].as_secs_f64(),
+        done as f64 / spent[1].as_secs_f64(),
+    )
 }
 
 /// Median and spread of one variant's rounds.
@@ -199,8 +209,9 @@ fn main() {
         results[2].push(floor_cycles(&cached, "F", cycles));
         results[3].push(kernel_cycles(&f, "K", cycles));
         results[4].push(floor_cycles(&f, "F", cycles));
-        results[5].push(point_reads(&cached, cycles * 10));
-        results[6].push(point_reads(&uncached, cycles * 10));
+        let (on, off) = point_reads(&cached, &uncached, cycles * 10);
+        results[5].push(on);
+        results[6].push(off);
         eprintln!(
             "round {run}: {} (kernel cycles: {} statements run by id, {} prepared); load {}",
             results

@@ -223,7 +223,10 @@ pub fn App() -> impl IntoView {
     // Served by `motus view`: open its live database at once, no file picker.
     leptos::task::spawn_local(async move {
         if let Some(info) = live_info().await {
-            open_source(st, router, OpenSource::Live(info), true);
+            // Unless the person already chose a file meanwhile: theirs stays.
+            if st.db.with_untracked(Option::is_none) && !st.opening.get_untracked() {
+                open_source(st, router, OpenSource::Live(info), true);
+            }
         }
     });
 

@@ -37,7 +37,10 @@ pub enum Request {
         query: PageQuery,
         format: ExportFormat,
     },
+    /// The overview's first screen: big tables' counts estimated, exact ones to follow.
     Overview,
+    /// The overview's counts, every one exact.
+    OverviewExact,
     Roadmap {
         query: RoadmapQuery,
     },
@@ -75,6 +78,9 @@ pub struct Opened {
     /// Set when this is `motus view`'s live database.
     #[serde(default)]
     pub live: Option<LiveInfo>,
+    /// The overview's first screen, worked out with the open so that it shows at once.
+    #[serde(default)]
+    pub overview: Option<motus_core::overview::OverviewCounts>,
 }
 
 /// `GET /live/info` from `motus view`: a consistent snapshot of the database it serves.

@@ -149,3 +149,20 @@ pub fn pager(
         </div>
     }
 }
+
+/// An estimated count rounded to what the estimate can tell (two significant digits).
+pub fn approx(n: i64) -> String {
+    if n < 100 {
+        return n.to_string();
+    }
+    let digits = (n as f64).log10().floor() as u32;
+    let unit = 10i64.pow(digits - 1);
+    let r = (n + unit / 2) / unit * unit;
+    if r >= 1_000_000 {
+        format!("{:.1}M", r as f64 / 1e6)
+    } else if r >= 10_000 {
+        format!("{}k", r / 1000)
+    } else {
+        r.to_string()
+    }
+}

@@ -40,12 +40,21 @@ pub struct Reader {
     blocks: HashMap<u64, (Vec<u8>, u64)>,
     tick: u64,
     file_reader: Option<web_sys::FileReaderSync>,
+    /// The block after the last fetched run, and that run's length: a miss right there
+    /// means SQLite is scanning, so the next run is twice as long.
+    next_block: u64,
+    run: u64,
     /// Bytes actually fetched from the source, for the figures the page shows.
     pub fetched: u64,
 }
 
 /// At most this much of a source is held in memory at once.
 const CACHE_BYTES: u64 = 24 * 1024 * 1024;
+/// A file this small is read in one go on the first miss: each read of a `File` costs about a
+/// millisecond whatever its size (plus ~4 ms per MiB), so one read beats dozens of blocks.
+const WHOLE_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// The longest read-ahead of a scan, in bytes.
+const MAX_RUN_BYTES: u64 = 2 * 1024 * 1024;
 
 impl Reader {
     pub fn new(source: Source, len: u64) -> Result<Reader, String> {
@@ -69,6 +78,8 @@ impl Reader {
             blocks: HashMap::new(),
             tick: 0,
             file_reader,
+            next_block: u64::MAX,
+            run: 1,
             fetched: 0,
         })
     }
@@ -130,6 +141,51 @@ impl Reader {
         }
     }
 
+    /// Fetches the run of blocks starting at `b` (missing from the cache): the whole file when
+    /// it is small, a growing run when the misses follow each other, else one block.
+    fn fill(&mut self, b: u64, tick: u64) -> Result<(), String> {
+        let last = self.len.div_ceil(self.block).max(1);
+        let max_run = (MAX_RUN_BYTES / self.block).max(1);
+        let (first, count) = if self.len <= WHOLE_FILE_BYTES {
+            (0, last)
+        } else if b == self.next_block {
+            self.run = (self.run * 2).min(max_run);
+            (b, self.run)
+        } else {
+            self.run = 1;
+            (b, 1)
+        };
+        let count = count.min(last - first).min(self.max_blocks as u64).max(1);
+        let start = first * self.block;
+        let end = ((first + count) * self.block).min(self.len);
+        let data = self.fetch(start, end)?;
+        self.next_block = first + count;
+        for (i, chunk) in data.chunks(self.block as usize).enumerate() {
+            let key = first + i as u64;
+            if self.blocks.contains_key(&key) {
+                continue;
+            }
+            if self.blocks.len() >= self.max_blocks {
+                if let Some(old) = self
+                    .blocks
+                    .iter()
+                    .min_by_key(|(_, (_, t))| *t)
+                    .map(|(k, _)| *k)
+                {
+                    self.blocks.remove(&old);
+                }
+            }
+            // The block asked for is the newest; the read-ahead ones just before it.
+            let t = if key == b {
+                tick
+            } else {
+                tick.saturating_sub(1)
+            };
+            self.blocks.insert(key, (chunk.to_vec(), t));
+        }
+        Ok(())
+    }
+
     /// Fills `buf` from `offset`; returns how many bytes exist there (short at the end).
     pub fn read(&mut self, buf: &mut [u8], offset: u64) -> Result<usize, String> {
         let mut done = 0usize;
@@ -142,20 +198,7 @@ impl Reader {
             self.tick += 1;
             let tick = self.tick;
             if !self.blocks.contains_key(&b) {
-                let start = b * self.block;
-                let end = (start + self.block).min(self.len);
-                let data = self.fetch(start, end)?;
-                if self.blocks.len() >= self.max_blocks {
-                    if let Some(old) = self
-                        .blocks
-                        .iter()
-                        .min_by_key(|(_, (_, t))| *t)
-                        .map(|(k, _)| *k)
-                    {
-                        self.blocks.remove(&old);
-                    }
-                }
-                self.blocks.insert(b, (data, tick));
+                self.fill(b, tick)?;
             }
             let entry = self.blocks.get_mut(&b).expect("block just cached");
             entry.1 = tick;
@@ -206,7 +249,7 @@ impl Mounted {
         }
     }
 
-    fn read(&mut self, buf: &mut [u8], offset: u64) -> Result<usize, String> {
+    pub fn read(&mut self, buf: &mut [u8], offset: u64) -> Result<usize, String> {
         let size = self.size();
         let ps = self.page_size as u64;
         let mut done = 0usize;
@@ -274,6 +317,14 @@ pub fn unmount(name: &str) {
     MOUNTS.with(|m| m.borrow_mut().remove(name));
 }
 
+/// Runs `f` on a mounted database (outside any SQLite call: SQLite reads it through the
+/// same cell).
+pub fn with_mounted<T>(name: &str, f: impl FnOnce(&mut Mounted) -> T) -> Option<T> {
+    let db = MOUNTS.with(|m| m.borrow().get(name).cloned())?;
+    let mut db = db.try_borrow_mut().ok()?;
+    Some(f(&mut db))
+}
+
 /// Bytes fetched from the source of a mounted database so far.
 pub fn fetched(name: &str) -> u64 {
     MOUNTS.with(|m| {
@@ -292,7 +343,7 @@ pub fn take_last_error() -> Option<String> {
     LAST_ERROR.with(|e| e.borrow_mut().take())
 }
 
-fn register() -> Result<(), String> {
+pub fn register() -> Result<(), String> {
     if REGISTERED.with(Cell::get) {
         return Ok(());
     }

@@ -7,12 +7,12 @@
 
 use crate::graph_layout;
 use crate::protocol::{Failure, Opened, Progress, Request};
+use crate::row_estimate;
 use crate::vfs::{self, Mounted, Reader, Source};
-use motus_core::browse::{self, READ_PRAGMAS, READ_PRAGMAS_NO_ARG};
+use motus_core::browse;
 use motus_core::overview;
 use motus_core::sqlite::SqliteConnection;
 use motus_core::wal_frames;
-use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::OpenFlags;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
@@ -72,7 +72,17 @@ pub fn start() {
     });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
+    warm_up();
     post("ready", 0.0, "null");
+}
+
+/// What every open needs, done while the person is still choosing a file: SQLite's own
+/// start-up, the VFS registration and the parsed migration list (hashing every embedded
+/// migration, which `describe` compares the file's ledger with).
+fn warm_up() {
+    let _ = motus_core::migrate::coordination();
+    let _ = vfs::register();
+    let _ = rusqlite::Connection::open_in_memory();
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
@@ -132,31 +142,6 @@ fn progress(id: f64, phase: &str, done: f64, total: f64) {
         id,
         &serde_json::to_string(&p).unwrap_or_default(),
     );
-}
-
-/// SQLite asks this while preparing every statement: only reading is allowed.
-fn authorize(ctx: AuthContext<'_>) -> Authorization {
-    match ctx.action {
-        AuthAction::Select
-        | AuthAction::Read { .. }
-        | AuthAction::Function { .. }
-        | AuthAction::Recursive
-        | AuthAction::Transaction { .. } => Authorization::Allow,
-        AuthAction::Pragma {
-            pragma_name,
-            pragma_value,
-        } => {
-            let name = pragma_name.to_ascii_lowercase();
-            if READ_PRAGMAS.contains(&name.as_str())
-                || (pragma_value.is_none() && READ_PRAGMAS_NO_ARG.contains(&name.as_str()))
-            {
-                Authorization::Allow
-            } else {
-                Authorization::Deny
-            }
-        }
-        _ => Authorization::Deny,
-    }
 }
 
 fn check_header(m: &mut Mounted) -> Result<(u32, bool), Failure> {
@@ -262,8 +247,20 @@ fn open(id: f64, spec: OpenSpec) -> Result<String, Failure> {
     };
     let t1 = js_sys::Date::now();
     let fetched = vfs::fetched(&mount) as f64;
+    let motus = info.kind == browse::DatabaseKind::Motus;
     DB.with(|db| *db.borrow_mut() = Some(Open { conn, mount }));
+    // The overview is the first page of a Motus database: its first screen travels with the
+    // open's answer instead of a round trip after it. If it fails, the page asks again and
+    // shows why.
+    let overview = if motus {
+        first_screen()
+            .ok()
+            .and_then(|j| serde_json::from_str(&j).ok())
+    } else {
+        None
+    };
     json(&Opened {
+        overview,
         name: spec.name,
         size: spec.size,
         info,
@@ -325,9 +322,29 @@ fn open_connection(mount: &str) -> Result<SqliteConnection, Failure> {
         }),
     )
     .map_err(|e| Failure::from_core(&motus_core::sqlite::map_error(e)))?;
-    conn.authorizer(Some(authorize))
+    conn.authorizer(Some(browse::read_only_authorizer))
         .map_err(|e| Failure::from_core(&motus_core::sqlite::map_error(e)))?;
     Ok(SqliteConnection::from_rusqlite(conn))
+}
+
+/// The overview's counts with the big tables estimated from their b-trees' shape, read
+/// straight from the mounted file (a few dozen pages, whatever the file's size).
+fn first_screen() -> Result<String, Failure> {
+    use motus_core::ConnectionExt;
+    let mount = DB.with(|db| db.borrow().as_ref().map(|o| o.mount.clone()));
+    with_db(PAGE_BUDGET_MS, |c| {
+        let mount = mount.unwrap_or_default();
+        let mut estimate = |table: &str| -> Option<i64> {
+            let root: i64 = c
+                .query_one(
+                    "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    &[motus_core::Value::Text(table.to_string())],
+                )
+                .ok()?;
+            vfs::with_mounted(&mount, |m| row_estimate::estimate(m, root as u64)).flatten()
+        };
+        json(&core(overview::overview_first(c, &mut estimate))?)
+    })
 }
 
 /// After a console statement: the connection must still be read-only.
@@ -392,7 +409,8 @@ fn handle(id: f64, req: Request, mut files: Vec<File>) -> Result<String, Failure
         Request::ExportObject { query, format } => with_db(CONSOLE_BUDGET_MS, |c| {
             json(&core(browse::export_object(c, &query, format))?)
         }),
-        Request::Overview => with_db(P, |c| json(&core(overview::overview_counts(c))?)),
+        Request::Overview => first_screen(),
+        Request::OverviewExact => with_db(P, |c| json(&core(overview::overview_counts(c))?)),
         Request::OverviewWork => with_db(P, |c| json(&core(overview::overview_work(c))?)),
         Request::Recent => with_db(P, |c| json(&core(overview::recent_activity(c, 15))?)),
         Request::Roadmap { query } => {

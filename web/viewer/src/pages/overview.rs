@@ -1,7 +1,7 @@
 //! The overview: counts, active leases, ready and blocked work, recent activity.
 
 use crate::app::state;
-use crate::client::fetch;
+use crate::client::{fetch, Load};
 use crate::protocol::Request;
 use crate::route::Route;
 use crate::ui;
@@ -103,9 +103,32 @@ pub fn page() -> impl IntoView {
     let st = state();
     // Three answers, cheapest first: the worker answers in order, so the counts show while
     // the ready/blocked panels and the recent activity are still being worked out.
-    let data = fetch::<OverviewCounts>(move || {
+    // The first screen came with the open's answer; asked for only if it did not.
+    let preloaded = st
+        .db
+        .with_untracked(|d| d.as_ref().and_then(|o| o.overview.clone()));
+    let has_preloaded = preloaded.is_some();
+    let asked = fetch::<OverviewCounts>(move || {
         st.generation.track();
-        Some(Request::Overview)
+        (!has_preloaded).then_some(Request::Overview)
+    });
+    let first = Signal::derive(move || match &preloaded {
+        Some(o) => Load::Ready(o.clone()),
+        None => asked.get(),
+    });
+    // When the first answer estimated some counts, the exact ones follow (after the panels,
+    // since the worker answers in order) and replace it.
+    let exact = fetch::<OverviewCounts>(move || match first.get() {
+        Load::Ready(o) if !o.exact => Some(Request::OverviewExact),
+        _ => None,
+    });
+    let (data, set_data) = signal(Load::Loading);
+    Effect::new(move |_| {
+        let shown = match (exact.get(), first.get()) {
+            (Load::Ready(o), _) => Load::Ready(o),
+            (_, f) => f,
+        };
+        set_data.set(shown);
     });
     let work = fetch::<OverviewWork>(move || {
         st.generation.track();
@@ -118,11 +141,19 @@ pub fn page() -> impl IntoView {
     view! {
         <section data-page="overview" class="overview">
             {ui::loaded(data, move |o: OverviewCounts| {
-                let counts = o.counts.iter().map(|c| view! {
-                    <a class="count" href=Route::to(&["table", &c.table]).to_hash() data-count=c.table.clone()>
-                        <span class="n">{c.count}</span><span class="label">{c.label.clone()}</span>
-                    </a>
+                let counts = o.counts.iter().map(|c| {
+                    let (n, title) = if c.estimated {
+                        (format!("≈{}", ui::approx(c.count)), "estimated from the size of the table; the exact count follows")
+                    } else {
+                        (c.count.to_string(), "")
+                    };
+                    view! {
+                        <a class="count" class:estimated=c.estimated title=title href=Route::to(&["table", &c.table]).to_hash() data-count=c.table.clone()>
+                            <span class="n">{n}</span><span class="label">{c.label.clone()}</span>
+                        </a>
+                    }
                 }).collect_view();
+                let exact = o.exact;
                 let statuses = o.items_by_status.iter().map(|(s, n)| view! {
                     <span class="status-count" data-status=s.clone()>{ui::badge(s)}" "{*n}</span>
                 }).collect_view();
@@ -132,8 +163,8 @@ pub fn page() -> impl IntoView {
                     <p class="hint">{format!("The newest {} of {n_leases} are listed; the Tables page has them all.", o.active_leases.len())}</p>
                 });
                 view! {
-                    <div class="counts" id="overview-counts">{counts}</div>
-                    <div class="statuses">"Roadmap by status: "{statuses}</div>
+                    <div class="counts" id="overview-counts" data-exact=exact.to_string()>{counts}</div>
+                    <div class="statuses">"Roadmap by status: "{if exact { statuses.into_any() } else { view! { <span class="loading">"counting…"</span> }.into_any() }}</div>
                     {ui::loaded(work, work_panels)}
                     <section class="panel" id="leases-panel">
                         <h3>"Active leases " <span class="n" id="active-lease-count">{n_leases}</span></h3>
