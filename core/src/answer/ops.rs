@@ -255,3 +255,15 @@ pub struct NodeStartedAnswer {
 impl Answer for NodeStartedAnswer {
     const NAME: &'static str = "node.start";
 }
+
+/// The JS API's `importJsonl`: an export loaded into an empty database (every table checked
+/// against the export's fingerprints before the commit).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ImportTextAnswer {
+    pub schema_version: i64,
+    pub tables: usize,
+    pub rows: u64,
+}
+impl Answer for ImportTextAnswer {
+    const NAME: &'static str = "db.import_text";
+}

@@ -99,6 +99,7 @@ pub fn documents() -> Vec<(&'static str, Value)> {
         ops::RestoreAnswer,
         ops::ExportAnswer,
         ops::ImportAnswer,
+        ops::ImportTextAnswer,
         ops::DoctorAnswer,
         userland::PreferenceAnswer,
         userland::PreferenceSetAnswer,

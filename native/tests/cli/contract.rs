@@ -1045,6 +1045,7 @@ fn every_json_command_of_the_readme_matches_its_schema_in_success_and_failure() 
                     "node.list",
                     "node.start",
                     "terminology.valid",
+                    "db.import_text",
                 ]
                 .contains(&n.as_str())
         })

@@ -56,6 +56,7 @@ export type DbBackupAnswer = { backup_path: string; contract_version: number; ok
 export type DbRestoreAnswer = { contract_version: number; latest_version: number; ok: boolean; path: string; previous_kept_as: string | null; previous_kept_at: string | null; restored_from: string; rows: number; schema_version: number; tables: number };
 export type DbExportAnswer = { contract_version: number; ok: boolean; out: string; path: string; rows: number; schema_version: number; tables: number };
 export type DbImportAnswer = { contract_version: number; created: boolean; from: string; identical: boolean; migrated_from: number | null; ok: boolean; path: string; previous_kept_at: string | null; replaced: boolean; rows: number; schema_version: number; tables: number };
+export type DbImportTextAnswer = { contract_version: number; ok: boolean; rows: number; schema_version: number; tables: number };
 export type DoctorAnswer = { checks: (Check)[]; contract_version: number; ok: boolean; path: string; repairs?: (Repair)[] | null; status: string; summary: DoctorSummary };
 export type PrefPreferenceAnswer = { contract_version: number; lives_in: Home; ok: boolean; preference: Preference };
 export type PrefSetAnswer = { contract_version: number; created: boolean; lives_in: Home; ok: boolean; preference: Preference; previous: string | null };

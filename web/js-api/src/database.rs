@@ -281,6 +281,65 @@ impl Database {
         to_js(&motus_core::answer::document(&doc))
     }
 
+    /// `motus db export --out -`: the whole database as the lossless JSON Lines text (one
+    /// read snapshot; a header line with every table's fingerprint, then one line per row).
+    #[wasm_bindgen(js_name = exportJsonl)]
+    pub fn export_jsonl(&self) -> Result<String, JsValue> {
+        self.prepare_read()?;
+        let mut out = Vec::new();
+        motus_core::transfer::export(
+            &self.backend,
+            self.path.as_deref(),
+            motus_core::Clock::now(&self.clock),
+            &mut out,
+            &mut motus_core::progress::unwatched(),
+        )
+        .map_err(|e| to_js_error(&e))?;
+        String::from_utf8(out).map_err(|e| to_js_error(&Error::invalid("export", e.to_string())))
+    }
+
+    /// `motus db import` into this database, which must be empty (no tables): builds the
+    /// export's schema, loads every row in one transaction and commits only when every
+    /// table hashes to the export's fingerprint (and the rows keep the kernel's rules).
+    #[wasm_bindgen(js_name = importJsonl, unchecked_return_type = "DbImportTextAnswer")]
+    pub fn import_jsonl(&self, text: &str) -> Result<JsValue, JsValue> {
+        use motus_core::ConnectionExt;
+        let tables: i64 = self
+            .backend
+            .query_one(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+                &[],
+            )
+            .map_err(|e| to_js_error(&e))?;
+        if tables > 0 {
+            return Err(to_js_error(&Error::invalid(
+                "importJsonl",
+                "the database is not empty; import into a new database",
+            )));
+        }
+        let mut lines = text.lines();
+        let first = lines
+            .next()
+            .ok_or_else(|| to_js_error(&Error::invalid("importJsonl", "the text is empty")))?;
+        let header = motus_core::transfer::parse_header(first).map_err(|e| to_js_error(&e))?;
+        motus_core::transfer::prepare_empty(&self.backend, &header, &self.clock)
+            .map_err(|e| to_js_error(&e))?;
+        let s = motus_core::transfer::load(
+            &self.backend,
+            &header,
+            lines.map(|l| Ok(l.to_string())),
+            &mut motus_core::progress::unwatched(),
+        )
+        .map_err(|e| to_js_error(&e))?;
+        to_js(&motus_core::answer::document(
+            &motus_core::answer::ops::ImportTextAnswer {
+                schema_version: s.schema_version,
+                tables: s.tables,
+                rows: s.rows,
+            },
+        ))
+    }
+
     /// The whole database as a `.db` image (in-module databases only).
     #[wasm_bindgen(js_name = toBytes)]
     pub fn to_bytes(&mut self) -> Result<Vec<u8>, JsValue> {

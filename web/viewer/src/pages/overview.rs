@@ -116,10 +116,21 @@ pub fn page() -> impl IntoView {
         Some(o) => Load::Ready(o.clone()),
         None => asked.get(),
     });
-    // When the first answer estimated some counts, the exact ones follow (after the panels,
-    // since the worker answers in order) and replace it.
-    let exact = fetch::<OverviewCounts>(move || match first.get() {
-        Load::Ready(o) if !o.exact => Some(Request::OverviewExact),
+    let work = fetch::<OverviewWork>(move || {
+        st.generation.track();
+        Some(Request::OverviewWork)
+    });
+    let recent = fetch::<Vec<Activity>>(move || {
+        st.generation.track();
+        Some(Request::Recent)
+    });
+    // When the first answer estimated some counts, the exact ones follow and replace it.
+    // Asked for once the panels have answered: the exact counts may read the whole file, and
+    // the worker answers in order, so the panels must not queue behind them.
+    let exact = fetch::<OverviewCounts>(move || match (first.get(), work.get()) {
+        (Load::Ready(o), Load::Ready(_) | Load::Failed(_)) if !o.exact => {
+            Some(Request::OverviewExact)
+        }
         _ => None,
     });
     let (data, set_data) = signal(Load::Loading);
@@ -129,14 +140,6 @@ pub fn page() -> impl IntoView {
             (_, f) => f,
         };
         set_data.set(shown);
-    });
-    let work = fetch::<OverviewWork>(move || {
-        st.generation.track();
-        Some(Request::OverviewWork)
-    });
-    let recent = fetch::<Vec<Activity>>(move || {
-        st.generation.track();
-        Some(Request::Recent)
     });
     view! {
         <section data-page="overview" class="overview">
