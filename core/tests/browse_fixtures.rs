@@ -4,7 +4,9 @@
 //! (`--target wasm32-unknown-unknown`, wasm-bindgen-test; see scripts/test-web).
 #![cfg(feature = "rusqlite")]
 
-use motus_core::file_tools::browse::{self, DatabaseKind, ExportFormat, Filter, FilterOp, PageQuery, Sort};
+use motus_core::file_tools::browse::{
+    self, DatabaseKind, ExportFormat, Filter, FilterOp, PageQuery, Sort,
+};
 use motus_core::overview::{self, AuditQuery, HashCheck, ItemState};
 use motus_core::sqlite::SqliteConnection;
 use motus_core::Connection;

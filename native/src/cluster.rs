@@ -211,8 +211,8 @@ pub fn export_kept(
     why: &str,
 ) -> std::result::Result<std::path::PathBuf, CliError> {
     use crate::host::SystemClock;
-    use motus_core::{Clock};
-use motus_core::file_tools::{transfer};
+    use motus_core::file_tools::transfer;
+    use motus_core::Clock;
     let io = |e: std::io::Error| {
         CliError::failed(
             "io",
@@ -269,10 +269,10 @@ pub fn import(
     replace: bool,
 ) -> std::result::Result<ClusterImport, CliError> {
     use crate::host::SystemClock;
+    use motus_core::file_tools::transfer;
     use motus_core::migrate::Migrator;
     use motus_core::sqlite::OpenMode;
-    use motus_core::{Clock};
-use motus_core::file_tools::{transfer};
+    use motus_core::Clock;
     let target = Path::new(&ctx.db_path);
     let at = |p: &Path| {
         let p = p.to_path_buf();

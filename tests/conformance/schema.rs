@@ -1,7 +1,7 @@
 //! "The same schema": our fresh database compared object by object with the original's.
 
-use motus_core::migrate::{self, Migrator};
 use motus_core::file_tools::schema::{Difference, Snapshot};
+use motus_core::migrate::{self, Migrator};
 use motus_core::sqlite::SqliteConnection;
 use motus_tests::{fresh_memory_db, open_fixture_readonly, test_clock};
 

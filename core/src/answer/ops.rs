@@ -2,11 +2,11 @@
 //! `status`, `backup`, `restore`, `export`, `import`) and `doctor`.
 
 use super::{Answer, List};
-use crate::file_tools::backup::CopyCheck;
 use crate::deploy::{Check as DeployCheck, Claim, Deployment};
+use crate::file_tools::backup::CopyCheck;
 use crate::file_tools::doctor::Check;
-use crate::migrate::{AppliedMigration, PendingMigration};
 use crate::file_tools::repair::Repair;
+use crate::migrate::{AppliedMigration, PendingMigration};
 use crate::terminology::Term;
 use schemars::JsonSchema;
 use serde::Serialize;

@@ -5,9 +5,9 @@
 //! online backup API); everything here runs over the [`Connection`] trait.
 
 use crate::connection::{Connection, ConnectionExt};
+use crate::error::{Error, Result};
 use crate::file_tools::doctor;
 use crate::file_tools::doctor::CheckStatus;
-use crate::error::{Error, Result};
 use crate::file_tools::fingerprint::{self, TableFingerprint};
 use crate::migrate::Migrator;
 use crate::params;

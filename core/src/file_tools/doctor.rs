@@ -3,9 +3,9 @@
 
 use crate::connection::Connection;
 use crate::error::Result;
+use crate::file_tools::schema::{Difference, Snapshot};
 use crate::migrate::Migrator;
 use crate::params;
-use crate::file_tools::schema::{Difference, Snapshot};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]

@@ -16,8 +16,8 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::connection::{quote_ident, write_tx, Connection, ConnectionExt};
-use crate::file_tools::doctor::{self, CheckStatus};
 use crate::error::{Error, Result};
+use crate::file_tools::doctor::{self, CheckStatus};
 use crate::ids::Env;
 use crate::kernel::expiry;
 use crate::kernel::invariants;

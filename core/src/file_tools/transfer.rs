@@ -22,9 +22,9 @@
 //! must afterwards report exactly what the source reported. Before committing, every
 //! table's fingerprint must equal the one the header recorded; otherwise nothing is kept.
 
-use crate::file_tools::backup::{self, Contents};
 use crate::connection::{quote_ident, read_tx, write_tx, Connection, ConnectionExt, Value};
 use crate::error::{Error, Result};
+use crate::file_tools::backup::{self, Contents};
 use crate::file_tools::fingerprint::TableFingerprint;
 use crate::migrate::Migrator;
 use crate::params;

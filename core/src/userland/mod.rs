@@ -76,8 +76,8 @@ mod tests {
     use super::testing;
     use super::*;
     use crate::connection::{Connection, ConnectionExt};
-    use crate::migrate::Migrator;
     use crate::file_tools::schema::{normalize_sql, Snapshot};
+    use crate::migrate::Migrator;
     use crate::sqlite::SqliteConnection;
 
     fn objects_sql(conn: &SqliteConnection, kind: &str) -> Vec<(String, String)> {

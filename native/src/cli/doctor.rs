@@ -6,9 +6,9 @@ use crate::output::{emit, CliError};
 use clap::Args;
 use motus_core::answer::ops::{DoctorAnswer, DoctorSummary};
 use motus_core::file_tools::doctor::{self, Check, CheckStatus};
-use motus_core::migrate::Migrator;
 use motus_core::file_tools::repair::{self, Outcome, Repair};
 use motus_core::file_tools::schema::Snapshot;
+use motus_core::migrate::Migrator;
 use motus_core::sqlite::SqliteConnection;
 
 #[derive(Debug, Args)]

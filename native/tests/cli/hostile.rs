@@ -601,7 +601,9 @@ fn full_disk() {
     home.expect(label, &db, &["db", "init"], 0, "");
     let c = SqliteConnection::open(arg(&db), OpenMode::ReadOnly).unwrap();
     assert_eq!(
-        motus_core::file_tools::doctor::integrity(&c).unwrap().message,
+        motus_core::file_tools::doctor::integrity(&c)
+            .unwrap()
+            .message,
         "integrity_check: ok"
     );
     drop(c);

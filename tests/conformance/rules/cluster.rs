@@ -7,9 +7,9 @@
 use super::harness;
 use dqlite_client::testcluster::TestCluster;
 use dqlite_client::{DqliteConnection, DqliteUrl};
+use motus_core::file_tools::transfer;
 use motus_core::migrate::Migrator;
-use motus_core::{Clock};
-use motus_core::file_tools::{transfer};
+use motus_core::Clock;
 use motus_tests::test_clock;
 
 fn open(cluster: &TestCluster, name: &str) -> DqliteConnection {

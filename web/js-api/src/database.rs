@@ -287,7 +287,7 @@ impl Database {
     pub fn export_jsonl(&self) -> Result<String, JsValue> {
         self.prepare_read()?;
         let mut out = Vec::new();
-        motus_core::transfer::export(
+        motus_core::file_tools::transfer::export(
             &self.backend,
             self.path.as_deref(),
             motus_core::Clock::now(&self.clock),
@@ -321,10 +321,11 @@ impl Database {
         let first = lines
             .next()
             .ok_or_else(|| to_js_error(&Error::invalid("importJsonl", "the text is empty")))?;
-        let header = motus_core::transfer::parse_header(first).map_err(|e| to_js_error(&e))?;
-        motus_core::transfer::prepare_empty(&self.backend, &header, &self.clock)
+        let header =
+            motus_core::file_tools::transfer::parse_header(first).map_err(|e| to_js_error(&e))?;
+        motus_core::file_tools::transfer::prepare_empty(&self.backend, &header, &self.clock)
             .map_err(|e| to_js_error(&e))?;
-        let s = motus_core::transfer::load(
+        let s = motus_core::file_tools::transfer::load(
             &self.backend,
             &header,
             lines.map(|l| Ok(l.to_string())),

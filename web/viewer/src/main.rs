@@ -13,9 +13,9 @@ mod pages;
 mod protocol;
 #[cfg(target_arch = "wasm32")]
 mod route;
-mod state;
 #[cfg(target_arch = "wasm32")]
 mod row_estimate;
+mod state;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 #[cfg(target_arch = "wasm32")]

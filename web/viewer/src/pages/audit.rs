@@ -1,10 +1,10 @@
 //! The audit log, newest first, with filters by event type, actor, resource type, text and
 //! date range — all kept in the URL (`#/audit?type=cli&actor=user&page=2&row=17`).
 
-use crate::state::state;
 use crate::client::fetch;
 use crate::protocol::Request;
 use crate::route::{router, Route};
+use crate::state::state;
 use crate::ui;
 use leptos::prelude::*;
 use motus_core::overview::{AuditPage, AuditQuery};

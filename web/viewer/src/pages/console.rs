@@ -1,11 +1,11 @@
 //! A read-only SQL console: one statement at a time, results in a grid, clear errors, export
 //! of the result. The statement is kept in the URL (`#/console?sql=…`) once it has run.
 
-use crate::state::state;
 use crate::client::client;
 use crate::pages::grid;
 use crate::protocol::{Failure, Request};
 use crate::route::router;
+use crate::state::state;
 use crate::ui;
 use leptos::prelude::*;
 use motus_core::file_tools::browse::{self, ExportFormat, QueryResult};

@@ -2,11 +2,11 @@
 //! point from a prerequisite to the item that waits for it. Clicking a node selects it
 //! (`#/graph?focus=RI-1`) and highlights its edges.
 
-use crate::state::state;
 use crate::client::fetch;
 use crate::graph_layout::{NODE_H, NODE_W};
 use crate::protocol::{PlacedGraph, Request};
 use crate::route::{router, Route};
+use crate::state::state;
 use crate::ui;
 use leptos::prelude::*;
 use motus_core::overview::ItemState;

@@ -1,9 +1,9 @@
 //! The overview: counts, active leases, ready and blocked work, recent activity.
 
-use crate::state::state;
 use crate::client::{fetch, Load};
 use crate::protocol::Request;
 use crate::route::Route;
+use crate::state::state;
 use crate::ui;
 use leptos::prelude::*;
 use motus_core::overview::{Activity, LeaseSummary, OverviewCounts, OverviewWork, RoadmapEntry};

@@ -1,9 +1,9 @@
 //! The program hierarchy: program → product → feature → bugs, with releases and change
 //! requests under their product.
 
-use crate::state::state;
 use crate::client::fetch;
 use crate::protocol::Request;
+use crate::state::state;
 use crate::ui;
 use leptos::prelude::*;
 use motus_core::overview::HierarchyNode;

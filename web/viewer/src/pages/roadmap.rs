@@ -1,11 +1,11 @@
 //! The roadmap: every item by phase with its state; blocked items say why. Filter by state and
 //! text; the selected item and filters are in the URL (`#/roadmap?state=blocked&item=RI-1`).
 
-use crate::state::state;
 use crate::client::fetch;
 use crate::pages::overview::why_list;
 use crate::protocol::Request;
 use crate::route::{router, Route};
+use crate::state::state;
 use crate::ui;
 use leptos::prelude::*;
 use motus_core::overview::{ItemState, RoadmapPage, RoadmapQuery};

@@ -2,14 +2,16 @@
 //! filters by column, column types, row detail and export. All of it lives in the URL:
 //! `#/table/<name>?sort=<col>&desc=1&f=<filters>&page=<n>&row=<index>`.
 
-use crate::state::state;
 use crate::client::{client, fetch, Load};
 use crate::pages::grid;
 use crate::protocol::Request;
 use crate::route::{router, Route};
+use crate::state::state;
 use crate::ui;
 use leptos::prelude::*;
-use motus_core::file_tools::browse::{ExportFormat, Filter, FilterOp, ObjectInfo, Page, PageQuery, Sort};
+use motus_core::file_tools::browse::{
+    ExportFormat, Filter, FilterOp, ObjectInfo, Page, PageQuery, Sort,
+};
 
 pub const PAGE_SIZE: i64 = 50;
 

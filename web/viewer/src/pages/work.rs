@@ -2,10 +2,10 @@
 //! evidence (hash re-computed here in the browser; a mismatch is shown as such), decisions,
 //! outcomes, blockers and handoffs.
 
-use crate::state::state;
 use crate::client::fetch;
 use crate::protocol::Request;
 use crate::route::{router, Route};
+use crate::state::state;
 use crate::ui;
 use leptos::prelude::*;
 use motus_core::overview::{AttemptView, EvidenceView, HashCheck, Timeline, WorkRef};
