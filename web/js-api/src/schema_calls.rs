@@ -77,7 +77,8 @@ fn apply<C: Connection + ?Sized>(
 ) -> Result<motus_core::migrate::Report> {
     let migrator = Migrator::coordination();
     let status = migrator.status(conn)?;
-    if !dry_run && !status.pending.is_empty() && use_wal {
+    // WAL is a local file's setting; a host that did not say which file it is on keeps its mode.
+    if !dry_run && !status.pending.is_empty() && use_wal && conn.is_local_file() {
         motus_core::engine::local_file::use_wal_journal(conn)?;
     }
     let mut write_backup = |s: &Status| -> Result<Option<String>> {
