@@ -303,13 +303,7 @@ impl Database {
     /// table hashes to the export's fingerprint (and the rows keep the kernel's rules).
     #[wasm_bindgen(js_name = importJsonl, unchecked_return_type = "DbImportTextAnswer")]
     pub fn import_jsonl(&self, text: &str) -> Result<JsValue, JsValue> {
-        use motus_core::ConnectionExt;
-        let tables: i64 = self
-            .backend
-            .query_one(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
-                &[],
-            )
+        let tables = motus_core::engine::catalogue::table_count(&self.backend)
             .map_err(|e| to_js_error(&e))?;
         if tables > 0 {
             return Err(to_js_error(&Error::invalid(
