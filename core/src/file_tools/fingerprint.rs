@@ -55,14 +55,10 @@ fn table_counting<C: Connection + ?Sized>(
     name: &str,
     hashed: &mut dyn FnMut(u64),
 ) -> Result<TableFingerprint> {
-    let cols = conn.query(
-        &format!("PRAGMA table_info({})", quote_ident(name)),
-        params![],
-    )?;
-    let names: Vec<String> = cols
-        .iter()
-        .map(|r| r.get_named::<String>("name"))
-        .collect::<Result<_>>()?;
+    let names: Vec<String> = crate::engine::catalogue::columns(conn, name)?
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
     let list = names
         .iter()
         .map(|c| quote_ident(c))

@@ -6,6 +6,7 @@
 //! import can point at the line of its input and `doctor --json` at the row.
 
 use crate::connection::{quote_ident, Connection, ConnectionExt, Value};
+use crate::engine::catalogue::columns;
 use crate::error::Result;
 use crate::kernel::records::evidence_hash;
 use crate::params;
@@ -95,26 +96,6 @@ pub fn check<C: Connection + ?Sized>(conn: &C, now: Timestamp) -> Result<Vec<Vio
     Ok(out)
 }
 
-struct Column {
-    name: String,
-    declared: String,
-}
-
-fn columns<C: Connection + ?Sized>(conn: &C, table: &str) -> Result<Vec<Column>> {
-    conn.query(
-        &format!("PRAGMA table_info({})", quote_ident(table)),
-        params![],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(Column {
-            name: r.get_named("name")?,
-            declared: r.get_named::<Option<String>>("type")?.unwrap_or_default(),
-        })
-    })
-    .collect()
-}
-
 fn has_column<C: Connection + ?Sized>(conn: &C, table: &str, column: &str) -> Result<bool> {
     Ok(conn.has_object("table", table)? && columns(conn, table)?.iter().any(|c| c.name == column))
 }
@@ -122,21 +103,11 @@ fn has_column<C: Connection + ?Sized>(conn: &C, table: &str, column: &str) -> Re
 /// The SQL expression naming a row by its primary key (text), or NULL when it has none
 /// besides the rowid.
 fn id_expr<C: Connection + ?Sized>(conn: &C, table: &str) -> Result<String> {
-    let rows = conn.query(
-        &format!("PRAGMA table_info({})", quote_ident(table)),
-        params![],
-    )?;
-    let mut pk: Vec<(i64, String, String)> = Vec::new();
-    for r in rows.iter() {
-        let pos: i64 = r.get_named("pk")?;
-        if pos > 0 {
-            pk.push((
-                pos,
-                r.get_named("name")?,
-                r.get_named::<Option<String>>("type")?.unwrap_or_default(),
-            ));
-        }
-    }
+    let mut pk: Vec<(i64, String, String)> = columns(conn, table)?
+        .into_iter()
+        .filter(|c| c.primary_key > 0)
+        .map(|c| (c.primary_key, c.name, c.declared_type))
+        .collect();
     pk.sort();
     Ok(match pk.as_slice() {
         [] => "NULL".into(),
@@ -209,13 +180,13 @@ fn wrong_types<C: Connection + ?Sized>(conn: &C, out: &mut Vec<Violation>) -> Re
         let cases: Vec<String> = columns(conn, &table)?
             .iter()
             .filter_map(|c| {
-                let aff = affinity(&c.declared);
+                let aff = affinity(&c.declared_type);
                 allowed(aff).map(|ok| {
                     let q = quote_ident(&c.name);
                     format!(
                         "WHEN typeof({q}) NOT IN ({ok}) THEN {} || typeof({q}) || {}",
                         sql_text(&format!("{} holds a ", c.name)),
-                        sql_text(&format!(", but is declared {}", c.declared)),
+                        sql_text(&format!(", but is declared {}", c.declared_type)),
                     )
                 })
             })

@@ -168,20 +168,13 @@ struct TableInfo {
 }
 
 fn table_info<C: Connection + ?Sized>(conn: &C, name: &str) -> Result<TableInfo> {
-    let cols = conn.query(
-        &format!("PRAGMA table_info({})", quote_ident(name)),
-        params![],
-    )?;
     let mut columns = Vec::new();
     let mut pk: Vec<(i64, String, String)> = Vec::new();
-    for r in cols.iter() {
-        let col: String = r.get_named("name")?;
-        let ty: String = r.get_named::<Option<String>>("type")?.unwrap_or_default();
-        let pk_pos: i64 = r.get_named("pk")?;
-        if pk_pos > 0 {
-            pk.push((pk_pos, col.clone(), ty));
+    for c in crate::engine::catalogue::columns(conn, name)? {
+        if c.primary_key > 0 {
+            pk.push((c.primary_key, c.name.clone(), c.declared_type));
         }
-        columns.push(col);
+        columns.push(c.name);
     }
     pk.sort();
     let without_rowid = conn

@@ -207,11 +207,10 @@ impl<'a> Migrator<'a> {
                 reason: describe_foreign(&tables),
             });
         }
-        let ledger_columns: Vec<String> = conn
-            .query(&format!("PRAGMA table_info({})", self.ledger), params![])?
-            .iter()
-            .map(|r| r.get_named::<String>("name"))
-            .collect::<Result<_>>()?;
+        let ledger_columns: Vec<String> = crate::engine::catalogue::columns(conn, self.ledger)?
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
         for needed in ["version", "migration_name", "checksum"] {
             if !ledger_columns.iter().any(|c| c == needed) {
                 return Err(Error::NotMotus {

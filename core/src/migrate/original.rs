@@ -5,7 +5,6 @@
 use super::Migration;
 use crate::connection::{quote_ident, Connection, ConnectionExt};
 use crate::error::Result;
-use crate::params;
 
 /// `(version, checksum)` pairs written by motusos 0.3.x, including the older checksums its
 /// runner allow-listed for versions 5, 11 and 16.
@@ -36,13 +35,10 @@ pub(super) const CHECKSUMS: &[(i64, &str)] = &[
 ];
 
 fn columns<C: Connection + ?Sized>(conn: &C, table: &str) -> Result<Vec<String>> {
-    conn.query(
-        &format!("PRAGMA table_info({})", quote_ident(table)),
-        params![],
-    )?
-    .iter()
-    .map(|r| r.get_named::<String>("name"))
-    .collect()
+    Ok(crate::engine::catalogue::columns(conn, table)?
+        .into_iter()
+        .map(|c| c.name)
+        .collect())
 }
 
 /// Runs inside the migration's transaction, before its SQL.

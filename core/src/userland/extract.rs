@@ -365,13 +365,10 @@ fn require_empty<U: Connection + ?Sized>(user: &U, req: &Request) -> Result<()> 
 }
 
 fn column_names<C: Connection + ?Sized>(conn: &C, table: &str) -> Result<Vec<String>> {
-    conn.query(
-        &format!("PRAGMA table_info({})", quote_ident(table)),
-        params![],
-    )?
-    .iter()
-    .map(|r| r.get_named::<String>("name"))
-    .collect()
+    Ok(crate::engine::catalogue::columns(conn, table)?
+        .into_iter()
+        .map(|c| c.name)
+        .collect())
 }
 
 /// Copies every row of one table, values unchanged. The insert-time audit trigger would
