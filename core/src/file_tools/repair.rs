@@ -289,9 +289,8 @@ pub fn checkpoint<C: Connection + ?Sized>(conn: &C) -> Result<Repair> {
     let passive = conn.query("PRAGMA wal_checkpoint(PASSIVE)", params![])?;
     let p = passive.first().expect("wal_checkpoint returns one row");
     let (frames, done): (i64, i64) = (p.get(1)?, p.get(2)?);
-    let truncate = conn.query("PRAGMA wal_checkpoint(TRUNCATE)", params![])?;
-    let busy: i64 = truncate.first().expect("one row").get(0)?;
-    Ok(if busy != 0 {
+    let complete = crate::engine::local_file::checkpoint_truncate(conn)?;
+    Ok(if !complete {
         Repair::new(
             "wal_checkpoint",
             Outcome::CannotRepair,

@@ -243,6 +243,25 @@ pub enum Placement<'a> {
     After(&'a str),
 }
 
+/// The rank an add or update asks for: just before or after another item, else `rank` as given.
+/// Naming both neighbours is refused (the command line already forbids it; other callers may not).
+pub fn placed_rank<C: Connection + ?Sized>(
+    conn: &C,
+    rank: Option<f64>,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<Option<f64>> {
+    match (before, after) {
+        (Some(_), Some(_)) => Err(Error::invalid(
+            "before",
+            "give either before or after, not both",
+        )),
+        (Some(b), None) => rank_next_to(conn, Placement::Before(b)).map(Some),
+        (None, Some(a)) => rank_next_to(conn, Placement::After(a)).map(Some),
+        (None, None) => Ok(rank),
+    }
+}
+
 /// A rank just before or after `anchor` (midway to its neighbour in the same phase, or one
 /// step beyond it), so items can be reordered without renumbering the others.
 pub fn rank_next_to<C: Connection + ?Sized>(conn: &C, place: Placement<'_>) -> Result<f64> {
@@ -1189,6 +1208,16 @@ mod tests {
         assert_eq!(rank_next_to(&db.conn, Placement::After("A")).unwrap(), 1.5);
         assert_eq!(rank_next_to(&db.conn, Placement::Before("A")).unwrap(), 0.0);
         assert_eq!(rank_next_to(&db.conn, Placement::After("B")).unwrap(), 3.0);
+        assert_eq!(
+            placed_rank(&db.conn, Some(7.0), None, None).unwrap(),
+            Some(7.0)
+        );
+        assert_eq!(
+            placed_rank(&db.conn, Some(7.0), None, Some("A")).unwrap(),
+            Some(1.5)
+        );
+        let both = placed_rank(&db.conn, None, Some("A"), Some("B")).unwrap_err();
+        assert_eq!(both.code(), "invalid_input", "{both}");
         assert_eq!(rank_next_to(&db.conn, Placement::Before("B")).unwrap(), 1.5);
         let err = rank_next_to(&db.conn, Placement::After("nope")).unwrap_err();
         assert_eq!(err.code(), "not_found");

@@ -539,12 +539,12 @@ fn placed_rank(
     before: Option<String>,
     after: Option<String>,
 ) -> Result<Option<f64>, CliError> {
-    let place = match (&before, &after) {
-        (Some(b), _) => items::Placement::Before(b),
-        (_, Some(a)) => items::Placement::After(a),
-        _ => return Ok(rank),
-    };
-    Ok(Some(items::rank_next_to(&db.conn, place)?))
+    Ok(items::placed_rank(
+        &db.conn,
+        rank,
+        before.as_deref(),
+        after.as_deref(),
+    )?)
 }
 
 fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {

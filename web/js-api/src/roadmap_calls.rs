@@ -47,17 +47,7 @@ pub fn add<C: Connection + ?Sized>(
     actor: &str,
     a: AddInput,
 ) -> Result<AddedItem> {
-    let rank = match (&a.before, &a.after) {
-        (Some(_), Some(_)) => {
-            return Err(motus_core::Error::invalid(
-                "before",
-                "give either before or after, not both",
-            ))
-        }
-        (Some(b), None) => Some(items::rank_next_to(conn, items::Placement::Before(b))?),
-        (None, Some(x)) => Some(items::rank_next_to(conn, items::Placement::After(x))?),
-        (None, None) => a.rank,
-    };
+    let rank = items::placed_rank(conn, a.rank, a.before.as_deref(), a.after.as_deref())?;
     motus_core::roadmap::add_with_dependencies(
         conn,
         env,
@@ -251,17 +241,7 @@ pub fn update<C: Connection + ?Sized>(
     id: &str,
     a: UpdateInput,
 ) -> Result<Item> {
-    let rank = match (&a.before, &a.after) {
-        (Some(_), Some(_)) => {
-            return Err(motus_core::Error::invalid(
-                "before",
-                "give either before or after, not both",
-            ))
-        }
-        (Some(b), None) => Some(items::rank_next_to(conn, items::Placement::Before(b))?),
-        (None, Some(x)) => Some(items::rank_next_to(conn, items::Placement::After(x))?),
-        (None, None) => a.rank,
-    };
+    let rank = items::placed_rank(conn, a.rank, a.before.as_deref(), a.after.as_deref())?;
     let change = ItemUpdate {
         title: a.title,
         phase_key: a.phase_key,
