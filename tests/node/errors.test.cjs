@@ -117,6 +117,24 @@ const scenarios = {
     return err;
   },
 
+  unsupported() {
+    // A host connection that did not say which file it is on (an in-memory better-sqlite3
+    // has no path) is not a local file: a requested VACUUM INTO backup is refused before
+    // anything is sent, and the migration it guarded does not run.
+    const sqlite = new BetterSqlite3(':memory:');
+    const db = motus.openBetterSqlite3(sqlite);
+    db.init();
+    db.claimWork({ work_id: 'ADHOC-DATA', agent_id: 'alice' });
+    sqlite.exec(`DELETE FROM schema_version WHERE version = ${latest}`);
+    const out = path.join(tempDir('unsupported'), 'backup.db');
+    const err = thrown(() => db.migrate({ backupPath: out }));
+    assert.match(err.message, /needs a local SQLite database file/);
+    assert.equal(fs.existsSync(out), false, 'no backup file was written');
+    assert.equal(db.status().schema_version, latest - 1, 'the migration did not run');
+    sqlite.close();
+    return err;
+  },
+
   busy() {
     // Another connection holds the write lock; the driver does not wait (timeout 0).
     const file = currentFile('busy');
@@ -246,10 +264,9 @@ const scenarios = {
 /**
  * Codes no call can produce: the embedded migrations are validated when the crate is built,
  * reads work on any schema version this build knows (an older one is read as it is), and
- * the cluster codes need a dqlite backend, which the JS API has not, and `unsupported` answers
- * the local-file tools (checkpoints, journal modes, ATTACH), which the JS API does not expose.
+ * the cluster codes need a dqlite backend, which the JS API has not.
  */
-const UNREACHABLE = ['invalid_migration', 'schema_outdated', 'unavailable', 'outcome_unknown', 'unsupported'];
+const UNREACHABLE = ['invalid_migration', 'schema_outdated', 'unavailable', 'outcome_unknown'];
 
 test('a read on the original tool\'s 0.3.3 file works, unmigrated, through the API and the binary alike', () => {
   const file = copyFixture('motusos-0.3.3-populated.db', 'outdated');
