@@ -151,7 +151,10 @@ impl Database {
         match (option, &self.backend, &self.path) {
             (Some(BackupOption::Path(p)), _, _) => Backup::To(p),
             (Some(BackupOption::Enabled(false)), _, _) => Backup::None,
-            (_, Backend::Host(_), Some(path)) => Backup::BesideFile(path.clone()),
+            (_, Backend::Host(_), Some(path)) => Backup::BesideFile(
+                path.clone(),
+                motus_core::ids::IdSource::random_hex(&self.ids, 6),
+            ),
             _ => Backup::None,
         }
     }
@@ -250,7 +253,7 @@ impl Database {
     }
 
     /// `motus db migrate [--dry-run]`.
-    #[wasm_bindgen(unchecked_return_type = "MigrateResult")]
+    #[wasm_bindgen(unchecked_return_type = "DbMigrateAnswer")]
     pub fn migrate(
         &self,
         #[wasm_bindgen(
@@ -269,7 +272,7 @@ impl Database {
             matches!(self.backend, Backend::Host(_)),
         )
         .map_err(|e| self.file_error(&e))?;
-        to_js(&motus_core::answer::envelope_of(true, &doc))
+        to_js(&motus_core::answer::document(&doc))
     }
 
     /// `motus db status`: schema version, pending migrations, sizes. Reads only.
