@@ -178,6 +178,7 @@ test('the API refuses what the binary refuses before anything runs: malformed op
   const { sqlite, db } = openHost(fileA);
   const before = sqlite.prepare('SELECT count(*) AS n FROM audit_log').get().n;
   for (const call of [
+    (d) => d.prefSet('k', 'v', { sourse: 'cli' }),
     (d) => d.skillAdd('s', 1.5),
     (d) => d.ruleDelete(Number.NaN),
     (d) => d.patternList({ kind: 'guessed' }),
@@ -195,6 +196,37 @@ test('the API refuses what the binary refuses before anything runs: malformed op
   }
   assert.equal(sqlite.prepare('SELECT count(*) AS n FROM audit_log').get().n, before);
   sqlite.close();
+});
+
+test('an option the call does not know is refused, as the binary refuses an unknown flag', () => {
+  // A typo must not be ignored: { status } for status_key would list every item, { agentid }
+  // would claim as the default agent, { dependson } would add an item without prerequisites.
+  const { fileA, fileB } = seeded('unknown-keys');
+  const { sqlite, db } = openHost(fileA);
+  db.roadmapAdd({ title: 'a', phase_key: 'phase_a', id: 'K-1' });
+  const before = sqlite.prepare('SELECT count(*) AS n FROM audit_log').get().n;
+  const cases = [
+    [(d) => d.roadmapList({ status: 'completed' }), ['roadmap', 'list', '--stauts', 'completed']],
+    [(d) => d.roadmapAdd({ title: 'b', phase_key: 'phase_a', dependson: ['K-1'] }), ['roadmap', 'add', 'b', '--phase', 'phase_a', '--dependson', 'K-1']],
+    [(d) => d.claimWork({ work_id: 'ADHOC-K', agentid: 'me' }), ['work', 'claim', 'ADHOC-K', '--agentid', 'me']],
+    [(d) => d.prefList({ every: true }), ['pref', 'list', '--every']],
+    [(d) => d.ruleList({ type: 'never' }), ['rule', 'list', '--tpye', 'never']],
+    [(d) => d.roadmapReady({ limt: 1 }), ['roadmap', 'ready', '--limt', '1']],
+  ];
+  const bin = binary(fileB);
+  for (const [call, argv] of cases) {
+    const doc = api(db)(call);
+    assert.equal(doc.ok, false, JSON.stringify(doc));
+    assert.equal(doc.error.code, 'invalid_input', doc.error.message);
+    assert.match(doc.error.message, /unknown field `[a-z_]+`, expected/);
+    const native = bin(argv);
+    assert.equal(native.ok, false);
+    assert.equal(native.error.code, 'usage');
+  }
+  assert.equal(sqlite.prepare('SELECT count(*) AS n FROM audit_log').get().n, before);
+  assert.equal(sqlite.prepare("SELECT count(*) AS n FROM coordination_leases").get().n, 0);
+  sqlite.close();
+  noCommandLine();
 });
 
 test('after `motus userland extract` the API follows the rows into an attached userland.db', () => {

@@ -6,12 +6,15 @@ use crate::host_connection::HostConnection;
 use crate::host_env::{HostClock, HostIds};
 use crate::js_error::{to_js_error, to_js_error_at};
 use crate::schema_calls::{self, Backup, Sizes};
-use crate::to_js::{options_from_js, to_js};
+use crate::to_js::{options_from_js, options_from_js_with, to_js};
 use js_sys::{Function, Reflect};
 use motus_core::migrate::Migrator;
 use motus_core::{Env, Error};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
+
+/// The open options that are functions, read separately (serde cannot carry them).
+const FUNCTIONS: &[&str] = &["now", "randomBytes"];
 
 /// Options every `open…` takes. Functions are read separately (serde cannot carry them).
 #[derive(Debug, Default, Deserialize)]
@@ -189,7 +192,7 @@ impl Database {
     pub fn open_in_memory(
         #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Database, JsValue> {
-        let opts: OpenOptions = options_from_js("options", options.clone())?;
+        let opts: OpenOptions = options_from_js_with("options", options.clone(), FUNCTIONS)?;
         let conn = crate::in_module::open_empty().map_err(|e| to_js_error(&e))?;
         Database::new(Backend::InModule(conn), &options, opts)
     }
@@ -202,7 +205,7 @@ impl Database {
         #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions & { readOnly?: boolean }")]
         options: JsValue,
     ) -> Result<Database, JsValue> {
-        let opts: OpenOptions = options_from_js("options", options.clone())?;
+        let opts: OpenOptions = options_from_js_with("options", options.clone(), FUNCTIONS)?;
         let conn = crate::in_module::open_image(bytes, opts.read_only)
             .map_err(|e| to_js_error_at(&e, opts.path.as_deref()))?;
         Database::new(Backend::InModule(conn), &options, opts)
@@ -214,7 +217,7 @@ impl Database {
         #[wasm_bindgen(unchecked_param_type = "HostConnection")] connection: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Database, JsValue> {
-        let opts: OpenOptions = options_from_js("options", options.clone())?;
+        let opts: OpenOptions = options_from_js_with("options", options.clone(), FUNCTIONS)?;
         let conn = HostConnection::new(connection)
             .map_err(|e| to_js_error(&e))?
             .on_local_file(opts.path.is_some());
