@@ -112,6 +112,10 @@ fn next_step_for(e: &motus_core::Error) -> Option<String> {
                 Some(format!("restore it: `motus {field} restore {id}`"))
             }
         }
+        InvalidInput { field, message } if field == "rank" && message.contains("no rank") => {
+            let id = first_word(message)?;
+            Some(format!("give it one: `motus roadmap update {id} --rank N`"))
+        }
         NotFound { kind, id } if kind == "dependency" => {
             let item = first_word(id)?;
             Some(format!("see its dependencies: `motus roadmap show {item}`"))

@@ -126,7 +126,9 @@ def test_write_tools_write_times_in_the_one_format_and_the_cli_reads_the_same_le
                 ("heartbeat", {"lease_id": lease}),
                 ("evidence", {"lease_id": lease, "evidence_type": "test_result", "passed": 1}),
                 ("decision", {"lease_id": lease, "decision": "keep one format"}),
-                ("roadmap_add", {"title": "Parity", "phase": "phase_a", "id": "RI-PARITY"}),
+                ("roadmap_add", {"title": "Anchor", "phase": "phase_a", "id": "RI-P0", "rank": 5}),
+                # The item's own names (phase_key), and placement as the CLI's --after.
+                ("roadmap_add", {"title": "Parity", "phase_key": "phase_a", "id": "RI-PARITY", "after": "RI-P0"}),
             ]:
                 err, doc = await call(s, tool, args)
                 assert not err, (tool, doc)
@@ -144,6 +146,7 @@ def test_write_tools_write_times_in_the_one_format_and_the_cli_reads_the_same_le
     cli.pop("ttl_remaining_s", None)
     assert status == cli
     assert shown == home.cli("roadmap", "show", "RI-PARITY")[1]
+    assert shown["item"]["rank"] == 6.0 and shown["item"]["phase_key"] == "phase_a", shown
 
 
 def test_every_tools_output_schema_is_the_published_schema_of_the_clis_document(home):

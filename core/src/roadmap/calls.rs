@@ -50,46 +50,42 @@ pub struct ItemInput {
 #[serde(deny_unknown_fields)]
 pub struct NoInput {}
 
-/// `roadmap add`, with its prerequisites.
+/// `roadmap add`, with its prerequisites: the one input of the CLI, the JS API's
+/// `roadmapAdd` and the MCP tool `roadmap_add`. Fields are named as the item's document names
+/// them (`phase_key`, `status_key`); `phase` and `status` are accepted too (the names the
+/// MCP tool had first).
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddInput {
     pub title: String,
     /// Phase key (terminology domain `roadmap_phase`, e.g. `phase_a`).
-    pub phase: String,
+    #[serde(alias = "phase")]
+    pub phase_key: String,
     /// Item id (default `RI-<12 hex>`).
     pub id: Option<String>,
     /// `work` (default), `gate`, `holding` or `integration`.
     pub item_type: Option<String>,
     /// Status key (default `pending`).
-    pub status: Option<String>,
+    #[serde(alias = "status")]
+    pub status_key: Option<String>,
     pub description: Option<String>,
     pub owner: Option<String>,
     /// Rank (default one past the highest in the phase); lower comes first.
     pub rank: Option<f64>,
+    /// Rank it just before this item (instead of `rank`).
+    pub before: Option<String>,
+    /// Rank it just after this item (instead of `rank`).
+    pub after: Option<String>,
     /// `YYYY-MM-DD`.
     pub target_date: Option<String>,
+    pub feature_id: Option<String>,
+    pub cr_id: Option<String>,
+    pub external_id: Option<String>,
+    pub external_url: Option<String>,
     /// Prerequisites: the item waits for each (`blocks` edges), written in the same
     /// transaction; an unknown id refuses the whole call.
     #[serde(default)]
     pub depends_on: Vec<String>,
-}
-
-impl AddInput {
-    pub fn new_item(&self) -> NewItem {
-        NewItem {
-            id: self.id.clone(),
-            title: self.title.clone(),
-            phase_key: self.phase.clone(),
-            item_type: self.item_type.clone(),
-            status_key: self.status.clone(),
-            description: self.description.clone(),
-            owner: self.owner.clone(),
-            rank: self.rank,
-            target_date: self.target_date.clone(),
-            ..Default::default()
-        }
-    }
 }
 
 /// `roadmap dep add`.
@@ -181,11 +177,31 @@ pub fn add<C: Connection + ?Sized>(
     actor: &str,
     input: &AddInput,
 ) -> Result<AddedItem> {
+    let rank = items::placed_rank(
+        conn,
+        input.rank,
+        input.before.as_deref(),
+        input.after.as_deref(),
+    )?;
     super::add_with_dependencies(
         conn,
         env,
         actor,
-        &input.new_item(),
+        &NewItem {
+            id: input.id.clone(),
+            title: input.title.clone(),
+            phase_key: input.phase_key.clone(),
+            item_type: input.item_type.clone(),
+            status_key: input.status_key.clone(),
+            description: input.description.clone(),
+            owner: input.owner.clone(),
+            rank,
+            target_date: input.target_date.clone(),
+            feature_id: input.feature_id.clone(),
+            cr_id: input.cr_id.clone(),
+            external_id: input.external_id.clone(),
+            external_url: input.external_url.clone(),
+        },
         &input.depends_on,
         DependencyType::Blocks,
     )

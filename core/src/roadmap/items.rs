@@ -273,7 +273,7 @@ pub fn rank_next_to<C: Connection + ?Sized>(conn: &C, place: Placement<'_>) -> R
     let rank = a.rank.ok_or_else(|| {
         Error::invalid(
             "rank",
-            format!("{anchor} has no rank to place next to; give it one with --rank"),
+            format!("{anchor} has no rank to place next to; give it a rank first"),
         )
     })?;
     let neighbour: Option<f64> = if after {

@@ -11,7 +11,7 @@ use motus_core::answer::List;
 use motus_core::roadmap::calls;
 use motus_core::roadmap::{
     assignments, dependencies, export, items, readiness, DependencyType, Item, ItemSummary,
-    ItemUpdate, ListFilter, NewItem,
+    ItemUpdate, ListFilter,
 };
 use motus_core::Clock;
 use std::path::PathBuf;
@@ -549,29 +549,25 @@ fn placed_rank(
 
 fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
     let db = write_db(ctx)?;
-    let rank = placed_rank(&db, a.rank, a.before, a.after)?;
-    let added = motus_core::roadmap::add_with_dependencies(
-        &db.conn,
-        &render::env(),
-        &actor(),
-        &NewItem {
-            id: a.id,
-            title: a.title,
-            phase_key: a.phase,
-            item_type: a.item_type,
-            status_key: a.status,
-            description: a.description,
-            owner: a.owner,
-            rank,
-            target_date: a.target_date,
-            feature_id: a.feature,
-            cr_id: a.cr,
-            external_id: a.external_id,
-            external_url: a.external_url,
-        },
-        &a.depends_on,
-        DependencyType::Blocks,
-    )?;
+    let input = motus_core::roadmap::calls::AddInput {
+        title: a.title,
+        phase_key: a.phase,
+        id: a.id,
+        item_type: a.item_type,
+        status_key: a.status,
+        description: a.description,
+        owner: a.owner,
+        rank: a.rank,
+        before: a.before,
+        after: a.after,
+        target_date: a.target_date,
+        feature_id: a.feature,
+        cr_id: a.cr,
+        external_id: a.external_id,
+        external_url: a.external_url,
+        depends_on: a.depends_on,
+    };
+    let added = motus_core::roadmap::calls::add(&db.conn, &render::env(), &actor(), &input)?;
     emit(ctx.json, &added, || {
         let mut s = format!("Added {}", item_line(&added.item));
         if !added.depends_on.is_empty() {

@@ -2,7 +2,7 @@
 
 use crate::database::Database;
 use crate::js_error::to_js_error;
-use crate::roadmap_calls::{self as calls, AddInput, ListInput};
+use crate::roadmap_calls::{self as calls, ListInput};
 use crate::to_js::{options_from_js, to_js};
 use motus_core::answer::{document, Answer};
 use serde::Deserialize;
@@ -64,8 +64,8 @@ impl Database {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RoadmapAddInput")] item: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let a: AddInput = options_from_js("item", item)?;
-        self.roadmap_write(|db| calls::add(db.backend(), &db.env(), db.actor(), a))
+        let a: motus_core::roadmap::calls::AddInput = crate::work_api::input("item", item)?;
+        self.roadmap_write(|db| calls::add(db.backend(), &db.env(), db.actor(), &a))
     }
 
     /// `motus roadmap show`: an item with its dependencies, dependents, assignments, readiness.

@@ -10,66 +10,20 @@ use motus_core::roadmap::calls::{self, BlockedList, ItemInput, ItemView};
 use motus_core::roadmap::items::Completion;
 use motus_core::roadmap::{
     assignments, dependencies, export, items, AddedItem, DependencyType, Edge, Item, ItemUpdate,
-    ListFilter, NewItem, Why,
+    ListFilter, Why,
 };
 use motus_core::terminology::{self, Term};
 use motus_core::{Connection, Env, Result};
 use serde::Deserialize;
 
-/// `motus roadmap add`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AddInput {
-    pub id: Option<String>,
-    pub title: String,
-    pub phase_key: String,
-    pub item_type: Option<String>,
-    pub status_key: Option<String>,
-    pub description: Option<String>,
-    pub owner: Option<String>,
-    pub rank: Option<f64>,
-    /// Rank it just before this item (`--before`).
-    pub before: Option<String>,
-    /// Rank it just after this item (`--after`).
-    pub after: Option<String>,
-    pub target_date: Option<String>,
-    pub feature_id: Option<String>,
-    pub cr_id: Option<String>,
-    pub external_id: Option<String>,
-    pub external_url: Option<String>,
-    /// Prerequisites (`--depends-on`): `blocks` edges written in the same transaction.
-    pub depends_on: Vec<String>,
-}
-
+/// `motus roadmap add`: core's one input (also the MCP tool's), with its prerequisites.
 pub fn add<C: Connection + ?Sized>(
     conn: &C,
     env: &Env,
     actor: &str,
-    a: AddInput,
+    a: &calls::AddInput,
 ) -> Result<AddedItem> {
-    let rank = items::placed_rank(conn, a.rank, a.before.as_deref(), a.after.as_deref())?;
-    motus_core::roadmap::add_with_dependencies(
-        conn,
-        env,
-        actor,
-        &NewItem {
-            id: a.id,
-            title: a.title,
-            phase_key: a.phase_key,
-            item_type: a.item_type,
-            status_key: a.status_key,
-            description: a.description,
-            owner: a.owner,
-            rank,
-            target_date: a.target_date,
-            feature_id: a.feature_id,
-            cr_id: a.cr_id,
-            external_id: a.external_id,
-            external_url: a.external_url,
-        },
-        &a.depends_on,
-        DependencyType::Blocks,
-    )
+    calls::add(conn, env, actor, a)
 }
 
 /// `motus roadmap show`.

@@ -36,7 +36,7 @@ struct ListOptions {
 }
 
 /// Reads a required input object; a missing or malformed one is `invalid_input`.
-fn input<T: serde::de::DeserializeOwned + Default>(
+pub(crate) fn input<T: serde::de::DeserializeOwned + Default>(
     field: &str,
     value: JsValue,
 ) -> Result<T, JsValue> {
