@@ -172,7 +172,7 @@ fn measure_chain(
     let (ours, bytes) = time(runs, || {
         let w = readiness::why(conn, "C000000").unwrap();
         assert_eq!(w.blocking_dependencies.len(), depth - 1);
-        serde_json::to_vec(&motus_core::answer::envelope_of(true, &w))
+        serde_json::to_vec(&motus_core::answer::document(&w))
             .unwrap()
             .len()
     });

@@ -79,6 +79,19 @@ pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
         MigrationChanged { .. } => {
             "restore the original migration file, or the database from a backup"
         }
+        NotFound { kind, .. } => match kind.as_str() {
+            "preference" => "list the keys with `motus pref list`",
+            "skill" => "list the skills with `motus skill list`",
+            "ground rule" => "list the rules and their ids with `motus rule list`",
+            _ => return None,
+        },
+        InvalidInput { field, message } if message.contains("exists already") => {
+            match field.as_str() {
+                "skill name" => "see it with `motus skill show NAME`, or delete it first",
+                "rule" => "list the rules with `motus rule list`",
+                _ => return None,
+            }
+        }
         _ => return None,
     })
 }

@@ -164,8 +164,8 @@ test('JSON Lines: the API loads the binary\'s export into a new database and exp
   assert.deepEqual(mask(copy.programList('program')), mask(after(['program', 'list'])));
 
   // Refused: a database that holds data, an edited export (fingerprints), nothing written.
-  // Exported again from the module, it is the binary's export (a host driver that returns
-  // reals as plain numbers cannot tell 1.0 from 1, so the round trip is checked in the module).
+  // Exported again from the module, it is the binary's export (the same round trip through a
+  // host driver: parity_db.test.cjs).
   const again = copy.exportJsonl();
   assert.deepEqual(header(again), header(text));
   assert.deepEqual(again.split('\n').slice(1), text.split('\n').slice(1));

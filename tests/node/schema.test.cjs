@@ -78,7 +78,8 @@ test('the original tool\'s populated database upgrades through the API, backup f
   const up = db.migrate();
   assert.equal(up.from_version, 20);
   assert.equal(up.to_version, latest);
-  assert.equal(up.backup_path, `${file}.backup-v20-20261126070812345`);
+  assert.ok(up.backup_path.startsWith(`${file}.backup-v20-20261126070812345-`), up.backup_path);
+  assert.match(up.backup_path.slice(file.length), /^\.backup-v20-20261126070812345-[0-9a-f]{6}$/);
   assert.ok(fs.existsSync(up.backup_path));
   const copy = new BetterSqlite3(up.backup_path, { readonly: true });
   assert.equal(copy.prepare('SELECT max(version) AS v FROM schema_version').get().v, 20);

@@ -9,8 +9,10 @@ use serde::Serialize;
 /// `motus db migrate [--dry-run]`.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct MigrateAnswer {
-    /// The database (a file path or a cluster address).
-    pub path: String,
+    /// The database: a file path or a cluster address. Null only from the JS API, for a
+    /// database in the module or a host connection opened without its `path` (as in
+    /// `db.status` and `db.init`).
+    pub path: Option<String>,
     pub dry_run: bool,
     /// The schema version before the call.
     pub from_version: i64,
@@ -25,6 +27,9 @@ pub struct MigrateAnswer {
     pub pending: Vec<PendingMigration>,
     /// The copy taken before the first migration was applied, when one was: beside a file,
     /// a copy of it; for a cluster database, its export (JSON Lines) in the working directory.
+    /// Null when no copy was written: nothing was applied, the database held no data, or
+    /// (JS API) there was no file to copy beside — a database in the module, or a host
+    /// connection opened without `path` and without `backupPath`.
     pub backup_path: Option<String>,
 }
 
@@ -36,7 +41,7 @@ impl MigrateAnswer {
     /// `report` is what the runner did (or would do); `before` the ledger before the call
     /// (the report of a call that found nothing to do carries none), `after` the ledger now.
     pub fn new(
-        path: &str,
+        path: Option<&str>,
         dry_run: bool,
         before: i64,
         report: Option<&Report>,
@@ -49,7 +54,7 @@ impl MigrateAnswer {
             (planned, Vec::new())
         };
         MigrateAnswer {
-            path: path.to_string(),
+            path: path.map(str::to_owned),
             dry_run,
             from_version: report.map_or(before, |r| r.from_version),
             to_version: match report {
@@ -66,6 +71,7 @@ impl MigrateAnswer {
     /// The one-line account the CLI prints: "upgraded from 20 to 34: applied 21..34; backup
     /// at …".
     pub fn summary(&self) -> String {
+        let path = self.path.as_deref().unwrap_or("the database");
         let list = versions(if self.dry_run {
             &self.would_apply
         } else {
@@ -73,16 +79,16 @@ impl MigrateAnswer {
         });
         match (self.dry_run, list) {
             (true, None) => format!(
-                "Nothing to apply: {} is at schema version {}",
-                self.path, self.from_version
+                "Nothing to apply: {path} is at schema version {}",
+                self.from_version
             ),
             (true, Some(list)) => format!(
-                "Would upgrade {} from {} to {}: would apply {list}; a backup is written first",
-                self.path, self.from_version, self.to_version
+                "Would upgrade {path} from {} to {}: would apply {list}; a backup is written first",
+                self.from_version, self.to_version
             ),
             (false, None) => format!(
-                "Nothing to apply: {} is at schema version {} (latest)",
-                self.path, self.to_version
+                "Nothing to apply: {path} is at schema version {} (latest)",
+                self.to_version
             ),
             (false, Some(list)) => {
                 let backup = match &self.backup_path {
@@ -90,8 +96,8 @@ impl MigrateAnswer {
                     None => "no backup (nothing to copy)".to_string(),
                 };
                 format!(
-                    "Upgraded {} from {} to {}: applied {list}; {backup}",
-                    self.path, self.from_version, self.to_version
+                    "Upgraded {path} from {} to {}: applied {list}; {backup}",
+                    self.from_version, self.to_version
                 )
             }
         }

@@ -84,47 +84,6 @@ impl Answer for GuideAnswer {
     const NAME: &'static str = "prime";
 }
 
-/// The document of an untyped value (areas whose answers are still assembled from rows):
-/// the same envelope, a bare list becomes `{items, count}`, timestamps in the one format.
-pub fn envelope(ok: bool, value: Value) -> Value {
-    let mut body = match value {
-        Value::Object(map) => map,
-        Value::Array(items) => {
-            let mut m = Map::new();
-            m.insert("count".into(), Value::from(items.len()));
-            m.insert("items".into(), Value::Array(items));
-            m
-        }
-        Value::Null => Map::new(),
-        other => {
-            let mut m = Map::new();
-            m.insert("value".into(), other);
-            m
-        }
-    };
-    let mut wrapped = Value::Object(std::mem::take(&mut body));
-    normalize_timestamps(&mut wrapped);
-    if let Value::Object(m) = wrapped {
-        body = m;
-    }
-    let mut doc = Map::new();
-    doc.insert(
-        "ok".into(),
-        Value::Bool(body.remove("ok").and_then(|v| v.as_bool()).unwrap_or(ok) && ok),
-    );
-    doc.insert("contract_version".into(), Value::from(CONTRACT_VERSION));
-    doc.extend(body);
-    Value::Object(doc)
-}
-
-/// [`envelope`] of any serializable value.
-pub fn envelope_of<T: Serialize + ?Sized>(ok: bool, value: &T) -> Value {
-    envelope(
-        ok,
-        serde_json::to_value(value).expect("documents serialize"),
-    )
-}
-
 /// The one timestamp format: every string under a key ending in `_at` (or a deadline) that
 /// reads as a timestamp is written RFC 3339 UTC with milliseconds. Rows read from the
 /// database carry whatever format wrote them (ours, SQLite's, the original's).
@@ -217,24 +176,23 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn the_envelope_says_ok_and_the_version_and_lists_have_one_shape() {
-        let d = envelope(true, json!([1, 2]));
+    fn a_document_says_ok_and_the_version_beside_the_answer() {
+        let d = document(&GuideAnswer {
+            guide: "read me".into(),
+        });
         assert_eq!(
             d,
-            json!({"ok": true, "contract_version": CONTRACT_VERSION, "count": 2, "items": [1, 2]})
+            json!({"ok": true, "contract_version": CONTRACT_VERSION, "guide": "read me"})
         );
-        let d = envelope(true, json!({"ok": false, "x": 1}));
-        assert_eq!(d["ok"], false, "a document's own negative verdict is kept");
-        let d = envelope(false, json!({"x": 1}));
-        assert_eq!(d["ok"], false);
+        let failure = document(&ErrorAnswer::new("busy", "held"));
+        assert_eq!(failure["ok"], false);
+        assert_eq!(failure["error"]["code"], "busy");
     }
 
     #[test]
     fn timestamps_are_written_in_one_format_and_dates_stay_dates() {
-        let d = envelope(
-            true,
-            json!({"created_at": "2026-12-02 14:23:36.264", "rows": [{"updated_at": "2026-12-02T14:33:29.817Z", "target_date": "2026-12-31"}], "due_at": "2026-12-31", "title_at": "not a time"}),
-        );
+        let mut d = json!({"created_at": "2026-12-02 14:23:36.264", "rows": [{"updated_at": "2026-12-02T14:33:29.817Z", "target_date": "2026-12-31"}], "due_at": "2026-12-31", "title_at": "not a time"});
+        normalize_timestamps(&mut d);
         assert_eq!(d["created_at"], "2026-12-02T14:23:36.264Z");
         assert_eq!(d["rows"][0]["updated_at"], "2026-12-02T14:33:29.817Z");
         assert_eq!(d["rows"][0]["target_date"], "2026-12-31");

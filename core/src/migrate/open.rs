@@ -83,8 +83,8 @@ pub fn write_plan_of(status: &Status) -> WritePlan {
 }
 
 /// The pre-upgrade backup beside the database: `<db>.backup-v<from>-<YYYYMMDDHHMMSSmmm>`,
-/// then `-<unique>` when the caller adds one (the CLI: a random part, so two upgrades in the
-/// same millisecond never collide; the JS API has no file system to collide on).
+/// then `-<unique>` when the caller adds one (the CLI and the JS API: six random hex digits,
+/// so two upgrades of one file in the same millisecond never collide).
 pub fn backup_file_name(
     db_path: &str,
     from_version: i64,

@@ -72,7 +72,7 @@ pub fn add<C: Connection + ?Sized>(
             return Err(Error::invalid(
                 "rule",
                 format!(
-                    "the {rule_type} rule {rule_value:?} exists already (id {}); list rules with `motus rule list`",
+                    "the {rule_type} rule {rule_value:?} exists already (id {})",
                     r.id
                 ),
             ));
@@ -148,12 +148,7 @@ pub fn delete<C: Connection + ?Sized>(
     write_tx(conn, |c| {
         let before = one(c, store, "id = ?1", params![id])?
             .filter(|r| !r.stamps.is_deleted())
-            .ok_or_else(|| {
-                Error::not_found(
-                    "ground rule",
-                    format!("{id} (list the rules and their ids with `motus rule list`)"),
-                )
-            })?;
+            .ok_or_else(|| Error::not_found("ground rule", id.to_string()))?;
         let now = env.now().to_db();
         c.execute(
             &format!(

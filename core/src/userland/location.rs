@@ -158,6 +158,49 @@ pub fn resolve<C: Connection + ?Sized>(
             params![userland_path],
         )?;
     }
+    let field = "--userland";
+    attached(
+        coord,
+        marker,
+        userland_path,
+        field,
+        "pass --userland with that file",
+    )
+}
+
+/// Resolves where the userland tables are for a connection that has no file of its own to
+/// attach (a JS host's connection): the rows are in coordination.db, or — when the marker
+/// says they moved — in a userland.db the host attached itself as schema `userland`.
+pub fn resolve_attached<C: Connection + ?Sized>(coord: &C) -> Result<Location> {
+    let Some(marker) = read_marker(coord)? else {
+        return Ok(Location::coordination());
+    };
+    if !is_attached(coord, ATTACHED_SCHEMA)? {
+        return Err(Error::CannotOpen {
+            message: format!(
+                "the preference tables were moved on {} to {}, and this connection has no userland.db attached; attach that file to it as schema {ATTACHED_SCHEMA} (ATTACH DATABASE '<path>' AS {ATTACHED_SCHEMA}) and call again",
+                marker.extracted_at, marker.userland_path
+            ),
+        });
+    }
+    let shown = marker.userland_path.clone();
+    attached(
+        coord,
+        marker,
+        &shown,
+        "userland",
+        "attach that file as schema userland instead",
+    )
+}
+
+/// Checks that the schema attached as `userland` is the userland.db the rows moved to.
+fn attached<C: Connection + ?Sized>(
+    coord: &C,
+    marker: Marker,
+    userland_path: &str,
+    field: &str,
+    advice: &str,
+) -> Result<Location> {
     let has_meta = coord
         .query_scalar::<i64>(
             &format!(
@@ -168,8 +211,8 @@ pub fn resolve<C: Connection + ?Sized>(
         .is_some();
     if !has_meta {
         return Err(Error::invalid(
-            "--userland",
-            format!("{userland_path} is not a userland.db (it has no userland_meta table); pass the userland.db the tables were moved to ({})", marker.userland_path),
+            field,
+            format!("{userland_path} is not a userland.db (it has no userland_meta table); use the userland.db the tables were moved to ({})", marker.userland_path),
         ));
     }
     let id: Option<String> = coord.query_scalar(
@@ -178,9 +221,9 @@ pub fn resolve<C: Connection + ?Sized>(
     )?;
     if id.as_deref() != Some(marker.userland_id.as_str()) {
         return Err(Error::invalid(
-            "--userland",
+            field,
             format!(
-                "{userland_path} is a different userland.db (id {}) from the one this coordination.db's preference tables were moved to (id {}, at {}); pass --userland with that file",
+                "{userland_path} is a different userland.db (id {}) from the one this coordination.db's preference tables were moved to (id {}, at {}); {advice}",
                 id.unwrap_or_default(),
                 marker.userland_id,
                 marker.userland_path

@@ -12,7 +12,9 @@
 //! - [`location`]: reading the marker and attaching userland.db.
 //! - [`extract`]: the resumable copy → verify → remove → complete sequence.
 //! - [`preferences`], [`skills`], [`ground_rules`], [`patterns`]: the data itself.
+//! - [`calls`]: the `pref`/`skill`/`rule`/`pattern` commands as typed answers (CLI and JS API).
 
+pub mod calls;
 pub mod detect;
 pub mod extract;
 pub mod ground_rules;

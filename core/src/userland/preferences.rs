@@ -48,10 +48,7 @@ fn find<C: Connection + ?Sized>(conn: &C, store: &Store, key: &str) -> Result<Op
 }
 
 fn not_found(key: &str) -> Error {
-    Error::not_found(
-        "preference",
-        format!("{key} (list the keys with `motus pref list`)"),
-    )
+    Error::not_found("preference", key)
 }
 
 /// The preference of that key; unset (soft-deleted) keys are not found.
@@ -278,7 +275,7 @@ mod tests {
             "invalid_input"
         );
         let e = unset(&conn, &s, &env, "a", "nope", None).unwrap_err();
-        assert!(e.to_string().contains("motus pref list"), "{e}");
+        assert_eq!(e.to_string(), "preference not found: nope", "{e}");
         let n: i64 = conn
             .query_one("SELECT count(*) FROM preferences", &[])
             .unwrap();

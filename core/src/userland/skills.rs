@@ -77,7 +77,7 @@ pub fn add<C: Connection + ?Sized>(
         if before.as_ref().is_some_and(|s| !s.stamps.is_deleted()) {
             return Err(Error::invalid(
                 "skill name",
-                format!("a skill named {name:?} exists already; see it with `motus skill show {name}`, or delete it first"),
+                format!("a skill named {name:?} exists already; show it, or delete it first"),
             ));
         }
         let now = env.now().to_db();
@@ -143,10 +143,7 @@ pub fn show<C: Connection + ?Sized>(conn: &C, store: &Store, name: &str) -> Resu
     required("skill name", name)?;
     match find(conn, store, name)? {
         Some(s) if !s.stamps.is_deleted() => Ok(s),
-        _ => Err(Error::not_found(
-            "skill",
-            format!("{name} (list the skills with `motus skill list`)"),
-        )),
+        _ => Err(Error::not_found("skill", name)),
     }
 }
 

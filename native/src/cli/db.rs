@@ -149,7 +149,7 @@ fn migrate(ctx: &Ctx, dry_run: bool) -> Result<u8, CliError> {
         .status(&db.conn)
         .map_err(CliError::from)?;
     let answer = MigrateAnswer::new(
-        &db.path.display().to_string(),
+        Some(&db.path.display().to_string()),
         dry_run,
         after.current_version,
         report.as_ref(),

@@ -4,8 +4,7 @@ use super::ctx::Ctx;
 use super::userland::open::open_read;
 use crate::output::{emit, CliError};
 use clap::{Subcommand, ValueEnum};
-use motus_core::answer::userland::PatternsAnswer;
-use motus_core::userland::patterns;
+use motus_core::userland::calls;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Kind {
@@ -36,26 +35,24 @@ pub fn run(ctx: &Ctx, cmd: PatternCommand) -> Result<u8, CliError> {
         all,
     } = cmd;
     let o = open_read(ctx)?;
-    let mut p = patterns::list(&o.db.conn, &o.location.store, pattern_type.as_deref(), all)?;
-    match kind {
-        Some(Kind::Learned) => p.detected.clear(),
-        Some(Kind::Detected) => p.learned.clear(),
-        None => {}
-    }
-    let doc = PatternsAnswer {
-        lives_in: o.location.home(),
-        learned: p.learned.clone(),
-        detected: p.detected.clone(),
+    let input = calls::PatternListInput {
+        pattern_type,
+        kind: kind.map(|k| match k {
+            Kind::Learned => calls::PatternKind::Learned,
+            Kind::Detected => calls::PatternKind::Detected,
+        }),
+        all,
     };
+    let doc = calls::pattern_list(&o.db.conn, &o.location, &input)?;
     emit(ctx.json, &doc, || {
         let mut lines = Vec::new();
-        for l in &p.learned {
+        for l in &doc.learned {
             lines.push(format!(
                 "learned   {}: {}  x{} ({})",
                 l.pattern_type, l.pattern_value, l.frequency, l.source
             ));
         }
-        for d in &p.detected {
+        for d in &doc.detected {
             lines.push(format!(
                 "detected  {}: {}  {} confidence{}",
                 d.pattern_type,

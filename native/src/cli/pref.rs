@@ -4,8 +4,7 @@ use super::ctx::Ctx;
 use super::userland::open::{actor, open_read, open_write, with_env};
 use crate::output::{emit, CliError};
 use clap::Subcommand;
-use motus_core::answer::userland::{PreferenceAnswer, PreferenceListAnswer, PreferenceSetAnswer};
-use motus_core::userland::preferences;
+use motus_core::userland::calls;
 
 #[derive(Debug, Subcommand)]
 pub enum PrefCommand {
@@ -20,8 +19,8 @@ pub enum PrefCommand {
         key: String,
         /// Its new value
         value: String,
-        /// Where the value comes from
-        #[arg(long, default_value = "cli", value_parser = clap::builder::PossibleValuesParser::new(motus_core::userland::preferences::SOURCES.iter().copied()))]
+        /// Where the value comes from: cli, config_file or learned
+        #[arg(long, default_value = calls::PREF_SOURCE)]
         source: String,
     },
     /// List preferences
@@ -44,45 +43,39 @@ pub fn run(ctx: &Ctx, cmd: PrefCommand) -> Result<u8, CliError> {
     match cmd {
         PrefCommand::Get { key } => {
             let o = open_read(ctx)?;
-            let p = preferences::get(&o.db.conn, &o.location.store, &key)?;
-            let value = p.value.clone();
-            let doc = PreferenceAnswer {
-                lives_in: o.location.home(),
-                preference: p,
-            };
-            emit(ctx.json, &doc, || value);
+            let doc = calls::pref_get(&o.db.conn, &o.location, &key)?;
+            emit(ctx.json, &doc, || doc.preference.value.clone());
         }
         PrefCommand::Set { key, value, source } => {
             let o = open_write(ctx)?;
-            let out = with_env(|env| {
-                o.location.write(&o.db.conn, |c, store| {
-                    preferences::set(c, &store, env, &actor(), &key, &value, &source)
-                })
-            })?;
-            let doc = PreferenceSetAnswer {
-                lives_in: o.location.home(),
-                created: out.created,
-                previous: out.previous.clone(),
-                preference: out.preference.clone(),
+            let options = calls::PrefSetOptions {
+                source: Some(source),
             };
-            emit(ctx.json, &doc, || match &out.previous {
+            let doc = with_env(|env| {
+                calls::pref_set(
+                    &o.db.conn,
+                    &o.location,
+                    env,
+                    &actor(),
+                    &key,
+                    &value,
+                    &options,
+                )
+            })?;
+            emit(ctx.json, &doc, || match &doc.previous {
                 Some(old) => format!("Set {key} = {value} (was {old})"),
                 None => format!("Set {key} = {value}"),
             });
         }
         PrefCommand::List { all } => {
             let o = open_read(ctx)?;
-            let list = preferences::list(&o.db.conn, &o.location.store, all)?;
-            let doc = PreferenceListAnswer {
-                lives_in: o.location.home(),
-                count: list.len(),
-                items: list.clone(),
-            };
+            let doc = calls::pref_list(&o.db.conn, &o.location, &calls::ListInput { all })?;
             emit(ctx.json, &doc, || {
-                if list.is_empty() {
+                if doc.items.is_empty() {
                     return "No preferences; set one with `motus pref set KEY VALUE`".into();
                 }
-                list.iter()
+                doc.items
+                    .iter()
                     .map(|p| {
                         let unset = if p.stamps.is_deleted() {
                             " [unset]"
@@ -97,15 +90,16 @@ pub fn run(ctx: &Ctx, cmd: PrefCommand) -> Result<u8, CliError> {
         }
         PrefCommand::Unset { key, reason } => {
             let o = open_write(ctx)?;
-            let p = with_env(|env| {
-                o.location.write(&o.db.conn, |c, store| {
-                    preferences::unset(c, &store, env, &actor(), &key, reason.as_deref())
-                })
+            let doc = with_env(|env| {
+                calls::pref_unset(
+                    &o.db.conn,
+                    &o.location,
+                    env,
+                    &actor(),
+                    &key,
+                    &calls::ReasonInput { reason },
+                )
             })?;
-            let doc = PreferenceAnswer {
-                lives_in: o.location.home(),
-                preference: p,
-            };
             emit(ctx.json, &doc, || format!("Unset {key}"));
         }
     }

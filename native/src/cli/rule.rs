@@ -4,8 +4,8 @@ use super::ctx::Ctx;
 use super::userland::open::{actor, open_read, open_write, with_env};
 use crate::output::{emit, CliError};
 use clap::Subcommand;
-use motus_core::answer::userland::{RuleAnswer, RuleListAnswer};
-use motus_core::userland::ground_rules::{self, GroundRule};
+use motus_core::userland::calls;
+use motus_core::userland::ground_rules::GroundRule;
 
 #[derive(Debug, Subcommand)]
 pub enum RuleCommand {
@@ -15,8 +15,8 @@ pub enum RuleCommand {
         rule_type: String,
         /// The rule itself
         rule_value: String,
-        /// Where it comes from
-        #[arg(long, default_value = "user_defined", value_parser = clap::builder::PossibleValuesParser::new(motus_core::userland::ground_rules::SOURCES.iter().copied()))]
+        /// Where it comes from: user_defined, default or imported
+        #[arg(long, default_value = calls::RULE_SOURCE)]
         source: String,
     },
     /// List ground rules with their ids
@@ -58,47 +58,48 @@ pub fn run(ctx: &Ctx, cmd: RuleCommand) -> Result<u8, CliError> {
             source,
         } => {
             let o = open_write(ctx)?;
-            let r = with_env(|env| {
-                o.location.write(&o.db.conn, |c, store| {
-                    ground_rules::add(c, &store, env, &actor(), &rule_type, &rule_value, &source)
-                })
-            })?;
-            let doc = RuleAnswer {
-                lives_in: o.location.home(),
-                rule: r.clone(),
+            let options = calls::RuleAddOptions {
+                source: Some(source),
             };
+            let doc = with_env(|env| {
+                calls::rule_add(
+                    &o.db.conn,
+                    &o.location,
+                    env,
+                    &actor(),
+                    &rule_type,
+                    &rule_value,
+                    &options,
+                )
+            })?;
             emit(ctx.json, &doc, || {
-                format!("Added rule {}", line(&r).trim_start())
+                format!("Added rule {}", line(&doc.rule).trim_start())
             });
         }
         RuleCommand::List { rule_type, all } => {
             let o = open_read(ctx)?;
-            let list =
-                ground_rules::list(&o.db.conn, &o.location.store, rule_type.as_deref(), all)?;
-            let doc = RuleListAnswer {
-                lives_in: o.location.home(),
-                count: list.len(),
-                items: list.clone(),
-            };
+            let input = calls::RuleListInput { rule_type, all };
+            let doc = calls::rule_list(&o.db.conn, &o.location, &input)?;
             emit(ctx.json, &doc, || {
-                if list.is_empty() {
+                if doc.items.is_empty() {
                     "No ground rules; add one with `motus rule add TYPE VALUE`".into()
                 } else {
-                    list.iter().map(line).collect::<Vec<_>>().join("\n")
+                    doc.items.iter().map(line).collect::<Vec<_>>().join("\n")
                 }
             });
         }
         RuleCommand::Delete { id, reason } => {
             let o = open_write(ctx)?;
-            let r = with_env(|env| {
-                o.location.write(&o.db.conn, |c, store| {
-                    ground_rules::delete(c, &store, env, &actor(), id, reason.as_deref())
-                })
+            let doc = with_env(|env| {
+                calls::rule_delete(
+                    &o.db.conn,
+                    &o.location,
+                    env,
+                    &actor(),
+                    id,
+                    &calls::ReasonInput { reason },
+                )
             })?;
-            let doc = RuleAnswer {
-                lives_in: o.location.home(),
-                rule: r,
-            };
             emit(ctx.json, &doc, || format!("Deleted rule {id}"));
         }
     }

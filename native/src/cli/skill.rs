@@ -4,8 +4,8 @@ use super::ctx::Ctx;
 use super::userland::open::{actor, open_read, open_write, with_env};
 use crate::output::{emit, CliError};
 use clap::Subcommand;
-use motus_core::answer::userland::{SkillAnswer, SkillListAnswer};
-use motus_core::userland::skills::{self, Skill};
+use motus_core::userland::calls;
+use motus_core::userland::skills::Skill;
 
 #[derive(Debug, Subcommand)]
 pub enum SkillCommand {
@@ -65,53 +65,52 @@ pub fn run(ctx: &Ctx, cmd: SkillCommand) -> Result<u8, CliError> {
             progress,
         } => {
             let o = open_write(ctx)?;
-            let s = with_env(|env| {
-                o.location.write(&o.db.conn, |c, store| {
-                    skills::add(c, &store, env, &actor(), &name, threshold, progress)
-                })
-            })?;
-            let doc = SkillAnswer {
-                lives_in: o.location.home(),
-                skill: s.clone(),
+            let options = calls::SkillAddOptions {
+                progress: Some(progress),
             };
-            emit(ctx.json, &doc, || format!("Added skill {}", line(&s)));
+            let doc = with_env(|env| {
+                calls::skill_add(
+                    &o.db.conn,
+                    &o.location,
+                    env,
+                    &actor(),
+                    &name,
+                    threshold,
+                    &options,
+                )
+            })?;
+            emit(ctx.json, &doc, || {
+                format!("Added skill {}", line(&doc.skill))
+            });
         }
         SkillCommand::List { all } => {
             let o = open_read(ctx)?;
-            let list = skills::list(&o.db.conn, &o.location.store, all)?;
-            let doc = SkillListAnswer {
-                lives_in: o.location.home(),
-                count: list.len(),
-                items: list.clone(),
-            };
+            let doc = calls::skill_list(&o.db.conn, &o.location, &calls::ListInput { all })?;
             emit(ctx.json, &doc, || {
-                if list.is_empty() {
+                if doc.items.is_empty() {
                     "No skills; add one with `motus skill add NAME --threshold N`".into()
                 } else {
-                    list.iter().map(line).collect::<Vec<_>>().join("\n")
+                    doc.items.iter().map(line).collect::<Vec<_>>().join("\n")
                 }
             });
         }
         SkillCommand::Show { name } => {
             let o = open_read(ctx)?;
-            let s = skills::show(&o.db.conn, &o.location.store, &name)?;
-            let doc = SkillAnswer {
-                lives_in: o.location.home(),
-                skill: s.clone(),
-            };
-            emit(ctx.json, &doc, || line(&s));
+            let doc = calls::skill_show(&o.db.conn, &o.location, &name)?;
+            emit(ctx.json, &doc, || line(&doc.skill));
         }
         SkillCommand::Delete { name, reason } => {
             let o = open_write(ctx)?;
-            let s = with_env(|env| {
-                o.location.write(&o.db.conn, |c, store| {
-                    skills::delete(c, &store, env, &actor(), &name, reason.as_deref())
-                })
+            let doc = with_env(|env| {
+                calls::skill_delete(
+                    &o.db.conn,
+                    &o.location,
+                    env,
+                    &actor(),
+                    &name,
+                    &calls::ReasonInput { reason },
+                )
             })?;
-            let doc = SkillAnswer {
-                lives_in: o.location.home(),
-                skill: s,
-            };
             emit(ctx.json, &doc, || format!("Deleted skill {name}"));
         }
     }

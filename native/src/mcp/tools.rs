@@ -11,7 +11,7 @@ use motus_core::Env;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -76,14 +76,6 @@ pub fn input_schema<I: JsonSchema>() -> Value {
     s
 }
 
-/// The output schema of a tool answering `O`: the contract's document around it.
-pub fn output_schema<O: JsonSchema>() -> Value {
-    let gen = schemars::generate::SchemaSettings::default()
-        .for_serialize()
-        .into_generator();
-    serde_json::to_value(gen.into_root_schema_for::<answer::Document<O>>()).expect("schema")
-}
-
 /// What a tool's function gets: the session's connection, agent and environment.
 pub struct Call<'a> {
     pub conn: &'a crate::cluster::DbConn,
@@ -99,23 +91,25 @@ impl Call<'_> {
 }
 
 /// A tool from a typed function: arguments are deserialized into `I`, the answer `O`
-/// becomes the contract's document (`ok` from `ok_of`), a core error its failure document.
+/// becomes the contract's document — `answer::document`, exactly what the CLI prints with
+/// `--json` for the same call (`ok` from the answer, every `*_at` in the one format) — and
+/// a core error its failure document. The output schema is the published one
+/// (`docs/schema/<NAME>.json`).
 fn tool<I, O>(
     name: &'static str,
     description: &'static str,
     read_only: bool,
     f: fn(&Call<'_>, I) -> motus_core::Result<O>,
-    ok_of: fn(&O) -> bool,
-    output: Value,
 ) -> ToolDef
 where
     I: DeserializeOwned + JsonSchema + 'static,
-    O: Serialize + JsonSchema + 'static,
+    O: Answer + JsonSchema + 'static,
 {
     let annotations = ToolAnnotations::new()
         .read_only(read_only)
         .destructive(false)
         .open_world(false);
+    let output = answer::schema::document_schema::<O>();
     let tool = Tool::new(name, description, schema_object(input_schema::<I>()))
         .with_raw_output_schema(schema_object(output))
         .with_annotations(annotations);
@@ -136,46 +130,9 @@ where
             )
         });
         let answer = answer.map_err(|e| core_error(&e))?;
-        Ok(answer::envelope_of(ok_of(&answer), &answer))
+        Ok(answer::document(&answer))
     });
     ToolDef { tool, call }
-}
-
-/// A tool whose answer is not a kernel verdict: `ok` is true whenever the call ran.
-fn plain<I, O>(
-    name: &'static str,
-    description: &'static str,
-    read_only: bool,
-    f: fn(&Call<'_>, I) -> motus_core::Result<O>,
-) -> ToolDef
-where
-    I: DeserializeOwned + JsonSchema + 'static,
-    O: Serialize + JsonSchema + 'static,
-{
-    tool(
-        name,
-        description,
-        read_only,
-        f,
-        |_| true,
-        output_schema::<O>(),
-    )
-}
-
-/// A kernel tool: its answer says whether the call did what was asked.
-fn kernel<I, O>(
-    name: &'static str,
-    description: &'static str,
-    read_only: bool,
-    f: fn(&Call<'_>, I) -> motus_core::Result<O>,
-) -> ToolDef
-where
-    I: DeserializeOwned + JsonSchema + 'static,
-    O: Answer + JsonSchema + 'static,
-{
-    // The published schema of the document (`docs/schema/<NAME>.json`), as it is.
-    let output = answer::schema::document_schema::<O>();
-    tool(name, description, read_only, f, |a: &O| a.ok(), output)
 }
 
 pub fn registry() -> Registry {
@@ -187,40 +144,40 @@ pub fn registry() -> Registry {
 
 fn roadmap_tools() -> Vec<ToolDef> {
     vec![
-        plain(
+        tool(
             "roadmap_ready",
             "Roadmap items that can be started now, by rank (first 20 unless limit/all). \
              To take one, prefer claim_next: it picks and claims in one call.",
             true,
             |c, i: roadmap::ReadyInput| roadmap::ready(c.conn, &i),
         ),
-        plain(
+        tool(
             "roadmap_blocked",
             "Items held back by an unfinished blocking dependency or an open blocker.",
             true,
             |c, _: roadmap::NoInput| roadmap::blocked(c.conn),
         ),
-        plain(
+        tool(
             "roadmap_why",
             "Why an item is not ready: every unfinished item on its dependency chain, open \
              blockers, and the roots to work on first.",
             true,
             |c, i: roadmap::ItemInput| roadmap::why(c.conn, &i),
         ),
-        plain(
+        tool(
             "roadmap_show",
             "One roadmap item with its dependencies, dependents, assignments and readiness.",
             true,
             |c, i: roadmap::ItemInput| roadmap::show(c.conn, &i.id),
         ),
-        plain(
+        tool(
             "roadmap_add",
             "Add a roadmap item, with its prerequisites (depends_on) in the same transaction; \
              an unknown prerequisite or a cycle refuses the whole call.",
             false,
             |c, i: roadmap::AddInput| roadmap::add(c.conn, c.env, c.agent, &i),
         ),
-        plain(
+        tool(
             "roadmap_dep_add",
             "Make an item depend on another (blocks by default); refused when it would close \
              a cycle, and the error names the cycle.",
@@ -288,7 +245,7 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for OnLease<T> {
 
 fn kernel_tools() -> Vec<ToolDef> {
     vec![
-        kernel(
+        tool(
             "claim_next",
             "Get work in one call: claims the first ready roadmap item (by rank) that the \
              filters allow and nobody holds. Refused with DENY_NO_READY_WORK only when none \
@@ -299,7 +256,7 @@ fn kernel_tools() -> Vec<ToolDef> {
                 work::claim_next(c.conn, c.env, &c.opts, i)
             },
         ),
-        kernel(
+        tool(
             "claim",
             "Claim a named work item (a roadmap item id, or ADHOC-<name> for ad hoc work): a \
              lease on its resources and an attempt on the item.",
@@ -309,14 +266,14 @@ fn kernel_tools() -> Vec<ToolDef> {
                 work::claim(c.conn, c.env, &c.opts, i)
             },
         ),
-        kernel(
+        tool(
             "context",
             "The context of a live lease: the work item, prerequisites, blockers, and what was \
              recorded so far.",
             false,
             |c, i: work::ContextInput| work::context(c.conn, c.env, &c.opts, i),
         ),
-        kernel(
+        tool(
             "outcome",
             "Register an outcome (a file, a change, an artifact) on a live lease.",
             false,
@@ -324,7 +281,7 @@ fn kernel_tools() -> Vec<ToolDef> {
                 work::outcome(c.conn, c.env, &c.opts, &i.lease_id, i.record)
             },
         ),
-        kernel(
+        tool(
             "evidence",
             "Record hashed evidence on a live lease: test_result (passed/failed/skipped), \
              diff, log, build_artifact, ... A release with success completes the item only \
@@ -334,7 +291,7 @@ fn kernel_tools() -> Vec<ToolDef> {
                 work::evidence(c.conn, c.env, &c.opts, &i.lease_id, i.record)
             },
         ),
-        kernel(
+        tool(
             "decision",
             "Record a decision (and its rationale and alternatives) on a live lease.",
             false,
@@ -342,28 +299,28 @@ fn kernel_tools() -> Vec<ToolDef> {
                 work::decision(c.conn, c.env, &c.opts, &i.lease_id, i.record)
             },
         ),
-        kernel(
+        tool(
             "release",
             "Release a lease: success (completes the item when evidence was recorded), \
              failure, partial or aborted.",
             false,
             |c, i: work::ReleaseInput| work::release(c.conn, c.env, &c.opts, i),
         ),
-        kernel(
+        tool(
             "heartbeat",
             "Renew a live lease for its ttl (or ttl_s). Nothing else renews it: call this \
              before expires_at on long work.",
             false,
             |c, i: work::HeartbeatInput| work::heartbeat(c.conn, c.env, &c.opts, i),
         ),
-        kernel(
+        tool(
             "handoff",
             "Hand a live lease's work to another agent: it gets a new lease and a chained \
              attempt; yours is released.",
             false,
             |c, i: work::HandoffInput| work::handoff(c.conn, c.env, &c.opts, i),
         ),
-        kernel(
+        tool(
             "block",
             "Record a blocker on a lease's work item (or a work item by id): it cannot be \
              claimed until unblocked.",
@@ -373,7 +330,7 @@ fn kernel_tools() -> Vec<ToolDef> {
                 work::block(c.conn, c.env, i)
             },
         ),
-        kernel(
+        tool(
             "unblock",
             "Resolve a blocker: a resolution plus evidence recorded after it, or a waiver.",
             false,
@@ -382,19 +339,19 @@ fn kernel_tools() -> Vec<ToolDef> {
                 work::unblock(c.conn, c.env, i)
             },
         ),
-        kernel(
+        tool(
             "status",
             "One lease with its outcomes, evidence, decisions and events (read-only).",
             true,
             |c, i: StatusInput| work::status(c.conn, c.env.now(), &i.lease_id),
         ),
-        kernel(
+        tool(
             "list",
             "Live leases (all: every lease), read-only.",
             true,
             |c, i: ListInput| work::list_for(c.conn, c.env.now(), i.all, i.agent.as_deref()),
         ),
-        kernel(
+        tool(
             "verify",
             "Recompute every evidence hash of a lease or work item and re-hash attached \
              files (read-only); ok is false when one does not match.",

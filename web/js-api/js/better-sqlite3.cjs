@@ -1,6 +1,8 @@
 'use strict';
 // A HostConnection over a better-sqlite3 Database, so motus runs on the host's own driver.
-// Integers come back as bigint (safeIntegers) and go in as bigint, so SQLite sees integers.
+// Integers come back as bigint (safeIntegers) and go in as bigint, so SQLite sees integers;
+// every number that comes back is therefore a REAL (`integersAsBigInt`), and a REAL 1.0
+// stays REAL through an export and an import.
 // better-sqlite3 binds `?NNN` parameters by name only, so for statements that use them the
 // positional values are passed as an object keyed "1", "2", ….
 const fs = require('node:fs');
@@ -36,6 +38,7 @@ function betterSqlite3Connection(db) {
     }
   };
   return {
+    integersAsBigInt: true,
     query(sql, params) {
       const entry = prepare(sql);
       const { stmt } = entry;

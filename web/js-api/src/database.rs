@@ -6,12 +6,15 @@ use crate::host_connection::HostConnection;
 use crate::host_env::{HostClock, HostIds};
 use crate::js_error::{to_js_error, to_js_error_at};
 use crate::schema_calls::{self, Backup, Sizes};
-use crate::to_js::{options_from_js, to_js};
+use crate::to_js::{options_from_js, options_from_js_with, to_js};
 use js_sys::{Function, Reflect};
 use motus_core::migrate::Migrator;
 use motus_core::{Env, Error};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
+
+/// The open options that are functions, read separately (serde cannot carry them).
+const FUNCTIONS: &[&str] = &["now", "randomBytes"];
 
 /// Options every `open…` takes. Functions are read separately (serde cannot carry them).
 #[derive(Debug, Default, Deserialize)]
@@ -151,7 +154,10 @@ impl Database {
         match (option, &self.backend, &self.path) {
             (Some(BackupOption::Path(p)), _, _) => Backup::To(p),
             (Some(BackupOption::Enabled(false)), _, _) => Backup::None,
-            (_, Backend::Host(_), Some(path)) => Backup::BesideFile(path.clone()),
+            (_, Backend::Host(_), Some(path)) => Backup::BesideFile(
+                path.clone(),
+                motus_core::ids::IdSource::random_hex(&self.ids, 6),
+            ),
             _ => Backup::None,
         }
     }
@@ -186,7 +192,7 @@ impl Database {
     pub fn open_in_memory(
         #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Database, JsValue> {
-        let opts: OpenOptions = options_from_js("options", options.clone())?;
+        let opts: OpenOptions = options_from_js_with("options", options.clone(), FUNCTIONS)?;
         let conn = crate::in_module::open_empty().map_err(|e| to_js_error(&e))?;
         Database::new(Backend::InModule(conn), &options, opts)
     }
@@ -199,7 +205,7 @@ impl Database {
         #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions & { readOnly?: boolean }")]
         options: JsValue,
     ) -> Result<Database, JsValue> {
-        let opts: OpenOptions = options_from_js("options", options.clone())?;
+        let opts: OpenOptions = options_from_js_with("options", options.clone(), FUNCTIONS)?;
         let conn = crate::in_module::open_image(bytes, opts.read_only)
             .map_err(|e| to_js_error_at(&e, opts.path.as_deref()))?;
         Database::new(Backend::InModule(conn), &options, opts)
@@ -211,7 +217,7 @@ impl Database {
         #[wasm_bindgen(unchecked_param_type = "HostConnection")] connection: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "OpenOptions")] options: JsValue,
     ) -> Result<Database, JsValue> {
-        let opts: OpenOptions = options_from_js("options", options.clone())?;
+        let opts: OpenOptions = options_from_js_with("options", options.clone(), FUNCTIONS)?;
         let conn = HostConnection::new(connection)
             .map_err(|e| to_js_error(&e))?
             .on_local_file(opts.path.is_some());
@@ -250,7 +256,7 @@ impl Database {
     }
 
     /// `motus db migrate [--dry-run]`.
-    #[wasm_bindgen(unchecked_return_type = "MigrateResult")]
+    #[wasm_bindgen(unchecked_return_type = "DbMigrateAnswer")]
     pub fn migrate(
         &self,
         #[wasm_bindgen(
@@ -269,7 +275,7 @@ impl Database {
             matches!(self.backend, Backend::Host(_)),
         )
         .map_err(|e| self.file_error(&e))?;
-        to_js(&motus_core::answer::envelope_of(true, &doc))
+        to_js(&motus_core::answer::document(&doc))
     }
 
     /// `motus db status`: schema version, pending migrations, sizes. Reads only.

@@ -8,13 +8,14 @@
 //!   execute(sql: string, params: SqlValue[]): number | bigint;   // rows changed
 //!   executeBatch(sql: string): void;                            // several statements, no params
 //!   inTransaction(): boolean;                                   // or a boolean property
+//!   integersAsBigInt?: boolean;   // true: every INTEGER comes back as bigint, so a number is a REAL
 //!   beginWrite?(): void; beginRead?(): void; commit?(): void; rollback?(): void;
 //! }
 //! ```
 //! Whatever it throws is mapped onto core's error kinds by [`crate::host_errors`].
 
 use crate::host_errors::{map_host_failure, HostFailure};
-use crate::js_values::{params_to_js, value_from_js};
+use crate::js_values::{params_to_js, value_from_js, Numbers};
 use js_sys::{Array, Function, Reflect};
 use motus_core::{Connection, Error, Result, Rows, Value};
 use wasm_bindgen::{JsCast, JsValue};
@@ -32,6 +33,8 @@ pub struct HostConnection {
     /// The host said which file it is on (`path` in the open options): a local SQLite file,
     /// so the local-file tools (WAL switch, `VACUUM INTO` backups) may run on it.
     local_file: bool,
+    /// What a `number` in a row stands for (`integersAsBigInt` on the host object).
+    numbers: Numbers,
 }
 
 fn method(host: &JsValue, name: &str) -> Option<Function> {
@@ -99,6 +102,15 @@ impl HostConnection {
             commit: method(&host, "commit"),
             rollback: method(&host, "rollback"),
             local_file: false,
+            numbers: if Reflect::get(&host, &"integersAsBigInt".into())
+                .ok()
+                .and_then(|v| v.as_bool())
+                == Some(true)
+            {
+                Numbers::AreReals
+            } else {
+                Numbers::MayBeIntegers
+            },
             host,
         })
     }
@@ -128,7 +140,7 @@ impl HostConnection {
     }
 }
 
-fn read_rows(result: &JsValue) -> Result<Rows> {
+fn read_rows(result: &JsValue, numbers: Numbers) -> Result<Rows> {
     let columns_js = Reflect::get(result, &"columns".into()).unwrap_or(JsValue::UNDEFINED);
     let rows_js = Reflect::get(result, &"rows".into()).unwrap_or(JsValue::UNDEFINED);
     let (Some(columns_js), Some(rows_js)) =
@@ -150,7 +162,7 @@ fn read_rows(result: &JsValue) -> Result<Rows> {
             .ok_or_else(|| malformed("query()", "a row that is not an array"))?;
         let mut values = Vec::with_capacity(columns.len());
         for v in row.iter() {
-            values.push(value_from_js(&v).map_err(|got| malformed("query()", got))?);
+            values.push(value_from_js(&v, numbers).map_err(|got| malformed("query()", got))?);
         }
         rows.push(values);
     }
@@ -163,7 +175,8 @@ impl Connection for HostConnection {
             .execute
             .call2(&self.host, &sql.into(), &params_to_js(params))
             .map_err(|e| host_failure(&e))?;
-        match value_from_js(&changed) {
+        // A row count: a number or a bigint, whatever the driver's rows carry.
+        match value_from_js(&changed, Numbers::MayBeIntegers) {
             Ok(Value::Integer(n)) => Ok(n.max(0) as usize),
             Ok(Value::Null) => Ok(0),
             _ => Err(malformed("execute()", "something other than a row count")),
@@ -175,7 +188,7 @@ impl Connection for HostConnection {
             .query
             .call2(&self.host, &sql.into(), &params_to_js(params))
             .map_err(|e| host_failure(&e))?;
-        read_rows(&result)
+        read_rows(&result, self.numbers)
     }
 
     fn execute_batch(&self, sql: &str) -> Result<()> {

@@ -1,7 +1,11 @@
 //! SQL values across the JS boundary. Integers travel as `bigint` (so a driver binds them as
 //! SQLite integers, not doubles, and no 64-bit value loses precision), reals as `number`,
-//! text as `string`, blobs as `Uint8Array`, NULL as `null`. On the way back a `bigint` or an
-//! integral `number` is an integer (drivers without `bigint` support return plain numbers).
+//! text as `string`, blobs as `Uint8Array`, NULL as `null`. On the way back a `bigint` is an
+//! integer. A `number` is a real when the host promises that its driver returns every
+//! integer as a `bigint` ([`Numbers::AreReals`]: better-sqlite3 with `safeIntegers`,
+//! node:sqlite with `setReadBigInts(true)`), so a REAL `1.0` stays REAL; otherwise an
+//! integral `number` is taken for an integer (a driver without `bigint` support returns
+//! integers as plain numbers, and a REAL holding a whole number cannot be told apart).
 
 use js_sys::{Array, ArrayBuffer, Uint8Array};
 use motus_core::Value;
@@ -24,12 +28,24 @@ pub fn params_to_js(params: &[Value]) -> Array {
     params.iter().map(value_to_js).collect()
 }
 
+/// What a JS `number` coming back from the host stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbers {
+    /// The driver returns integers as `bigint`: a `number` is always a REAL.
+    AreReals,
+    /// Integers may come back as numbers: an integral `number` is an INTEGER.
+    MayBeIntegers,
+}
+
 /// Reads a value a host returned; the error names what it got instead.
-pub fn value_from_js(v: &JsValue) -> Result<Value, String> {
+pub fn value_from_js(v: &JsValue, numbers: Numbers) -> Result<Value, String> {
     if v.is_null() || v.is_undefined() {
         return Ok(Value::Null);
     }
     if let Some(f) = v.as_f64() {
+        if numbers == Numbers::AreReals {
+            return Ok(Value::Real(f));
+        }
         return Ok(if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER {
             Value::Integer(f as i64)
         } else {

@@ -22,6 +22,7 @@ pub mod roadmap_calls;
 pub mod schema_calls;
 mod to_js;
 mod typescript;
+mod userland_api;
 mod work_api;
 
 pub use database::Database;

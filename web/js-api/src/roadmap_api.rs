@@ -10,13 +10,6 @@ use wasm_bindgen::prelude::*;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-struct ReadyOptions {
-    limit: Option<usize>,
-    all: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
 struct DependencyOptions {
     dependency_type: Option<String>,
     notes: Option<String>,
@@ -91,20 +84,19 @@ impl Database {
         self.roadmap_read(|db| calls::list(db.backend(), f))
     }
 
-    /// `motus roadmap ready`: items that can start now, by rank (first 20 unless limit/all).
+    /// `motus roadmap ready`: items that can start now, by rank (first 20 unless limit/all;
+    /// `phase` and `assignee` filter as `--phase`/`--assignee` do). The same input as the MCP
+    /// tool `roadmap_ready`.
     #[wasm_bindgen(js_name = roadmapReady, unchecked_return_type = "RoadmapReadyAnswer")]
     pub fn roadmap_ready(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ limit?: number; all?: boolean }")]
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ limit?: number; all?: boolean; phase?: string; assignee?: string }"
+        )]
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let o: ReadyOptions = options_from_js("options", options)?;
-        let limit = if o.all {
-            None
-        } else {
-            Some(o.limit.unwrap_or(20))
-        };
-        self.roadmap_read(|db| calls::ready(db.backend(), limit))
+        let o: motus_core::roadmap::calls::ReadyInput = options_from_js("options", options)?;
+        self.roadmap_read(|db| motus_core::roadmap::calls::ready(db.backend(), &o))
     }
 
     /// `motus roadmap blocked`: items held back, with what holds them.

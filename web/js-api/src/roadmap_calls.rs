@@ -6,7 +6,7 @@ use motus_core::answer::roadmap::ExportAnswer;
 use motus_core::answer::List;
 use motus_core::program::history::History;
 use motus_core::roadmap::assignments::AssignOutcome;
-use motus_core::roadmap::calls::{self, BlockedList, ItemInput, ItemView, ReadyInput, ReadyList};
+use motus_core::roadmap::calls::{self, BlockedList, ItemInput, ItemView};
 use motus_core::roadmap::items::Completion;
 use motus_core::roadmap::{
     assignments, dependencies, export, items, AddedItem, DependencyType, Edge, Item, ItemUpdate,
@@ -103,18 +103,6 @@ pub fn list<C: Connection + ?Sized>(conn: &C, a: ListInput) -> Result<List<Item>
             only_deleted: a.deleted,
         },
     )?))
-}
-
-/// `motus roadmap ready [--limit N | --all]` (the CLI's default limit is 20).
-pub fn ready<C: Connection + ?Sized>(conn: &C, limit: Option<usize>) -> Result<ReadyList> {
-    calls::ready(
-        conn,
-        &ReadyInput {
-            limit,
-            all: limit.is_none(),
-            ..Default::default()
-        },
-    )
 }
 
 /// `motus roadmap blocked`.

@@ -1,10 +1,10 @@
 //! `init`, `migrate` and `status`: the `motus db …` commands over any connection, returning
 //! the documents `motus db … --json` prints (same fields, same meaning).
 
+use motus_core::answer::migrate::MigrateAnswer;
 use motus_core::answer::ops::{InitAnswer, StatusAnswer};
-use motus_core::migrate::{Migrator, PendingMigration, Status};
+use motus_core::migrate::{Migrator, Status};
 use motus_core::{Clock, Connection, Result};
-use serde::Serialize;
 
 /// Where a pre-upgrade backup goes (the CLI always writes one beside the file).
 #[derive(Debug, Clone, PartialEq)]
@@ -13,8 +13,8 @@ pub enum Backup {
     None,
     /// `VACUUM INTO` this path, through the connection.
     To(String),
-    /// Beside the database file, named as the CLI names it.
-    BesideFile(String),
+    /// Beside the database file (its path, then a random part), named as the CLI names it.
+    BesideFile(String, String),
 }
 
 /// File sizes, when the host knows them; otherwise the main database's page count.
@@ -51,21 +51,6 @@ fn database_bytes<C: Connection + ?Sized>(conn: &C) -> Result<u64> {
     motus_core::engine::local_file::size_bytes(conn)
 }
 
-/// `motus db migrate [--dry-run] --json` (plus `applied` and `backup_path`, which the
-/// CLI reports on stderr).
-#[derive(Debug, Serialize)]
-pub struct MigrateDoc {
-    pub ok: bool,
-    pub path: Option<String>,
-    pub dry_run: bool,
-    pub from_version: i64,
-    pub to_version: i64,
-    pub would_apply: Vec<PendingMigration>,
-    pub pending: Vec<PendingMigration>,
-    pub applied: Vec<PendingMigration>,
-    pub backup_path: Option<String>,
-}
-
 /// Applies pending migrations as the CLI's write path does: check what the file is first,
 /// switch a file to WAL, back up a database that holds data, then one transaction each.
 fn apply<C: Connection + ?Sized>(
@@ -85,7 +70,9 @@ fn apply<C: Connection + ?Sized>(
         let dest = match backup {
             Backup::None => return Ok(None),
             Backup::To(p) => p.clone(),
-            Backup::BesideFile(db_path) => backup_name(db_path, s.current_version, clock),
+            Backup::BesideFile(db_path, unique) => {
+                backup_name(db_path, s.current_version, clock, unique)
+            }
         };
         motus_core::engine::local_file::vacuum_into(conn, &dest)?;
         Ok(Some(dest))
@@ -93,9 +80,10 @@ fn apply<C: Connection + ?Sized>(
     migrator.migrate(conn, clock, dry_run, &mut write_backup)
 }
 
-/// The backup name core's open policy gives (the CLI writes the same).
-pub fn backup_name(db_path: &str, version: i64, clock: &dyn Clock) -> String {
-    motus_core::migrate::open::backup_file_name(db_path, version, clock.now(), None)
+/// The backup name core's open policy gives, with a random part as the CLI's (two upgrades
+/// of one file in the same millisecond, from two processes, never collide).
+pub fn backup_name(db_path: &str, version: i64, clock: &dyn Clock, unique: &str) -> String {
+    motus_core::migrate::open::backup_file_name(db_path, version, clock.now(), Some(unique))
 }
 
 pub fn init<C: Connection + ?Sized>(
@@ -117,6 +105,7 @@ pub fn init<C: Connection + ?Sized>(
     })
 }
 
+/// `motus db migrate [--dry-run]`: core's `db.migrate` answer, as the CLI prints it.
 pub fn migrate<C: Connection + ?Sized>(
     conn: &C,
     clock: &dyn Clock,
@@ -124,26 +113,17 @@ pub fn migrate<C: Connection + ?Sized>(
     dry_run: bool,
     backup: &Backup,
     use_wal: bool,
-) -> Result<MigrateDoc> {
+) -> Result<MigrateAnswer> {
     let report = apply(conn, clock, dry_run, backup, use_wal)?;
     let after = Migrator::coordination().status(conn)?;
-    Ok(MigrateDoc {
-        ok: true,
-        path: path.map(str::to_owned),
+    Ok(MigrateAnswer::new(
+        path,
         dry_run,
-        from_version: report.from_version,
-        to_version: report.to_version,
-        would_apply: if dry_run {
-            report.applied.clone()
-        } else {
-            Vec::new()
-        },
-        pending: after.pending,
-        applied: if dry_run { Vec::new() } else { report.applied },
-        backup_path: report.backup_path,
-    })
+        report.from_version,
+        Some(&report),
+        &after,
+    ))
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,8 +169,8 @@ mod tests {
     #[test]
     fn backup_is_named_as_the_cli_names_it() {
         assert_eq!(
-            backup_name("/d/coordination.db", 20, &clock()),
-            "/d/coordination.db.backup-v20-20261126070812345"
+            backup_name("/d/coordination.db", 20, &clock(), "a1b2c3"),
+            "/d/coordination.db.backup-v20-20261126070812345-a1b2c3"
         );
     }
 }

@@ -22,6 +22,12 @@ export interface HostConnection {
   executeBatch(sql: string): void;
   /** Whether a transaction is open (a method, or a boolean property). */
   inTransaction: (() => boolean) | boolean;
+  /**
+   * true when the driver returns every INTEGER as a bigint (better-sqlite3 with safeIntegers,
+   * node:sqlite with setReadBigInts(true)): a number is then always a REAL, so a REAL 1.0 keeps
+   * its storage class. Otherwise an integral number is read as an INTEGER.
+   */
+  integersAsBigInt?: boolean;
   /** Optional: take the write lock (default: executeBatch("BEGIN IMMEDIATE")). */
   beginWrite?(): void;
   beginRead?(): void;
@@ -62,12 +68,8 @@ export interface MigrationRef { version: number; name: string }
 export type StatusResult = DbStatusAnswer;
 export type InitResult = DbInitAnswer;
 
-/** `motus db migrate --json` (plus applied and backup_path) */
-export interface MigrateResult {
-  ok: true; contract_version: number; path: string | null; dry_run: boolean; from_version: number; to_version: number;
-  would_apply: MigrationRef[]; pending: MigrationRef[]; applied: MigrationRef[];
-  backup_path: string | null;
-}
+/** `motus db migrate --json`: the contract's `db.migrate` document. */
+export type MigrateResult = DbMigrateAnswer;
 
 // ---- work kernel: inputs and results are the contract's types (contract.d.ts, generated) ----
 

@@ -87,6 +87,25 @@ impl Database {
         })
     }
 
+    /// `motus work claim --next`: claims the first ready roadmap item (by rank) that the
+    /// filters allow and nobody holds, in one transaction; `DENY_NO_READY_WORK` when none is
+    /// left. The same input and answer as the MCP tool `claim_next`.
+    #[wasm_bindgen(js_name = claimNext, unchecked_return_type = "ClaimNextAnswer")]
+    pub fn claim_next(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClaimNextInput")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let req: calls::ClaimNextInput = options_from_js("request", request)?;
+        self.write(|db| {
+            doc(calls::claim_next(
+                db.backend(),
+                &db.env(),
+                db.kernel_options(),
+                req,
+            ))
+        })
+    }
+
     /// `motus work context`: the lease's context lens.
     #[wasm_bindgen(js_name = getContext, unchecked_return_type = "ContextAnswer")]
     pub fn get_context(

@@ -1,0 +1,108 @@
+'use strict';
+// Parity for getting work: `roadmapReady` with the binary's filters and `claimNext` (`work
+// claim --next`, the MCP tool `claim_next`), the same scenario on two copies of one database,
+// through the binary and through the API, down to DENY_NO_READY_WORK. Ids and times the two
+// runs generate are replaced by their kind; everything else must be identical.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const { motusBin, tempDb, openHost, BetterSqlite3 } = require('./helpers.cjs');
+
+const GENERATED = [
+  [/^lease-\d{8}-[0-9a-f]{8}$/, '<lease_id>'],
+  [/^[a-z_]+-[0-9a-f]{12}$/, '<id>'],
+  [/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, '<time>'],
+];
+const MASKED_KEYS = new Set(['lens_hash', 'ttl_remaining_s', 'snapshot_id', 'lens_digest']);
+
+function mask(v, key) {
+  if (MASKED_KEYS.has(key) && v !== null) return `<${key}>`;
+  if (typeof v === 'string') {
+    for (const [re, kind] of GENERATED) if (re.test(v)) return kind;
+    return v.replace(/lease-\d{8}-[0-9a-f]{8}/g, '<lease_id>').replace(/\b[a-z]+-[0-9a-f]{12}\b/g, '<id>');
+  }
+  if (Array.isArray(v)) return v.map((x) => mask(x, key));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mask(x, k)]));
+  return v;
+}
+
+function binary(file) {
+  return (args) => {
+    const r = spawnSync(motusBin, ['--db', file, '--json', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, MC_AGENT_ID: '', MC_AGENT_ROLE: '' },
+    });
+    const doc = JSON.parse(r.stdout);
+    assert.equal(r.status === 0, doc.ok === true, `exit ${r.status} agrees with ok: ${r.stdout}`);
+    if (doc.error && doc.error.hint !== undefined) delete doc.error.hint;
+    return doc;
+  };
+}
+
+function api(db) {
+  return (call) => {
+    try {
+      return call(db);
+    } catch (e) {
+      if (e.name !== 'MotusError') throw e;
+      const error = { code: e.code, message: e.message };
+      if (e.context !== undefined) error.context = e.context;
+      return { ok: false, contract_version: 2, error };
+    }
+  };
+}
+
+test('roadmapReady filters and claimNext answer what the binary prints, to the last item', () => {
+  const seed = tempDb('next-seed');
+  const s = binary(seed);
+  s(['db', 'init']);
+  s(['roadmap', 'add', 'Schema', '--phase', 'phase_a', '--id', 'N-1']);
+  s(['roadmap', 'add', 'Views', '--phase', 'phase_b', '--id', 'N-2']);
+  s(['roadmap', 'add', 'Kernel', '--phase', 'phase_a', '--id', 'N-3', '--depends-on', 'N-1']);
+  s(['roadmap', 'add', 'Docs', '--phase', 'phase_b', '--id', 'N-4']);
+  s(['roadmap', 'assign', 'N-4', 'ana']);
+  const fileB = tempDb('next-bin');
+  const fileA = tempDb('next-api');
+  // The seed's last writes may still be in its WAL: fold them into the file before copying it.
+  const checkpoint = new BetterSqlite3(seed);
+  checkpoint.pragma('wal_checkpoint(TRUNCATE)');
+  checkpoint.close();
+  fs.copyFileSync(seed, fileB);
+  fs.copyFileSync(seed, fileA);
+  const bin = binary(fileB);
+  const { sqlite, db } = openHost(fileA);
+  const js = api(db);
+  const pairs = [];
+  const same = (name, nativeDoc, apiDoc) => {
+    pairs.push(name);
+    assert.deepEqual(mask(apiDoc), mask(nativeDoc), name);
+    return nativeDoc;
+  };
+
+  same('ready', bin(['roadmap', 'ready']), js((d) => d.roadmapReady()));
+  same('ready --phase', bin(['roadmap', 'ready', '--phase', 'phase_b']), js((d) => d.roadmapReady({ phase: 'phase_b' })));
+  same('ready --assignee', bin(['roadmap', 'ready', '--assignee', 'ana']), js((d) => d.roadmapReady({ assignee: 'ana' })));
+  same('ready --limit', bin(['roadmap', 'ready', '--limit', '1']), js((d) => d.roadmapReady({ limit: 1 })));
+  const unknown = same('ready --phase (unknown)', bin(['roadmap', 'ready', '--phase', 'phase_q']),
+    js((d) => d.roadmapReady({ phase: 'phase_q' })));
+  assert.equal(unknown.error.code, 'invalid_input');
+
+  const first = same('claim --next --phase --assignee', bin(['work', 'claim', '--next', '--phase', 'phase_b', '--assignee', 'ana', '--agent', 'ana', '--intent', 'docs']),
+    js((d) => d.claimNext({ phase: 'phase_b', assignee: 'ana', agent_id: 'ana', intent: 'docs' })));
+  assert.equal(first.work_id, 'N-4', JSON.stringify(first));
+  same('claim --next --phase (unknown)', bin(['work', 'claim', '--next', '--phase', 'phase_q', '--agent', 'bob']),
+    js((d) => d.claimNext({ phase: 'phase_q', agent_id: 'bob' })));
+  same('claim --next --type', bin(['work', 'claim', '--next', '--type', 'gate', '--agent', 'bob']),
+    js((d) => d.claimNext({ item_type: 'gate', agent_id: 'bob' })));
+  let last;
+  for (let i = 0; i < 4; i++) {
+    last = same(`claim --next #${i}`, bin(['work', 'claim', '--next', '--agent', 'bob', '--ttl', '600']),
+      js((d) => d.claimNext({ agent_id: 'bob', ttl_s: 600 })));
+    if (!last.ok) break;
+  }
+  assert.equal(last.reason_code, 'DENY_NO_READY_WORK', JSON.stringify(last));
+  same('list', bin(['work', 'list']), js((d) => d.listLeases()));
+  sqlite.close();
+  assert.ok(pairs.length >= 10, pairs.join(', '));
+});
