@@ -96,6 +96,56 @@ pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
     })
 }
 
+/// The command-line next step for a core error about one record, naming its id (core's
+/// message names the record, and what to do in words; the command is the CLI's).
+fn next_step_for(e: &motus_core::Error) -> Option<String> {
+    use motus_core::Error::*;
+    let first_word = |m: &str| m.split_whitespace().next().map(str::to_string);
+    match e.root() {
+        InvalidInput { field, message } if message.contains("restore it first") => {
+            let id = first_word(message)?;
+            if field == "item" {
+                Some(format!("restore it: `motus roadmap restore {id}`"))
+            } else {
+                // `<kind> <id> is deleted; …`
+                let id = message.split_whitespace().nth(1)?;
+                Some(format!("restore it: `motus {field} restore {id}`"))
+            }
+        }
+        NotFound { kind, id } if kind == "dependency" => {
+            let item = first_word(id)?;
+            Some(format!("see its dependencies: `motus roadmap show {item}`"))
+        }
+        KernelRule { message } if message.starts_with("ROAD-010: ") => {
+            let mut words = message.trim_start_matches("ROAD-010: ").split_whitespace();
+            let agent = words.next()?;
+            let item = words.nth(3)?.trim_end_matches(':');
+            Some(format!(
+                "complete it as a reviewer (MC_AGENT_ROLE=reviewer), or assign one (`motus roadmap assign {item} {agent} --role reviewer`); agents working on it finish with `motus work release LEASE success`"
+            ))
+        }
+        KernelRule { message } if message.starts_with("Cannot complete ") => {
+            let item = message.split_whitespace().nth(2)?.trim_end_matches(':');
+            Some(format!("see what holds it: `motus roadmap why {item}`"))
+        }
+        KernelRule { message } if message.starts_with("ROAD-003: ") => {
+            let lease = message.split("under lease ").nth(1)?.split(';').next()?;
+            Some(format!(
+                "the holder runs `motus work release {lease} success|partial|failure`; an operator `motus work force-release {lease} --reason TEXT`"
+            ))
+        }
+        KernelRule { message } if message.starts_with("USERLAND: ") => Some(
+            if message.contains("interrupted") {
+                "run `motus userland extract` to finish it, then retry"
+            } else {
+                "run the command again"
+            }
+            .to_string(),
+        ),
+        _ => None,
+    }
+}
+
 /// The schema's trigger texts (the published schema, kept byte for byte) end with the
 /// original's Python next step; on this command line each gives way to ours.
 const ORIGINAL_STEPS: &[(&str, &str)] = &[
@@ -135,7 +185,10 @@ impl From<motus_core::Error> for CliError {
         CliError {
             code: e.code().into(),
             message,
-            hint: step.or(hint_for(&e)).map(str::to_string),
+            hint: step
+                .map(str::to_string)
+                .or_else(|| hint_for(&e).map(str::to_string))
+                .or_else(|| next_step_for(&e)),
             context: answer::errors::error_context(&e),
             exit,
         }

@@ -221,9 +221,9 @@ pub fn held_error(work_id: &str, holder: &Lease, what: &str) -> crate::Error {
     crate::Error::KernelRule {
         message: format!(
             "ROAD-003: {work_id} is being worked on by {} under lease {}; cannot {what} while it is held. \
-             The holder ends it with `motus work release {} success|partial|failure` \
-             (or an operator: `motus work force-release {} --reason TEXT`)",
-            holder.owner_agent_id, holder.lease_id, holder.lease_id, holder.lease_id
+             The holder ends it by releasing the lease (success, partial or failure), or an \
+             operator force-releases it",
+            holder.owner_agent_id, holder.lease_id
         ),
     }
 }

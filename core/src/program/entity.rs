@@ -60,10 +60,7 @@ pub fn get_live<C: Connection + ?Sized>(conn: &C, kind: &Kind, id: &str) -> Resu
     if is_deleted(&r) {
         return Err(Error::invalid(
             kind.name,
-            format!(
-                "{} {id} is deleted; restore it first with `motus {} restore {id}`",
-                kind.name, kind.name
-            ),
+            format!("{} {id} is deleted; restore it first", kind.name),
         ));
     }
     Ok(r)

@@ -227,12 +227,8 @@ pub fn remove<C: Connection + ?Sized>(
 ) -> Result<Edge> {
     write_tx(conn, |c| {
         get(c, item)?;
-        let existing = find(c, item, on)?.ok_or_else(|| {
-            Error::not_found(
-                "dependency",
-                format!("{item} -> {on} (see `motus roadmap show {item}`)"),
-            )
-        })?;
+        let existing = find(c, item, on)?
+            .ok_or_else(|| Error::not_found("dependency", format!("{item} -> {on}")))?;
         c.execute(
             "DELETE FROM roadmap_dependencies WHERE item_id = ?1 AND depends_on_id = ?2",
             params![item, on],

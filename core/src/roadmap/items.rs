@@ -93,7 +93,7 @@ pub fn get_live<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Item> {
     if let Some(at) = &item.deleted_at {
         return Err(Error::invalid(
             "item",
-            format!("{id} was deleted at {at}; restore it first with `motus roadmap restore {id}`"),
+            format!("{id} was deleted at {at}; restore it first"),
         ));
     }
     Ok(item)
@@ -682,11 +682,10 @@ fn completion_right<C: Connection + ?Sized>(
     }
     Err(Error::KernelRule {
         message: format!(
-            "ROAD-010: {} may not complete {}: completing needs the reviewer role \
-             (MC_AGENT_ROLE=reviewer), the item's owner, or an owner/reviewer assignment \
-             (`motus roadmap assign {} {} --role reviewer`). Agents working on it finish with \
-             `motus work release LEASE success` after recording evidence",
-            who.agent, item.id, item.id, who.agent
+            "ROAD-010: {} may not complete {}: completing needs the reviewer role, the item's \
+             owner, or an owner/reviewer assignment on it. Agents working on it finish by \
+             releasing their lease with success after recording evidence",
+            who.agent, item.id
         ),
     })
 }
@@ -736,8 +735,7 @@ pub fn complete<C: Connection + ?Sized>(
                 .collect();
             return Err(Error::KernelRule {
                 message: format!(
-                    "Cannot complete {id}: blocking dependencies not complete: {} \
-                     (see `motus roadmap why {id}`)",
+                    "Cannot complete {id}: blocking dependencies not complete: {}",
                     names.join(", ")
                 ),
             });

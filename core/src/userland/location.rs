@@ -107,13 +107,13 @@ impl Location {
             if now.as_ref().map(|m| &m.userland_id) != self.marker.as_ref().map(|m| &m.userland_id)
             {
                 return Err(Error::KernelRule {
-                    message: "USERLAND: the preference tables moved to userland.db while this command ran (`motus userland extract`); run the command again".into(),
+                    message: "USERLAND: the preference tables moved to userland.db while this call ran; call again".into(),
                 });
             }
             if !self.finished {
                 return Err(Error::KernelRule {
                     message: format!(
-                        "USERLAND: the move of the preference tables into {} was interrupted; run `motus userland extract` to finish it, then retry",
+                        "USERLAND: the move of the preference tables into {} was interrupted; finish the extraction, then retry",
                         self.userland_path.as_deref().unwrap_or("userland.db")
                     ),
                 });
@@ -374,7 +374,7 @@ mod tests {
                 preferences::set(c, &store, &env, "test", "k", "v", "cli")
             })
             .unwrap_err();
-        assert!(e.to_string().contains("run the command again"), "{e}");
+        assert!(e.to_string().contains("call again"), "{e}");
         let n: i64 = coord
             .query_one("SELECT count(*) FROM preferences", &[])
             .unwrap();
