@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::params;
 use crate::time::Clock;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 mod embedded {
@@ -44,21 +45,47 @@ pub fn userland() -> &'static [Migration] {
     })
 }
 
-/// `(latest version, number of files)` of the coordination migrations, from the embedded file
-/// names alone: no parsing or hashing, for the per-call "is the file current?" check.
+/// What a migration's ledger row records: all that checking a database needs. The embedded
+/// migrations' entries are worked out at build time (core/build.rs), so code that only checks
+/// ledgers (`Migrator::status`, the viewer) neither parses nor hashes nor links the SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerEntry<'a> {
+    pub version: i64,
+    pub name: &'a str,
+    /// First 16 hex characters of the SHA-256 of the whole file.
+    pub checksum: &'a str,
+}
+
+impl<'a> LedgerEntry<'a> {
+    pub fn of(m: &'a Migration) -> Self {
+        LedgerEntry {
+            version: m.version,
+            name: &m.name,
+            checksum: &m.checksum,
+        }
+    }
+}
+
+/// The coordination migrations' ledger entries, in version order (no SQL, nothing parsed).
+pub fn coordination_ledger() -> &'static [LedgerEntry<'static>] {
+    embedded::COORDINATION_LEDGER
+}
+
+/// The userland migrations' ledger entries, in version order.
+pub fn userland_ledger() -> &'static [LedgerEntry<'static>] {
+    embedded::USERLAND_LEDGER
+}
+
+/// `(latest version, number of files)` of the coordination migrations, from the build-time
+/// ledger table: no parsing or hashing, for the per-call "is the file current?" check.
 pub fn coordination_summary() -> (i64, usize) {
-    let files = embedded::COORDINATION_FILES;
-    let latest = files
-        .iter()
-        .filter_map(|(name, _)| parse::parse_file_name(name).ok().map(|(v, _)| v))
-        .max()
-        .unwrap_or(0);
-    (latest, files.len())
+    let ledger = coordination_ledger();
+    (ledger.last().map_or(0, |e| e.version), ledger.len())
 }
 
 /// The schema version this build brings a coordination database to.
 pub fn latest_version() -> i64 {
-    coordination().last().map_or(0, |m| m.version)
+    coordination_summary().0
 }
 
 /// The last version the original tool (motusos 0.3.x) knows.
@@ -130,17 +157,30 @@ pub struct Report {
 
 /// Applies a set of migrations to a database through the [`Connection`] trait.
 pub struct Migrator<'a> {
-    migrations: &'a [Migration],
+    /// What each version's ledger row must record, in version order: all `status` reads.
+    known: Cow<'a, [LedgerEntry<'a>]>,
+    /// The migrations themselves, which only `migrate` (and `migrations`) reach.
+    bodies: Bodies<'a>,
     /// Original checksums accepted in place of ours, per version.
     equivalents: &'a [(i64, &'a str)],
     ledger: &'a str,
+}
+
+/// Where a runner's SQL comes from. The embedded sets are named, not held: a program that
+/// only checks ledgers never calls `coordination()`, so the linker drops the SQL text.
+#[derive(Clone, Copy)]
+enum Bodies<'a> {
+    Coordination,
+    Userland,
+    Given(&'a [Migration]),
 }
 
 impl Migrator<'static> {
     /// The coordination database runner, which also recognises the original's ledger.
     pub fn coordination() -> Self {
         Migrator {
-            migrations: coordination(),
+            known: Cow::Borrowed(coordination_ledger()),
+            bodies: Bodies::Coordination,
             equivalents: original::CHECKSUMS,
             ledger: "schema_version",
         }
@@ -149,7 +189,8 @@ impl Migrator<'static> {
     /// The userland database runner.
     pub fn userland() -> Self {
         Migrator {
-            migrations: userland(),
+            known: Cow::Borrowed(userland_ledger()),
+            bodies: Bodies::Userland,
             equivalents: &[],
             ledger: "schema_version",
         }
@@ -160,18 +201,24 @@ impl<'a> Migrator<'a> {
     /// A runner over an explicit list (tests use this to inject a broken migration).
     pub fn with_migrations(migrations: &'a [Migration]) -> Self {
         Migrator {
-            migrations,
+            known: Cow::Owned(migrations.iter().map(LedgerEntry::of).collect()),
+            bodies: Bodies::Given(migrations),
             equivalents: original::CHECKSUMS,
             ledger: "schema_version",
         }
     }
 
+    /// The migrations, SQL included (parsed on first use for the embedded sets).
     pub fn migrations(&self) -> &'a [Migration] {
-        self.migrations
+        match self.bodies {
+            Bodies::Coordination => coordination(),
+            Bodies::Userland => userland(),
+            Bodies::Given(list) => list,
+        }
     }
 
     pub fn latest_version(&self) -> i64 {
-        self.migrations.last().map_or(0, |m| m.version)
+        self.known.last().map_or(0, |m| m.version)
     }
 
     /// The ledger at a glance: its highest version and how many rows it holds, without
@@ -260,7 +307,7 @@ impl<'a> Migrator<'a> {
     }
 
     fn provenance(&self, version: i64, name: &str, recorded: &str) -> Result<Provenance> {
-        let ours = self.migrations.iter().find(|m| m.version == version);
+        let ours = self.known.iter().find(|m| m.version == version);
         if let Some(m) = ours.filter(|m| version > ORIGINAL_LATEST_VERSION && m.name != name) {
             // Later motusos releases numbered their own migrations 21, 22, … too.
             return Err(Error::NotMotus {
@@ -282,22 +329,22 @@ impl<'a> Migrator<'a> {
         }
         Err(Error::MigrationChanged {
             version,
-            name: ours.map_or_else(|| name.to_string(), |m| m.name.clone()),
+            name: ours.map_or(name, |m| m.name).to_string(),
             recorded: recorded.to_string(),
             expected: ours.map_or_else(
                 || "(no such file in this build)".into(),
-                |m| m.checksum.clone(),
+                |m| m.checksum.to_string(),
             ),
         })
     }
 
     fn pending_after(&self, applied: &[AppliedMigration]) -> Vec<PendingMigration> {
-        self.migrations
+        self.known
             .iter()
             .filter(|m| !applied.iter().any(|a| a.version == m.version))
             .map(|m| PendingMigration {
                 version: m.version,
-                name: m.name.clone(),
+                name: m.name.to_string(),
             })
             .collect()
     }
@@ -355,7 +402,7 @@ impl<'a> Migrator<'a> {
         for (done, pending) in status.pending.iter().enumerate() {
             progress.report(crate::progress::Step::Migrating, done as u64, total);
             let m = self
-                .migrations
+                .migrations()
                 .iter()
                 .find(|m| m.version == pending.version)
                 .expect("pending comes from this list");
@@ -456,5 +503,35 @@ fn describe_foreign(tables: &[String]) -> String {
             "it holds tables ({listed}{}) but no schema_version migration ledger",
             if tables.len() > 6 { ", …" } else { "" }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The build-time ledger tables (which the viewer checks files against) say exactly what
+    /// parsing and hashing the embedded files says, version by version.
+    #[test]
+    fn the_build_time_ledger_equals_the_parsed_migrations() {
+        for (ledger, parsed) in [
+            (coordination_ledger(), coordination()),
+            (userland_ledger(), userland()),
+        ] {
+            let from_files: Vec<LedgerEntry> = parsed.iter().map(LedgerEntry::of).collect();
+            assert_eq!(ledger, from_files.as_slice());
+            assert!(!ledger.is_empty());
+        }
+        assert_eq!(
+            coordination_summary(),
+            (
+                coordination().last().unwrap().version,
+                embedded::COORDINATION_FILES.len()
+            )
+        );
+        assert_eq!(
+            Migrator::coordination().latest_version(),
+            coordination().last().unwrap().version
+        );
     }
 }

@@ -5,9 +5,10 @@ use motus_core::file_tools::browse::{DatabaseInfo, ExportFormat, PageQuery};
 use motus_core::overview::{AuditQuery, RoadmapQuery};
 use serde::{Deserialize, Serialize};
 
-/// What the page asks the worker to do.
+/// What the page asks the worker to do. Externally tagged (`"objects"`, `{"open":{…}}`): an
+/// internally tagged enum's deserializer buffers every request first, which cost ~26 KB of wasm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Request {
     /// Open the attached file in place, read-only; a second attached file is its `-wal`.
     Open {

@@ -77,10 +77,9 @@ pub fn start() {
 }
 
 /// What every open needs, done while the person is still choosing a file: SQLite's own
-/// start-up, the VFS registration and the parsed migration list (hashing every embedded
-/// migration, which `describe` compares the file's ledger with).
+/// start-up and the VFS registration. (The migrations `describe` compares a file's ledger with
+/// are a table built into core: nothing to parse or hash, and no SQL in this module.)
 fn warm_up() {
-    let _ = motus_core::migrate::coordination();
     let _ = vfs::register();
     let _ = rusqlite::Connection::open_in_memory();
 }
