@@ -147,3 +147,36 @@ test('a host that does not promise bigint integers: whole reals read as integers
   const nativeLine = native.stdout.split('\n').find((l) => l.startsWith('{"table":"roadmap_items"') && l.includes('"P-1"'));
   assert.notEqual(line, nativeLine, 'without the promise 1.0 cannot be told from 1');
 });
+
+test('db.init() and db.status() answer the binary\'s db.init and db.status documents', () => {
+  const fileB = tempDb('init-bin');
+  const fileA = tempDb('init-api');
+  const bin = binary(fileB);
+  const { sqlite, db } = openHost(fileA);
+  const initB = relative(bin(['db', 'init']), fileB);
+  const initA = relative(db.init(), fileA);
+  assert.deepEqual(initA, initB);
+  assert.equal(initA.created, true);
+  assert.deepEqual(relative(db.init(), fileA), relative(bin(['db', 'init']), fileB));
+  // Sizes are the files' own (the two files' pages differ with their histories).
+  // When and how fast each migration was applied differs between the two files; the format
+  // of the time must not.
+  const sizeless = (d) => JSON.parse(JSON.stringify({ ...d, size_bytes: '<n>', wal_size_bytes: '<n>' })
+    .replace(/"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"/g, '"<time>"')
+    .replace(/"execution_time_ms":\d+/g, '"execution_time_ms":"<ms>"'));
+  assert.deepEqual(sizeless(relative(db.status(), fileA)), sizeless(relative(bin(['db', 'status']), fileB)));
+  sqlite.close();
+});
+
+test('malformed options say what is wrong, not how a JS error prints', () => {
+  const db = motus.Database.openInMemory();
+  db.init();
+  let err;
+  try {
+    db.patternList({ kind: 'guessed' });
+  } catch (e) {
+    err = e;
+  }
+  assert.equal(err.code, 'invalid_input');
+  assert.equal(err.message, 'invalid options: unknown variant `guessed`, expected `learned` or `detected`');
+});

@@ -32,8 +32,11 @@ pub fn options_from_js_with<T: serde::de::DeserializeOwned + Default>(
     }
     let invalid =
         |message: String| crate::js_error::to_js_error(&motus_core::Error::invalid(field, message));
-    let read: T =
-        serde_wasm_bindgen::from_value(value.clone()).map_err(|e| invalid(e.to_string()))?;
+    // serde-wasm-bindgen's errors print as JS errors ("Error: …"); the message is the rest.
+    let read: T = serde_wasm_bindgen::from_value(value.clone()).map_err(|e| {
+        let text = e.to_string();
+        invalid(text.strip_prefix("Error: ").unwrap_or(&text).to_string())
+    })?;
     if let Some(fields) = field_names::<T>() {
         if let Some(key) = unknown_key(&value, fields, also) {
             let expected: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
