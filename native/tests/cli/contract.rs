@@ -5,7 +5,8 @@
 //! document it prints is validated against its committed JSON Schema (docs/schema/): the
 //! typed documents against their own, failures against `error.json`, all against
 //! `envelope.json`. The exit code must agree with `ok`, and a failure's with its code (2 for
-//! `usage`, `invalid_input` and `unsupported`, else 1).
+//! `usage`, `invalid_input` and `unsupported`, else 1); every time in every document is in
+//! the one format, and no next action keeps an id placeholder.
 
 use motus_tests::motus_bin;
 use serde_json::Value;
@@ -415,6 +416,7 @@ impl Run {
                 "{args:?}: a failure with code {code} exits {want}: {doc}"
             );
         }
+        one_time_format_and_real_ids(&doc, "", args);
         let name = if doc.get("error").is_some() {
             "error"
         } else {
@@ -442,6 +444,58 @@ impl Run {
         }
         self.checked += 1;
         doc
+    }
+}
+
+/// One timestamp format in every document: any string that starts like a date and a time
+/// (`2026-12-02 14:23…`, `2026-12-02T14:23…`), wherever it sits, is RFC 3339 UTC with
+/// milliseconds (`2026-12-02T14:23:36.264Z`). And next actions name real ids: no
+/// `suggested_next_actions` keeps a placeholder for an id the answer knows (`<lease_id>`).
+fn one_time_format_and_real_ids(v: &Value, key: &str, args: &[&str]) {
+    match v {
+        Value::String(t) => {
+            let b = t.as_bytes();
+            let looks_like_time = b.len() >= 16
+                && b[..10].iter().enumerate().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        *c == b'-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
+                && (b[10] == b' ' || b[10] == b'T')
+                && b[11..13].iter().all(u8::is_ascii_digit)
+                && b[13] == b':';
+            if looks_like_time {
+                let exact = b.len() == 24
+                    && b[10] == b'T'
+                    && b[19] == b'.'
+                    && b[20..23].iter().all(u8::is_ascii_digit)
+                    && b[23] == b'Z';
+                assert!(
+                    exact,
+                    "{args:?}: {key} = {t:?} is not RFC 3339 UTC with milliseconds"
+                );
+            }
+        }
+        Value::Array(items) => {
+            for i in items {
+                if key == "suggested_next_actions" {
+                    let text = i.as_str().unwrap_or("");
+                    assert!(
+                        !text.contains("_id>"),
+                        "{args:?}: a next action keeps a placeholder: {text}"
+                    );
+                }
+                one_time_format_and_real_ids(i, key, args);
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                one_time_format_and_real_ids(x, k, args);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -1299,4 +1353,17 @@ fn reads_work_on_an_unmigrated_original_file_and_change_nothing() {
         }
     }
     assert_eq!(std::fs::read(&db).unwrap(), before, "the file is unchanged");
+}
+
+#[test]
+#[should_panic(expected = "is not RFC 3339 UTC with milliseconds")]
+fn the_time_check_refuses_the_database_format_anywhere() {
+    let doc = serde_json::json!({"events": [{"payload": {"when": "2026-12-02 14:23:36.264"}}]});
+    one_time_format_and_real_ids(&doc, "", &[]);
+}
+
+#[test]
+fn the_time_check_passes_the_contract_format_and_plain_dates() {
+    let doc = serde_json::json!({"at": "2026-12-02T14:23:36.264Z", "target_date": "2026-12-31", "title": "2026-12-02 notes"});
+    one_time_format_and_real_ids(&doc, "", &[]);
 }
