@@ -2,7 +2,7 @@
 // Parity for the rest of the planning calls: roadmap dependencies removed and moved,
 // assignments released, reviews, an item's status, an agent's work; change-request
 // dependencies, standards (assign, unassign, record, results, compliance) and charters
-// (activate, active). The same scenario on two copies of one database — once through the
+// (activate, active), the deploy gate. The same scenario on two copies of one database — once through the
 // binary, once through the JS API — gives deep-equal documents (times masked, the binary's
 // command-line hint dropped), failures included.
 const test = require('node:test');
@@ -46,7 +46,7 @@ function api(db) {
   };
 }
 
-test('roadmap, change-request, standard and charter calls agree with the binary', () => {
+test('roadmap, change-request, standard, charter and deploy calls agree with the binary', () => {
   const seed = tempDb('parity-plan-seed');
   assert.equal(spawnSync(motusBin, ['--db', seed, 'db', 'init']).status, 0);
   const fileB = tempDb('parity-plan-bin');
@@ -127,7 +127,32 @@ test('roadmap, change-request, standard and charter calls agree with the binary'
   same('charter activate (unknown)', bin(['charter', 'activate', 'nope-x']), js((d) => d.charterActivate('nope-x')));
   same('charter active', bin(['charter', 'active', 'ethos']), js((d) => d.charterActive('ethos')));
 
+  // ---- the deploy gate (`check`'s `command` is the CLI's next step: a command line, so the
+  // JS API leaves it null, like an error's hint)
+  const noCommand = (doc) => ({ ...doc, command: null });
+  same('deploy check (nothing claimed)', noCommand(bin(['deploy', 'check'])), js((d) => d.deployCheck()));
+  const added = same('deploy claim add', bin(['deploy', 'claim', 'add', 'Fast and safe', '--page', 'index', '--type', 'quantitative', '--id', 'c-fast', '--test-function', 'test_fast']),
+    js((d) => d.deployClaimAdd({ claim_text: 'Fast and safe', page: 'index', claim_type: 'quantitative', id: 'c-fast', test_function: 'test_fast' })));
+  same('deploy claim add (too short)', bin(['deploy', 'claim', 'add', 'Fast', '--page', 'index', '--type', 'quantitative']),
+    js((d) => d.deployClaimAdd({ claim_text: 'Fast', page: 'index', claim_type: 'quantitative' })));
+  const blocked = same('deploy check (a pending claim)', noCommand(bin(['deploy', 'check'])), js((d) => d.deployCheck()));
+  const gated = same('deploy record (gated)', bin(['deploy', 'record', 'website', '1.0.0', '--status', 'success']),
+    js((d) => d.deployRecord('website', '1.0.0', { status: 'success' })));
+  const set = same('deploy claim set', bin(['deploy', 'claim', 'set', 'c-fast', 'pass']), js((d) => d.deployClaimSet('c-fast', 'pass')));
+  // The scenario is the one meant: the claim was added, held the gate, and its pass opened it.
+  assert.deepEqual([added.ok, blocked.ok, gated.ok, set.ok], [true, false, false, true]);
+  same('deploy claim set (unknown)', bin(['deploy', 'claim', 'set', 'nope', 'pass']), js((d) => d.deployClaimSet('nope', 'pass')));
+  same('deploy claim list', bin(['deploy', 'claim', 'list']), js((d) => d.deployClaimList()));
+  same('deploy check --target pypi', noCommand(bin(['deploy', 'check', '--target', 'pypi'])), js((d) => d.deployCheck({ target: 'pypi' })));
+  const rec = same('deploy record', bin(['deploy', 'record', 'pypi', '1.0.0', '--status', 'in_progress']),
+    js((d) => d.deployRecord('pypi', '1.0.0', { status: 'in_progress' })));
+  assert.equal(rec.ok, true);
+  same('deploy finish', bin(['deploy', 'finish', String(rec.id), '--status', 'success']), js((d) => d.deployFinish(rec.id, 'success')));
+  same('deploy finish (unknown)', bin(['deploy', 'finish', '999999', '--status', 'success']), js((d) => d.deployFinish(999999, 'success')));
+  same('deploy list', bin(['deploy', 'list']), js((d) => d.deployList()));
+  same('deploy list --target docs', bin(['deploy', 'list', '--target', 'docs']), js((d) => d.deployList({ target: 'docs' })));
+
   sqlite.close();
   // Every pair ran, and the failures among them are failures on both sides.
-  assert.equal(pairs.length, 34);
+  assert.equal(pairs.length, 48);
 });

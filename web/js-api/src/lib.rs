@@ -9,6 +9,7 @@ mod backend;
 #[cfg(feature = "backend-suite")]
 mod backend_suite_api;
 mod database;
+mod deploy_api;
 mod helpers_api;
 mod host_connection;
 mod host_env;
