@@ -302,9 +302,7 @@ pub fn why<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Why> {
         let item = super::Item::get(c, id)?;
         let mut reasons = Vec::new();
         if let Some(at) = &item.deleted_at {
-            reasons.push(format!(
-                "{id} was deleted at {at}; restore it with `motus roadmap restore {id}`"
-            ));
+            reasons.push(format!("{id} was deleted at {at}; restore it first"));
         }
         match item.status_key.as_str() {
             "pending" => {}
