@@ -16,6 +16,7 @@ pub mod host_errors;
 mod in_module;
 mod js_error;
 mod js_values;
+mod plan_api;
 pub mod program_calls;
 mod roadmap_api;
 pub mod roadmap_calls;
