@@ -174,12 +174,10 @@ impl Database {
     #[wasm_bindgen(js_name = programShow, unchecked_return_type = "ProgramRecordAnswer | CrShowAnswer")]
     pub fn program_show(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
         self.prepare_read()?;
-        let shown =
-            crate::program_calls::show(self.backend(), kind, id).map_err(|e| to_js_error(&e))?;
-        match shown {
-            crate::program_calls::Shown::Record(r) => to_js(&document(&r)),
-            crate::program_calls::Shown::Cr(c) => to_js(&document(&c)),
-        }
+        let shown = crate::program_calls::kind(kind)
+            .and_then(|k| motus_core::program::calls::show(self.backend(), k, id))
+            .map_err(|e| to_js_error(&e))?;
+        to_js(&shown.document())
     }
 
     /// `motus <kind> list`.
@@ -192,8 +190,11 @@ impl Database {
         )]
         filter: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let f: crate::program_calls::ListInput = options_from_js("filter", filter)?;
-        self.roadmap_read(|db| crate::program_calls::list(db.backend(), kind, f))
+        let f: motus_core::program::calls::ListInput = options_from_js("filter", filter)?;
+        self.roadmap_read(|db| {
+            let k = crate::program_calls::kind(kind)?;
+            motus_core::program::calls::list(db.backend(), k, &f)
+        })
     }
 
     /// `motus <kind> history ID`.
