@@ -273,45 +273,232 @@ pub fn overview_first<C: Connection + ?Sized>(
 /// How many ready and blocked items each overview panel lists.
 pub const PANEL_ITEMS: i64 = 10;
 
-/// Every live item's place in the ready/blocked split, worked out set by set rather than
-/// with a subquery per item: the unfinished items (one pass over `roadmap_items`), the items
-/// with an unfinished `blocks` prerequisite (one pass over `roadmap_dependencies`, each
-/// prerequisite checked against that set), and the items with an open blocker. The `+`
-/// before a column keeps SQLite from turning a set into a lookup per member: a file read
-/// block by block (the browser viewer) then reads each table once, in order, instead of
-/// hopping around it. The same rules as [`crate::roadmap::readiness`]: a soft-deleted
-/// unfinished prerequisite still blocks; a prerequisite that does not exist does not.
+/// Every live item's place in the ready/blocked split, from one pass over each table instead
+/// of a subquery per item (which, read block by block in the browser, outran the viewer's
+/// time budget at 200k items) and without SQL's set operations (whose several passes and
+/// sorts cost as much again):
 ///
-/// Yields `id, title, phase_key, status_key, rank, item_type, state` with `state` `ready`,
-/// `blocked` or NULL.
-fn classified_sql(has_blockers: bool) -> String {
-    let held = if has_blockers {
-        "SELECT work_id FROM blockers WHERE resolved_at IS NULL AND work_id IS NOT NULL"
-    } else {
-        "SELECT NULL WHERE 0"
+/// 1. `roadmap_items` once, in the table's own order: each item's id and its status as the
+///    rules read it (SQLite compares, as in `motus roadmap ready|blocked`), and for the live
+///    unfinished items their rank and phase. Keys only, no titles.
+/// 2. `roadmap_dependencies`' `blocks` edges once: an item waits when an edge leads to an
+///    item that is not completed (a soft-deleted one too; a prerequisite that does not exist
+///    does not hold anything).
+/// 3. The open blockers (few, from their index).
+///
+/// Then everything is decided in memory with the rules of [`crate::roadmap::readiness`]:
+/// blocked = live, not completed or deferred, waiting or held by a blocker; ready = live,
+/// pending, neither. The first of each in the roadmap's order (rank, unranked last, then
+/// phase and id) are selected in memory ([`Split::first_in_order`]). A file without an index
+/// in that order for every item (every schema: migration 034's `idx_roadmap_ready` holds
+/// only pending ones) cannot give the first items in order without reading each item's key
+/// once; reading it once is what this does.
+struct Split {
+    /// Every item's id, in the table's order (a NULL id as `None`).
+    ids: Vec<Option<String>>,
+    /// The live items neither completed nor deferred: their sort keys (rank, phase) and row.
+    candidates: Vec<(Value, Value, u32)>,
+    /// Indexes into `candidates` of the ready items.
+    ready: Vec<u32>,
+    /// Indexes into `candidates` of the blocked items.
+    blocked: Vec<u32>,
+}
+
+impl Split {
+    /// The id of a candidate.
+    fn id(&self, c: u32) -> Option<&str> {
+        self.ids[self.candidates[c as usize].2 as usize].as_deref()
+    }
+
+    /// The roadmap's order of two candidates: rank, unranked last, then phase, then id.
+    fn order(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        let (ra, pa, _) = &self.candidates[a as usize];
+        let (rb, pb, _) = &self.candidates[b as usize];
+        (ra.is_null().cmp(&rb.is_null()))
+            .then_with(|| sql_order(ra, rb))
+            .then_with(|| sql_order(pa, pb))
+            .then_with(|| match (self.id(a), self.id(b)) {
+                (Some(x), Some(y)) => x.as_bytes().cmp(y.as_bytes()),
+                (x, y) => x.is_some().cmp(&y.is_some()),
+            })
+    }
+
+    /// The first `k` of `list` in the roadmap's order: a selection, then a sort of those `k`
+    /// only (sorting every candidate was most of the work).
+    fn first_in_order(&self, list: &[u32], k: usize) -> Vec<u32> {
+        let mut v = list.to_vec();
+        if v.len() > k {
+            v.select_nth_unstable_by(k, |a, b| self.order(*a, *b));
+            v.truncate(k);
+        }
+        v.sort_by(|a, b| self.order(*a, *b));
+        v
+    }
+}
+
+/// [`split`]'s pass over the items, in the table's own order, with each item's status as the
+/// rules read it (decided by SQLite with the roadmap's own comparisons): 0 a NULL status
+/// (never listed, never unfinished), 1 completed, 2 unfinished but deleted or deferred (it
+/// still holds its dependents back), 3 a pending candidate, 4 another candidate. Rank and
+/// phase (the sort keys) only for candidates.
+const SPLIT_ITEMS_SQL: &str = "SELECT id, code, \
+       CASE WHEN code >= 3 THEN rank END, CASE WHEN code >= 3 THEN phase_key END \
+  FROM (SELECT id, rank, phase_key, \
+          CASE WHEN status_key IS NULL THEN 0 WHEN status_key = 'completed' THEN 1 \
+               WHEN deleted_at IS NOT NULL OR status_key = 'deferred' THEN 2 \
+               WHEN status_key = 'pending' THEN 3 ELSE 4 END AS code \
+          FROM roadmap_items)";
+
+/// SQLite's order of two values under the BINARY collation (`ORDER BY`): NULL first, then
+/// numbers by value, then text byte by byte, then blobs byte by byte.
+fn sql_order(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering::Equal;
+    let class = |v: &Value| match v {
+        Value::Null => 0,
+        Value::Integer(_) | Value::Real(_) => 1,
+        Value::Text(_) => 2,
+        Value::Blob(_) => 3,
     };
-    format!(
-        "WITH unfinished(id) AS MATERIALIZED (\
-           SELECT id FROM roadmap_items WHERE status_key <> 'completed' AND id IS NOT NULL), \
-         waiting(id) AS MATERIALIZED (\
-           SELECT item_id FROM roadmap_dependencies \
-            WHERE dependency_type = 'blocks' AND +depends_on_id IN (SELECT id FROM unfinished)), \
-         held(id) AS MATERIALIZED ({held}), \
-         classified AS (\
-           SELECT r.id AS id, r.title AS title, r.phase_key AS phase_key, \
-                  COALESCE(r.status_key, 'pending') AS status_key, r.rank AS rank, r.item_type AS item_type, \
-                  CASE WHEN r.status_key NOT IN ('completed', 'deferred') \
-                        AND (+r.id IN (SELECT id FROM waiting) OR +r.id IN (SELECT id FROM held)) THEN 'blocked' \
-                       WHEN r.status_key = 'pending' THEN 'ready' END AS state \
-             FROM roadmap_items r WHERE r.deleted_at IS NULL) "
-    )
+    match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
+        (Value::Integer(x), Value::Real(y)) => (*x as f64).partial_cmp(y).unwrap_or(Equal),
+        (Value::Real(x), Value::Integer(y)) => x.partial_cmp(&(*y as f64)).unwrap_or(Equal),
+        (Value::Real(x), Value::Real(y)) => x.partial_cmp(y).unwrap_or(Equal),
+        (Value::Text(x), Value::Text(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Value::Blob(x), Value::Blob(y)) => x.cmp(y),
+        _ => class(a).cmp(&class(b)),
+    }
+}
+
+/// [`split`]'s pass over the edges.
+const SPLIT_EDGES_SQL: &str =
+    "SELECT item_id, depends_on_id FROM roadmap_dependencies WHERE dependency_type = 'blocks'";
+
+fn split<C: Connection + ?Sized>(conn: &C) -> Result<Split> {
+    // One entry per row; ids are kept once (the index below borrows them).
+    let mut ids: Vec<Option<String>> = Vec::new();
+    let mut codes: Vec<u8> = Vec::new();
+    let mut candidates: Vec<(Value, Value, u32)> = Vec::new();
+    conn.for_each_row(SPLIT_ITEMS_SQL, params![], &mut |v| {
+        ids.push(match &v[0] {
+            Value::Null => None,
+            other => Some(other.to_text()),
+        });
+        let code = match v[1] {
+            Value::Integer(c) => c as u8,
+            _ => 0,
+        };
+        if code >= 3 {
+            candidates.push((v[2].clone(), v[3].clone(), codes.len() as u32));
+        }
+        codes.push(code);
+        Ok(())
+    })?;
+    let n = ids.len();
+    // id -> the first row with it; what the rules say of an id (unfinished, waiting, held)
+    // is kept at that row, so rows sharing an id (a file without its primary key) share it.
+    let mut index: HashMap<&str, u32> = HashMap::with_capacity(n);
+    let mut first: Vec<u32> = Vec::with_capacity(n);
+    let mut unfinished = vec![false; n];
+    for (i, id) in ids.iter().enumerate() {
+        let i = i as u32;
+        let f = match id {
+            Some(id) => *index.entry(id.as_str()).or_insert(i),
+            None => i,
+        };
+        first.push(f);
+        // `p.status_key <> 'completed'` (a soft-deleted prerequisite counts too); a NULL id
+        // never joins.
+        if id.is_some() && codes[i as usize] >= 2 {
+            unfinished[f as usize] = true;
+        }
+    }
+    let mut waiting = vec![false; n];
+    conn.for_each_row(SPLIT_EDGES_SQL, params![], &mut |v| {
+        if let (Value::Text(item), Value::Text(on)) = (&v[0], &v[1]) {
+            // A prerequisite that does not exist holds nothing.
+            if index
+                .get(on.as_str())
+                .is_some_and(|&j| unfinished[j as usize])
+            {
+                if let Some(&k) = index.get(item.as_str()) {
+                    waiting[k as usize] = true;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let mut held = vec![false; n];
+    // `ready` drops a NULL id when some open blocker names the empty string.
+    let mut held_empty = false;
+    if has_table(conn, "blockers")? {
+        conn.for_each_row(
+            "SELECT DISTINCT work_id FROM blockers WHERE resolved_at IS NULL AND work_id IS NOT NULL",
+            params![],
+            &mut |v| {
+                let w = v[0].to_text();
+                held_empty |= w.is_empty();
+                if let Some(&k) = index.get(w.as_str()) {
+                    held[k as usize] = true;
+                }
+                Ok(())
+            },
+        )?;
+    }
+    let mut ready = Vec::new();
+    let mut blocked = Vec::new();
+    for (c, &(_, _, i)) in candidates.iter().enumerate() {
+        let i = i as usize;
+        let f = first[i] as usize;
+        let has_id = ids[i].is_some();
+        // `blocked` matches on `r.id` (never a NULL id).
+        if has_id && (waiting[f] || held[f]) {
+            blocked.push(c as u32);
+        } else if codes[i] == 3 && !(if has_id { held[f] } else { held_empty }) {
+            ready.push(c as u32);
+        }
+    }
+    drop(index);
+    Ok(Split {
+        ids,
+        candidates,
+        ready,
+        blocked,
+    })
+}
+
+/// One item as the panels list it (`None` if it vanished, which a read transaction rules out).
+fn summary_of<C: Connection + ?Sized>(
+    conn: &C,
+    id: Option<&str>,
+) -> Result<Option<(ItemSummary, String)>> {
+    let sql = "SELECT id, title, phase_key, COALESCE(status_key, 'pending'), rank, item_type \
+               FROM roadmap_items WHERE id = ?1";
+    let rows = match id {
+        Some(id) => conn.query(sql, params![id])?,
+        None => conn.query(&sql.replace("id = ?1", "id IS NULL LIMIT 1"), params![])?,
+    };
+    rows.first()
+        .map(|r| {
+            Ok((
+                ItemSummary {
+                    id: text(&r, 0)?,
+                    title: text(&r, 1)?,
+                    phase: text(&r, 2)?,
+                    status: text(&r, 3)?,
+                    rank: r.get(4)?,
+                },
+                text(&r, 5)?,
+            ))
+        })
+        .transpose()
 }
 
 /// The ready and blocked panels: the first [`PANEL_ITEMS`] of each, in the roadmap's order
-/// (rank, unranked last, then phase and id), with how many there are, all from one query
-/// over [`classified_sql`]; reasons are worked out only for the blocked items shown. The same
-/// answers as `motus roadmap ready|blocked`, without their per-item subqueries (which at
-/// 200k items outran the viewer's time budget).
+/// (rank, unranked last, then phase and id), with how many there are, from [`split`]'s two
+/// passes; titles are read and reasons worked out only for the items shown. The same
+/// answers as `motus roadmap ready|blocked` (same items, same order), without their per-item
+/// subqueries (which at 200k items outran the viewer's time budget).
 pub fn overview_work<C: Connection + ?Sized>(conn: &C) -> Result<OverviewWork> {
     let mut work = OverviewWork {
         ready_count: 0,
@@ -323,34 +510,23 @@ pub fn overview_work<C: Connection + ?Sized>(conn: &C) -> Result<OverviewWork> {
         return Ok(work);
     }
     read_tx(conn, |conn| {
-        let sql = format!(
-            "{} SELECT id, title, phase_key, status_key, rank, item_type, state, total FROM (\
-               SELECT *, row_number() OVER w AS n, \
-                      count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS total \
-                 FROM classified WHERE state IS NOT NULL \
-               WINDOW w AS (PARTITION BY state ORDER BY rank IS NULL, rank, phase_key, id)) \
-             WHERE n <= ?1 ORDER BY state, n",
-            classified_sql(has_table(conn, "blockers")?)
-        );
-        for r in conn.query(&sql, params![PANEL_ITEMS])?.iter() {
-            let item = ItemSummary {
-                id: text(&r, 0)?,
-                title: text(&r, 1)?,
-                phase: text(&r, 2)?,
-                status: text(&r, 3)?,
-                rank: r.get(4)?,
-            };
-            let total: i64 = r.get(7)?;
-            if text(&r, 6)? == "ready" {
-                work.ready_count = total;
+        let split = split(conn)?;
+        work.ready_count = split.ready.len() as i64;
+        work.blocked_count = split.blocked.len() as i64;
+        let shown = PANEL_ITEMS as usize;
+        for i in split.first_in_order(&split.ready, shown) {
+            if let Some((item, _)) = summary_of(conn, split.id(i))? {
                 work.ready.push(item);
-            } else {
-                work.blocked_count = total;
+            }
+        }
+        for i in split.first_in_order(&split.blocked, shown) {
+            let id = split.id(i).unwrap_or_default();
+            if let Some((item, item_type)) = summary_of(conn, Some(id))? {
                 work.blocked.push(RoadmapEntry {
-                    waits_for: waits_of(conn, &item.id)?,
-                    reasons: crate::roadmap::readiness::why(conn, &item.id)?.reasons,
+                    waits_for: waits_of(conn, id)?,
+                    reasons: crate::roadmap::readiness::why(conn, id)?.reasons,
                     item,
-                    item_type: text(&r, 5)?,
+                    item_type,
                     state: ItemState::Blocked,
                 });
             }
@@ -650,26 +826,23 @@ struct States {
 }
 
 fn item_states<C: Connection + ?Sized>(conn: &C) -> Result<States> {
-    let mut states = States {
-        ready: HashSet::new(),
-        blocked: HashSet::new(),
-    };
     if !has_table(conn, "roadmap_dependencies")? {
-        return Ok(states);
+        return Ok(States {
+            ready: HashSet::new(),
+            blocked: HashSet::new(),
+        });
     }
-    let sql = format!(
-        "{} SELECT id, state FROM classified WHERE state IS NOT NULL",
-        classified_sql(has_table(conn, "blockers")?)
-    );
-    for r in conn.query(&sql, params![])?.iter() {
-        let id = text(&r, 0)?;
-        if text(&r, 1)? == "ready" {
-            states.ready.insert(id);
-        } else {
-            states.blocked.insert(id);
-        }
-    }
-    Ok(states)
+    let split = split(conn)?;
+    // A NULL id is listed (and told apart) as the empty string, as everywhere here.
+    let ids = |list: &[u32]| -> HashSet<String> {
+        list.iter()
+            .map(|&i| split.id(i).unwrap_or_default().to_string())
+            .collect()
+    };
+    Ok(States {
+        ready: ids(&split.ready),
+        blocked: ids(&split.blocked),
+    })
 }
 
 fn state_of(states: &States, id: &str, status: &str) -> ItemState {
@@ -1817,25 +1990,28 @@ mod tests {
         assert_eq!(same, exact);
     }
 
-    /// Without per-item subqueries: the panels' query reads `roadmap_items` and
-    /// `roadmap_dependencies` as whole passes, never as a lookup per item.
+    /// Without per-item subqueries: the panels read `roadmap_items` and the `blocks` edges
+    /// as one scan each (the only sort is the roadmap's order), never a lookup per item.
     #[test]
-    fn the_panels_query_has_no_correlated_subquery() {
+    fn the_panels_read_each_table_in_one_scan() {
         let db = TestDb::new();
-        let sql = format!(
-            "{} SELECT id, state FROM classified WHERE state IS NOT NULL",
-            classified_sql(true)
+        let plan = |sql: &str| -> String {
+            db.conn
+                .query(&format!("EXPLAIN QUERY PLAN {sql}"), params![])
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String>(3).unwrap())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let items = plan(SPLIT_ITEMS_SQL);
+        assert_eq!(items, "SCAN roadmap_items");
+        let edges = plan(SPLIT_EDGES_SQL);
+        assert!(
+            edges.starts_with("SCAN ") && !edges.contains("SEARCH"),
+            "{edges}"
         );
-        let plan: Vec<String> = db
-            .conn
-            .query(&format!("EXPLAIN QUERY PLAN {sql}"), params![])
-            .unwrap()
-            .iter()
-            .map(|r| r.get::<String>(3).unwrap())
-            .collect();
-        let plan = plan.join("; ");
-        assert!(!plan.contains("CORRELATED"), "{plan}");
-        assert!(!plan.contains("SEARCH r "), "{plan}");
+        assert!(!edges.contains(';'), "{edges}");
     }
 
     #[test]

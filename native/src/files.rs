@@ -252,7 +252,9 @@ impl Staged {
     /// Flushes the file, keeps it 0600, puts it at its destination under `rule`, flushes the
     /// directory and removes the staging directory.
     pub fn place(self, rule: Overwrite) -> Result<PathBuf, PlaceError> {
-        let f = os::no_follow(OpenOptions::new().read(true)).open(&self.file)?;
+        // Written-to handle: Windows flushes (FlushFileBuffers) only through a handle with
+        // write access, a read-only one gets "Access denied".
+        let f = os::no_follow(OpenOptions::new().read(true).write(true)).open(&self.file)?;
         os::keep_private(&f)?;
         f.sync_all()?;
         drop(f);

@@ -158,6 +158,10 @@ fn has_sidecar_magic(path: &Path) -> bool {
     ) || head == [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]
 }
 
+fn role_is_database(role: Role) -> bool {
+    matches!(role, Role::Database | Role::Userland)
+}
+
 /// The one check of a path where a database or a file is expected: refuses a `-wal`, `-shm`
 /// or `-journal` of a database, a FIFO, device, socket or directory, with a specific error.
 pub fn check(path: &Path, role: Role) -> Result<Found, crate::output::CliError> {
@@ -172,6 +176,19 @@ pub fn check(path: &Path, role: Role) -> Result<Found, crate::output::CliError> 
                     "{shown} is the {suffix} side file of the database {}, not {}; SQLite owns it — pass the database itself (or another path)",
                     base.display(),
                     role.noun()
+                ),
+            ));
+        }
+    }
+    if let Some((base, suffix)) = sidecar_base(path).filter(|_| role_is_database(role)) {
+        // A new (or empty) database under a side file's name: SQLite would take it for the
+        // WAL or journal of `base` as soon as that database exists, and destroy one of them.
+        if std::fs::metadata(path).map_or(true, |m| m.len() == 0) {
+            return Err(CliError::failed(
+                "sidecar_file",
+                format!(
+                    "{shown} is named like the {suffix} side file of a database {}, so SQLite would take it for that database's {suffix}; choose a name that does not end in -wal, -shm or -journal",
+                    base.display()
                 ),
             ));
         }

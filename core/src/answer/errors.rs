@@ -147,6 +147,39 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
     ),
     ("not_userland", "the file is not a userland database"),
     ("bench", "the benchmark could not run"),
+    (
+        "not_a_regular_file",
+        "a path names a FIFO, device, socket or directory where a file is needed",
+    ),
+    (
+        "sidecar_file",
+        "a path names a database's WAL or journal instead of the database",
+    ),
+    (
+        "same_file",
+        "a second path names the database (or one of its side files) again",
+    ),
+    (
+        "foreign_wal",
+        "the WAL beside the database does not belong to it; nothing was written",
+    ),
+    (
+        "verify_failed",
+        "a copy written to a cluster differs from its source after the import",
+    ),
+    (
+        "no_viewer",
+        "this binary was built without the browser viewer",
+    ),
+    ("cannot_listen", "the viewer's port cannot be listened on"),
+    (
+        "mcp",
+        "the MCP session could not start, or its transport failed",
+    ),
+    (
+        "internal",
+        "a task of the viewer's server failed; the page may retry",
+    ),
 ];
 
 /// Whether `code` is in [`ERROR_CODES`].
@@ -261,5 +294,128 @@ mod tests {
             assert!(!msg.contains("motus "), "{}: {msg}", e.code());
             assert!(!msg.contains("--db"), "{}: {msg}", e.code());
         }
+    }
+}
+
+/// Hints belong to the CLI: no message core writes (an error's, a verdict's, a report's)
+/// names a command line, because a JS or MCP caller has none; the CLI's hint adds the
+/// `motus …` step. The exceptions are listed with their reason.
+#[cfg(test)]
+mod no_command_lines {
+    use std::path::{Path, PathBuf};
+
+    /// The binary's top-level commands: `motus <one of these>` is a command line.
+    const COMMANDS: &[&str] = &[
+        "db",
+        "doctor",
+        "work",
+        "roadmap",
+        "program",
+        "product",
+        "feature",
+        "release",
+        "cr",
+        "bug",
+        "standard",
+        "charter",
+        "deploy",
+        "terminology",
+        "userland",
+        "pref",
+        "skill",
+        "rule",
+        "pattern",
+        "mcp",
+        "prime",
+        "view",
+        "node",
+        "help",
+    ];
+
+    /// Files whose text is only ever shown by the binary or the viewer, which advise the
+    /// binary: the local-file tools' reports (`doctor [--fix]` runs only in the binary) and
+    /// the viewer's notices (a page about a file, telling what to run on it).
+    const ALLOWED_FILES: &[&str] = &[
+        "file_tools/doctor.rs",
+        "file_tools/repair.rs",
+        "file_tools/browse.rs",
+    ];
+
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                sources(&p, out);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// `(line number, line)` of the command lines in `text`'s production code (before its
+    /// `#[cfg(test)]`, comments and doc attributes left out), but a kernel verdict's
+    /// `suggested_next_actions`: those are the kernel's advice, documented as command lines
+    /// (docs/contract.md), and the CLI's and the API's answers carry the same.
+    fn command_lines(text: &str) -> Vec<(usize, String)> {
+        let lines: Vec<&str> = text
+            .lines()
+            .take_while(|l| l.trim() != "#[cfg(test)]")
+            .collect();
+        let mut out = Vec::new();
+        for (n, line) in lines.iter().enumerate() {
+            let t = line.trim_start();
+            if t.starts_with("//") || t.starts_with("#[doc") {
+                continue;
+            }
+            let names_one = line.match_indices("motus ").any(|(at, _)| {
+                let word: String = line[at + 6..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                    .collect();
+                COMMANDS.contains(&word.as_str())
+            });
+            let advice = lines[n.saturating_sub(3)..=n]
+                .iter()
+                .any(|l| l.contains("with_actions(") || l.contains("suggested_next_actions"));
+            if names_one && !advice {
+                out.push((n + 1, line.trim().to_string()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn core_writes_no_command_line_in_its_messages() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        let mut found = Vec::new();
+        for f in &files {
+            let rel = f
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            // Test modules in files of their own, and the listed exceptions.
+            if rel.ends_with("/tests.rs") || ALLOWED_FILES.contains(&rel.as_str()) {
+                continue;
+            }
+            let text = std::fs::read_to_string(f).unwrap();
+            for (n, line) in command_lines(&text) {
+                found.push(format!("core/src/{rel}:{n}: {line}"));
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "core names a command line (say it in words, with the id in the error's fields; the CLI's hint in native/src/output.rs adds the command):\n{}",
+            found.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_scan_finds_a_command_line_and_spares_advice() {
+        let sample = "fn f() {\n    message: format!(\"run `motus db migrate`\"),\n    d.suggested_next_actions = vec![\n        \"motus work list\".into(),\n    ];\n    x(\"the motus binary\");\n}\n#[cfg(test)]\nmod tests { \"motus db init\" }\n";
+        let hits: Vec<usize> = command_lines(sample).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(hits, [2]);
     }
 }

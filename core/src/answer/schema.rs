@@ -167,6 +167,26 @@ pub fn inputs() -> Vec<(&'static str, Value)> {
             "work.unblock",
             input_schema::<work::UnblockInput>("work.unblock"),
         ),
+        (
+            "roadmap.add",
+            input_schema::<rm::calls::AddInput>("roadmap.add"),
+        ),
+        (
+            "roadmap.update",
+            input_schema::<rm::calls::UpdateInput>("roadmap.update"),
+        ),
+        (
+            "roadmap.list",
+            input_schema::<rm::calls::ListInput>("roadmap.list"),
+        ),
+        (
+            "roadmap.ready",
+            input_schema::<rm::calls::ReadyInput>("roadmap.ready"),
+        ),
+        (
+            "roadmap.export",
+            input_schema::<rm::calls::ExportInput>("roadmap.export"),
+        ),
     ]
 }
 

@@ -2,7 +2,9 @@
 //!
 //! - **write**: a missing or empty database is created; an older known schema is upgraded
 //!   in place after a backup named by [`backup_file_name`]; a newer, foreign or changed one
-//!   is refused (nothing is written).
+//!   is refused (nothing is written). [`Migrator::migrate`] decides it (it refuses before
+//!   writing, and runs the front end's backup hook only when the database holds data); the
+//!   front ends supply the hook: where the copy goes and how it is written.
 //! - **read**: any schema version this build's runner knows is read as it is, read-only —
 //!   an older one with [`ReadAccess::Older`], which front ends report in one line (the CLI
 //!   on stderr) saying that `db migrate` would upgrade it; an empty, newer, foreign or
@@ -57,29 +59,6 @@ pub fn read_access_of(status: &Status) -> Result<ReadAccess> {
             latest: status.latest_version,
         }
     })
-}
-
-/// What a write must do first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WritePlan {
-    /// Already current.
-    Ready,
-    /// Empty: create the schema (no backup: nothing to keep).
-    Create,
-    /// Older: back up (the file holds data), then upgrade.
-    Upgrade { from_version: i64 },
-}
-
-pub fn write_plan_of(status: &Status) -> WritePlan {
-    if status.is_new {
-        WritePlan::Create
-    } else if status.pending.is_empty() {
-        WritePlan::Ready
-    } else {
-        WritePlan::Upgrade {
-            from_version: status.current_version,
-        }
-    }
 }
 
 /// The pre-upgrade backup beside the database: `<db>.backup-v<from>-<YYYYMMDDHHMMSSmmm>`,

@@ -2,6 +2,7 @@
 //! and their dependencies, standards and their assignments, compliance results, charter
 //! documents, and the history of every versioned entity.
 
+pub mod calls;
 pub mod charters;
 pub mod crs;
 pub mod entity;

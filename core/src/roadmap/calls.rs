@@ -6,10 +6,13 @@
 use super::assignments::Assignment;
 use super::{assignments, dependencies, items, readiness, Item, NewItem};
 use super::{AddedItem, BlockedItem, DependencyType, Edge, ItemSummary, Why};
+use crate::answer::roadmap::ExportAnswer;
+use crate::answer::List;
 use crate::connection::{read_tx, Connection};
 use crate::error::{Error, Result};
 use crate::ids::Env;
 use crate::params;
+use crate::time::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -88,6 +91,61 @@ pub struct AddInput {
     pub depends_on: Vec<String>,
 }
 
+/// `roadmap update ID …`: the fields given change, named as the item's document names them;
+/// an empty string clears an optional field (as on the command line). The one input of the
+/// CLI and the JS API's `roadmapUpdate`.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpdateInput {
+    pub title: Option<String>,
+    /// Phase key (terminology domain `roadmap_phase`).
+    pub phase_key: Option<String>,
+    /// Status key (terminology domain `roadmap_status`).
+    pub status_key: Option<String>,
+    /// `work`, `gate`, `holding` or `integration`.
+    pub item_type: Option<String>,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    /// Rank; lower comes first.
+    pub rank: Option<f64>,
+    /// Rank it just before this item (instead of `rank`).
+    pub before: Option<String>,
+    /// Rank it just after this item (instead of `rank`).
+    pub after: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub target_date: Option<String>,
+    pub feature_id: Option<String>,
+    pub cr_id: Option<String>,
+    pub external_id: Option<String>,
+    pub external_url: Option<String>,
+}
+
+/// `roadmap list`: the filters (none: every live item).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListInput {
+    pub phase_key: Option<String>,
+    pub status_key: Option<String>,
+    pub item_type: Option<String>,
+    pub owner: Option<String>,
+    /// Include deleted items (`--all`).
+    pub all: bool,
+    /// Only deleted items (`--deleted`).
+    pub deleted: bool,
+}
+
+/// `roadmap export` / `roadmap graph` as text (`--json` without `--output`).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportInput {
+    /// `markdown`, `json` (export), `dot` or `mermaid` (graph).
+    pub format: Option<String>,
+    /// Only items of this phase.
+    pub phase_key: Option<String>,
+    /// Include deleted items.
+    pub include_deleted: bool,
+}
+
 /// `roadmap dep add`.
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -127,6 +185,74 @@ pub struct ItemView {
     pub ready: bool,
     /// Why it is not ready, one sentence each.
     pub reasons: Vec<String>,
+}
+
+/// `roadmap update`: the change as [`items::update`] takes it (rank placed from
+/// `before`/`after`, empty strings clearing).
+pub fn update<C: Connection + ?Sized>(
+    conn: &C,
+    env: &Env,
+    actor: &str,
+    id: &str,
+    a: &UpdateInput,
+) -> Result<Item> {
+    let clearable = |v: &Option<String>| {
+        v.as_ref()
+            .map(|s| if s.is_empty() { None } else { Some(s.clone()) })
+    };
+    let rank = items::placed_rank(conn, a.rank, a.before.as_deref(), a.after.as_deref())?;
+    let change = items::ItemUpdate {
+        title: a.title.clone(),
+        phase_key: a.phase_key.clone(),
+        status_key: a.status_key.clone(),
+        item_type: a.item_type.clone(),
+        description: clearable(&a.description),
+        owner: clearable(&a.owner),
+        rank,
+        target_date: clearable(&a.target_date),
+        feature_id: clearable(&a.feature_id),
+        cr_id: clearable(&a.cr_id),
+        external_id: clearable(&a.external_id),
+        external_url: clearable(&a.external_url),
+    };
+    items::update(conn, env, actor, id, &change)
+}
+
+/// `roadmap list`.
+pub fn list<C: Connection + ?Sized>(conn: &C, a: &ListInput) -> Result<List<Item>> {
+    Ok(List::from(items::list(
+        conn,
+        &items::ListFilter {
+            phase_key: a.phase_key.clone(),
+            status_key: a.status_key.clone(),
+            item_type: a.item_type.clone(),
+            owner: a.owner.clone(),
+            include_deleted: a.all,
+            only_deleted: a.deleted,
+        },
+    )?))
+}
+
+/// `roadmap export|graph --json` without a file: the text in `content` (`default_format`
+/// when the input names none: `markdown` for export, `dot` for graph).
+pub fn export_text<C: Connection + ?Sized>(
+    conn: &C,
+    now: Timestamp,
+    a: &ExportInput,
+    default_format: &str,
+) -> Result<ExportAnswer> {
+    let format = a.format.as_deref().unwrap_or(default_format);
+    let scope = super::export::Scope {
+        phase_key: a.phase_key.clone(),
+        include_deleted: a.include_deleted,
+    };
+    let (items, text) = super::export::render(conn, now, &scope, format)?;
+    Ok(ExportAnswer {
+        format: format.into(),
+        items,
+        path: None,
+        content: Some(text),
+    })
 }
 
 pub fn ready<C: Connection + ?Sized>(conn: &C, input: &ReadyInput) -> Result<ReadyList> {

@@ -85,8 +85,8 @@ impl State {
     pub fn describe(self) -> &'static str {
         match self {
             State::NotExtracted => "not extracted: the tables live in coordination.db",
-            State::InterruptedAfterCopy => "interrupted after the copy: coordination.db still holds the rows; run `motus userland extract` to finish",
-            State::InterruptedAfterRemoval => "interrupted after the removal: userland.db holds the rows; run `motus userland extract` to finish (writes wait until then)",
+            State::InterruptedAfterCopy => "interrupted after the copy: coordination.db still holds the rows; extracting again finishes it",
+            State::InterruptedAfterRemoval => "interrupted after the removal: userland.db holds the rows; extracting again finishes it (writes wait until then)",
             State::Extracted => "extracted: the tables live in userland.db",
             State::Mismatch => "the two files disagree: coordination.db says its rows moved, but this userland.db has no record of it; pass --userland with the right file, or restore from the backup",
         }
@@ -384,7 +384,7 @@ where
     if cols != target {
         return Err(Error::UnexpectedData {
             message: format!(
-                "{table} has columns ({}) in coordination.db but ({}) in userland.db; bring both up to date (`motus db migrate`) and retry",
+                "{table} has columns ({}) in coordination.db but ({}) in userland.db; migrate both to this build's schema and retry",
                 cols.join(", "),
                 target.join(", ")
             ),
@@ -469,7 +469,7 @@ where
                     .collect();
                 return Err(Error::UnexpectedData {
                     message: format!(
-                        "the copy of {} differs from coordination.db's rows; nothing was changed — report this with `motus doctor` output",
+                        "the copy of {} differs from coordination.db's rows; nothing was changed — report this, with what doctor finds in both files",
                         bad.join(", ")
                     ),
                 });

@@ -46,7 +46,7 @@ pub fn read_marker<C: Connection + ?Sized>(coord: &C) -> Result<Option<Marker>> 
     };
     serde_json::from_str(&text).map(Some).map_err(|e| Error::Corrupt {
         message: format!(
-            "instance_config.{MARKER_KEY} is not the JSON motus writes ({e}); restore coordination.db from the backup taken before `motus userland extract`"
+            "instance_config.{MARKER_KEY} is not the JSON motus writes ({e}); restore coordination.db from the backup the extraction took first"
         ),
     })
 }

@@ -10,13 +10,12 @@ use super::render::{self, actor, table};
 use crate::db;
 use crate::output::{emit, CliError};
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use motus_core::answer::program::{
-    ActiveCharter, CrDependencyRemoved, CrView, ProgramRecord, StandardUnassigned,
-};
+use motus_core::answer::program::ProgramRecord;
 use motus_core::answer::List;
+use motus_core::program::calls::{self, Shown};
 use motus_core::program::history::History;
 use motus_core::program::kinds::{self, FieldType, Kind};
-use motus_core::program::{charters, crs, entity, standards, ListOptions, Record, Values};
+use motus_core::program::{charters, crs, entity, standards, Record, Values};
 use std::marker::PhantomData;
 
 /// Which kind a CLI variant manages.
@@ -499,46 +498,37 @@ pub fn run<K: KindMarker>(ctx: &Ctx, args: EntityArgs<K>) -> Result<u8, CliError
         "show" => {
             let db = db::open_read(&ctx.db_path)?;
             let id = required(m, "id");
-            let r = entity::get(&db.conn, kind, &id)?;
-            if kind.name == "cr" {
-                let (depends_on, dependents) = crs::of_cr(&db.conn, &id)?;
-                let doc = CrView {
-                    cr: ProgramRecord(r.clone()),
-                    depends_on: depends_on.clone(),
-                    dependents: dependents.clone(),
-                };
-                emit(ctx.json, &doc, || {
-                    let mut s = record_text(kind, &r);
-                    for d in &depends_on {
-                        s.push_str(&format!(
-                            "\n  depends on: {} ({})",
-                            d.depends_on_id, d.dependency_type
-                        ));
-                    }
-                    for d in &dependents {
-                        s.push_str(&format!(
-                            "\n  needed by: {} ({})",
-                            d.cr_id, d.dependency_type
-                        ));
-                    }
-                    s
-                });
-            } else {
-                emit(ctx.json, &ProgramRecord(r.clone()), || {
-                    record_text(kind, &r)
-                });
+            match calls::show(&db.conn, kind, &id)? {
+                Shown::Cr(doc) => {
+                    emit(ctx.json, &doc, || {
+                        let mut s = record_text(kind, &doc.cr.0);
+                        for d in &doc.depends_on {
+                            s.push_str(&format!(
+                                "\n  depends on: {} ({})",
+                                d.depends_on_id, d.dependency_type
+                            ));
+                        }
+                        for d in &doc.dependents {
+                            s.push_str(&format!(
+                                "\n  needed by: {} ({})",
+                                d.cr_id, d.dependency_type
+                            ));
+                        }
+                        s
+                    });
+                }
+                Shown::Record(r) => emit(ctx.json, &r, || record_text(kind, &r.0)),
             }
         }
         "list" => {
             let db = db::open_read(&ctx.db_path)?;
-            let opts = ListOptions {
+            let input = calls::ListInput {
                 parent: arg(m, "parent"),
                 status: arg(m, "status"),
-                include_deleted: m.get_flag("all"),
-                only_deleted: m.get_flag("deleted"),
+                all: m.get_flag("all"),
+                deleted: m.get_flag("deleted"),
             };
-            let rs = entity::list(&db.conn, kind, &opts)?;
-            let rs = List::from(rs.into_iter().map(ProgramRecord).collect::<Vec<_>>());
+            let rs = calls::list(&db.conn, kind, &input)?;
             emit(ctx.json, &rs, || {
                 let rows: Vec<_> = rs.items.iter().map(|r| r.0.clone()).collect();
                 records_table(kind, &rows)
@@ -581,13 +571,9 @@ pub fn run<K: KindMarker>(ctx: &Ctx, args: EntityArgs<K>) -> Result<u8, CliError
         "active" => {
             let db = db::open_read(&ctx.db_path)?;
             let doc_type = required(m, "doc_type");
-            let r = charters::active(&db.conn, &doc_type)?;
-            let doc = ActiveCharter {
-                doc_type: doc_type.clone(),
-                charter: r.clone().map(ProgramRecord),
-            };
-            emit(ctx.json, &doc, || match &r {
-                Some(r) => record_text(kind, r),
+            let doc = calls::charter_active(&db.conn, &doc_type)?;
+            emit(ctx.json, &doc, || match &doc.charter {
+                Some(r) => record_text(kind, &r.0),
                 None => format!("No active {doc_type} document"),
             });
         }
@@ -629,11 +615,7 @@ fn cr_dep(ctx: &Ctx, m: &ArgMatches) -> Result<u8, CliError> {
             });
         }
         _ => {
-            crs::remove(&db.conn, &env, &actor(), &cr, &on)?;
-            let doc = CrDependencyRemoved {
-                cr_id: cr.clone(),
-                depends_on_id: on.clone(),
-            };
+            let doc = calls::cr_dep_remove(&db.conn, &env, &actor(), &cr, &on)?;
             emit(ctx.json, &doc, || {
                 format!("Removed dependency {cr} -> {on}")
             });
@@ -666,12 +648,7 @@ fn standard_verb(ctx: &Ctx, verb: &str, m: &ArgMatches) -> Result<u8, CliError> 
                 )?;
                 emit(ctx.json, &a, || format!("{std_id} applies to {t}:{id}"));
             } else {
-                standards::unassign(&db.conn, &env, &actor(), &std_id, &t, &id)?;
-                let doc = StandardUnassigned {
-                    standard_id: std_id.clone(),
-                    entity_type: t.clone(),
-                    entity_id: id.clone(),
-                };
+                let doc = calls::standard_unassign(&db.conn, &env, &actor(), &std_id, &t, &id)?;
                 emit(ctx.json, &doc, || {
                     format!("{std_id} no longer applies to {t}:{id}")
                 });

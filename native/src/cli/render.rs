@@ -59,11 +59,6 @@ pub fn rank(r: Option<f64>) -> String {
     r.map_or("-".to_string(), |r| format!("{r:.1}"))
 }
 
-/// `Some("")` from the command line means "clear this field".
-pub fn clearable(v: Option<String>) -> Option<Option<String>> {
-    v.map(|s| if s.is_empty() { None } else { Some(s) })
-}
-
 /// Prints a document on stdout (files are written by `crate::files::write_output`, under
 /// the one overwrite rule).
 pub fn print_document(text: &str) {

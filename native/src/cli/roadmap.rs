@@ -1,17 +1,15 @@
 //! `motus roadmap …`: planning items, dependencies, readiness and exports.
 
 use super::ctx::Ctx;
-use super::render::{self, actor, clearable, table};
+use super::render::{self, actor, table};
 use crate::db;
 use crate::output::{emit, emit_answer, CliError};
 use clap::{Subcommand, ValueEnum};
 use motus_core::answer::queue;
 use motus_core::answer::roadmap::ExportAnswer;
-use motus_core::answer::List;
 use motus_core::roadmap::calls;
 use motus_core::roadmap::{
     assignments, dependencies, export, items, readiness, DependencyType, Item, ItemSummary,
-    ItemUpdate, ListFilter,
 };
 use motus_core::Clock;
 use std::path::PathBuf;
@@ -532,21 +530,6 @@ fn rank_table(rows: &[[&str; 5]], ranks: &[Option<f64>]) -> String {
     table(&["ID", "RANK", "STATUS", "PHASE", "TITLE"], &rows)
 }
 
-/// `--before`/`--after` as a rank (else `--rank` as given).
-fn placed_rank(
-    db: &db::Db,
-    rank: Option<f64>,
-    before: Option<String>,
-    after: Option<String>,
-) -> Result<Option<f64>, CliError> {
-    Ok(items::placed_rank(
-        &db.conn,
-        rank,
-        before.as_deref(),
-        after.as_deref(),
-    )?)
-}
-
 fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
     let db = write_db(ctx)?;
     let input = motus_core::roadmap::calls::AddInput {
@@ -585,22 +568,23 @@ fn add(ctx: &Ctx, a: AddArgs) -> Result<u8, CliError> {
 
 fn update(ctx: &Ctx, a: UpdateArgs) -> Result<u8, CliError> {
     let db = write_db(ctx)?;
-    let rank = placed_rank(&db, a.rank, a.before, a.after)?;
-    let change = ItemUpdate {
+    let input = calls::UpdateInput {
         title: a.title,
         phase_key: a.phase,
         status_key: a.status,
         item_type: a.item_type,
-        description: clearable(a.description),
-        owner: clearable(a.owner),
-        rank,
-        target_date: clearable(a.target_date),
-        feature_id: clearable(a.feature),
-        cr_id: clearable(a.cr),
-        external_id: clearable(a.external_id),
-        external_url: clearable(a.external_url),
+        description: a.description,
+        owner: a.owner,
+        rank: a.rank,
+        before: a.before,
+        after: a.after,
+        target_date: a.target_date,
+        feature_id: a.feature,
+        cr_id: a.cr,
+        external_id: a.external_id,
+        external_url: a.external_url,
     };
-    let item = items::update(&db.conn, &render::env(), &actor(), &a.id, &change)?;
+    let item = calls::update(&db.conn, &render::env(), &actor(), &a.id, &input)?;
     emit(ctx.json, &item, || format!("Updated {}", item_line(&item)));
     Ok(0)
 }
@@ -642,18 +626,17 @@ fn show(ctx: &Ctx, id: &str) -> Result<u8, CliError> {
 
 fn list(ctx: &Ctx, a: ListArgs) -> Result<u8, CliError> {
     let db = db::open_read(&ctx.db_path)?;
-    let all = items::list(
+    let all = calls::list(
         &db.conn,
-        &ListFilter {
+        &calls::ListInput {
             phase_key: a.phase,
             status_key: a.status,
             item_type: a.item_type,
             owner: a.owner,
-            include_deleted: a.all,
-            only_deleted: a.deleted,
+            all: a.all,
+            deleted: a.deleted,
         },
     )?;
-    let all = List::from(all);
     emit(ctx.json, &all, || {
         let all = &all.items;
         let done = all.iter().filter(|i| i.is_completed()).count();

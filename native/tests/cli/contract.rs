@@ -1,8 +1,12 @@
 //! The contract (docs/contract.md) through the real binary: every `motus … --json` command
-//! the README's command table lists runs at least once with success and once with failure,
-//! and every document it prints is validated against its committed JSON Schema
-//! (docs/schema/): the typed documents against their own, failures against `error.json`, the
-//! rest against `envelope.json`. The exit code must agree with `ok`.
+//! the README and `docs/*.md` name (the README's command table, and every `motus A B` they
+//! write, found by walking the binary's own command tree) runs at least once with success and
+//! once with failure, and so does every command of the binary that prints a document; every
+//! document it prints is validated against its committed JSON Schema (docs/schema/): the
+//! typed documents against their own, failures against `error.json`, all against
+//! `envelope.json`. The exit code must agree with `ok`, and a failure's with its code (2 for
+//! `usage`, `invalid_input` and `unsupported`, else 1); every time in every document is in
+//! the one format, and no next action keeps an id placeholder.
 
 use motus_tests::motus_bin;
 use serde_json::Value;
@@ -120,6 +124,147 @@ fn schema_names() -> Vec<String> {
     names
 }
 
+/// Top-level commands that print no document: a page server, an MCP server (tests/mcp), help,
+/// shell completions, man pages. `node` needs a running cluster: its documents are checked in
+/// tests/cli/cluster.rs and tests/stress/cluster.rs.
+const NO_DOCUMENT: &[&str] = &["view", "help", "completions", "man", "mcp", "node"];
+
+/// The binary's command tree: every command path (`work claim`, `roadmap dep add`), from its
+/// own help.
+struct Tree {
+    paths: BTreeSet<String>,
+}
+
+impl Tree {
+    fn new() -> Self {
+        let paths = crate::help::command_paths()
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect();
+        Tree { paths }
+    }
+
+    fn is_leaf(&self, path: &str) -> bool {
+        let prefix = format!("{path} ");
+        self.paths.contains(path) && !self.paths.iter().any(|p| p.starts_with(&prefix))
+    }
+
+    /// The leaves at or under `path` (a group names all its commands).
+    fn leaves_under(&self, path: &str) -> Vec<String> {
+        let prefix = format!("{path} ");
+        self.paths
+            .iter()
+            .filter(|p| (*p == path || p.starts_with(&prefix)) && self.is_leaf(p))
+            .cloned()
+            .collect()
+    }
+
+    /// The longest command path `words` start with (none when the first word is no command).
+    fn longest<'a>(&self, words: impl IntoIterator<Item = &'a str>) -> Option<String> {
+        let mut found = None;
+        let mut path = String::new();
+        for w in words {
+            let next = if path.is_empty() {
+                w.to_string()
+            } else {
+                format!("{path} {w}")
+            };
+            if !self.paths.contains(&next) {
+                break;
+            }
+            path = next;
+            found = Some(path.clone());
+        }
+        found
+    }
+
+    /// The command a test's argument list runs: the global options with a value (`--db`,
+    /// `--userland`) skipped, then the longest path of its words.
+    fn of_args(&self, args: &[&str]) -> Option<String> {
+        let mut words = Vec::new();
+        let mut i = 0;
+        while i < args.len() {
+            match args[i] {
+                "--db" | "--userland" => i += 2,
+                a if a.starts_with('-') => i += 1,
+                a => {
+                    words.push(a);
+                    i += 1;
+                    if words.len() == 3 {
+                        break;
+                    }
+                }
+            }
+        }
+        self.longest(words)
+    }
+
+    /// Whether a command path prints a document (`--json`).
+    fn prints_document(path: &str) -> bool {
+        !NO_DOCUMENT.contains(&path.split(' ').next().unwrap_or(""))
+    }
+}
+
+/// Every command the README and `docs/*.md` name that prints a document: the README's
+/// command table (a group such as `cr dep` stands for its commands), and every `motus A B …`
+/// in their text and code, as the longest command path of the binary it starts with. Words
+/// after `motus` that are no command (prose: "motus reads") and bare groups ("the motus work
+/// commands") name nothing.
+fn documented_commands(tree: &Tree) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (area, verb) in readme_commands() {
+        let path = if verb.is_empty() {
+            area.clone()
+        } else {
+            format!("{area} {verb}")
+        };
+        let leaves = tree.leaves_under(&path);
+        assert!(
+            !leaves.is_empty(),
+            "README's command table names `{path}`, which the binary does not have"
+        );
+        for leaf in leaves {
+            out.entry(leaf)
+                .or_insert_with(|| "README.md (table)".to_string());
+        }
+    }
+    let mut files = vec![repo().join("README.md")];
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(repo().join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    docs.sort();
+    files.extend(docs);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let name = file
+            .strip_prefix(repo())
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        for (n, line) in text.lines().enumerate() {
+            for (at, _) in line.match_indices("motus ") {
+                // `motus` as a word, not the end of another (`motus-js`, `~/.motus `).
+                if line[..at].ends_with(|c: char| c.is_alphanumeric() || "-_/.".contains(c)) {
+                    continue;
+                }
+                let words = line[at + "motus ".len()..]
+                    .split(|c: char| !(c.is_ascii_lowercase() || c == '-'))
+                    .take_while(|w| !w.is_empty());
+                let Some(path) = tree.longest(words) else {
+                    continue;
+                };
+                if tree.is_leaf(&path) && Tree::prints_document(&path) {
+                    out.entry(path)
+                        .or_insert_with(|| format!("{name}:{}", n + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Commands of the README's table by (area, verb), without those that print no document.
 fn readme_commands() -> BTreeSet<(String, String)> {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
@@ -147,21 +292,10 @@ fn readme_commands() -> BTreeSet<(String, String)> {
                 rest.split("\\|").map(|v| v.trim().to_string()).collect()
             };
             for area in areas.split("\\|") {
-                // Commands that print no document: a page server, an MCP server (tests/mcp), a
-                // long benchmark (`cargo …`, `… --example`), help, shell completions, man pages,
-                // the version. `node` needs a running cluster: its documents are checked in
-                // tests/cli/cluster.rs and tests/stress/cluster.rs.
-                if [
-                    "view",
-                    "bench",
-                    "cargo",
-                    "help",
-                    "completions",
-                    "man",
-                    "mcp",
-                    "node",
-                ]
-                .contains(&area)
+                // Commands that print no document (NO_DOCUMENT), and a long benchmark
+                // (`cargo …`, `… --example`) that is not in the binary.
+                if NO_DOCUMENT.contains(&area)
+                    || ["bench", "cargo"].contains(&area)
                     || area.starts_with('-')
                     || area.starts_with('…')
                 {
@@ -191,13 +325,14 @@ fn bracketless(s: &str) -> String {
 }
 
 struct Run {
+    tree: Tree,
+    /// Command path → (successes, failures), the path found from the arguments.
+    ran: BTreeMap<String, (usize, usize)>,
     home: tempfile::TempDir,
     db: PathBuf,
     validators: BTreeMap<String, jsonschema::Validator>,
     /// Documents seen, by schema name.
     documents: BTreeMap<&'static str, usize>,
-    /// (area, verb) → (successes, failures)
-    seen: BTreeMap<(String, String), (usize, usize)>,
     checked: usize,
 }
 
@@ -211,11 +346,12 @@ impl Run {
             validators.insert(name, v);
         }
         Run {
+            tree: Tree::new(),
+            ran: BTreeMap::new(),
             home,
             db,
             validators,
             documents: BTreeMap::new(),
-            seen: BTreeMap::new(),
             checked: 0,
         }
     }
@@ -268,6 +404,19 @@ impl Run {
             "{args:?}: exit {:?} disagrees with ok: {doc}",
             out.status.code()
         );
+        if let Some(code) = doc["error"]["code"].as_str() {
+            let want = if ["usage", "invalid_input", "unsupported"].contains(&code) {
+                2
+            } else {
+                1
+            };
+            assert_eq!(
+                out.status.code(),
+                Some(want),
+                "{args:?}: a failure with code {code} exits {want}: {doc}"
+            );
+        }
+        one_time_format_and_real_ids(&doc, "", args);
         let name = if doc.get("error").is_some() {
             "error"
         } else {
@@ -285,17 +434,68 @@ impl Run {
                 "{args:?} against {n}.json: {errors:?}\n{doc}"
             );
         }
-        let e = self
-            .seen
-            .entry((area.to_string(), verb.to_string()))
-            .or_default();
-        if ok {
-            e.0 += 1;
-        } else {
-            e.1 += 1;
+        if let Some(path) = self.tree.of_args(args) {
+            let e = self.ran.entry(path).or_default();
+            if ok {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
         }
         self.checked += 1;
         doc
+    }
+}
+
+/// One timestamp format in every document: any string that starts like a date and a time
+/// (`2026-12-02 14:23…`, `2026-12-02T14:23…`), wherever it sits, is RFC 3339 UTC with
+/// milliseconds (`2026-12-02T14:23:36.264Z`). And next actions name real ids: no
+/// `suggested_next_actions` keeps a placeholder for an id the answer knows (`<lease_id>`).
+fn one_time_format_and_real_ids(v: &Value, key: &str, args: &[&str]) {
+    match v {
+        Value::String(t) => {
+            let b = t.as_bytes();
+            let looks_like_time = b.len() >= 16
+                && b[..10].iter().enumerate().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        *c == b'-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                })
+                && (b[10] == b' ' || b[10] == b'T')
+                && b[11..13].iter().all(u8::is_ascii_digit)
+                && b[13] == b':';
+            if looks_like_time {
+                let exact = b.len() == 24
+                    && b[10] == b'T'
+                    && b[19] == b'.'
+                    && b[20..23].iter().all(u8::is_ascii_digit)
+                    && b[23] == b'Z';
+                assert!(
+                    exact,
+                    "{args:?}: {key} = {t:?} is not RFC 3339 UTC with milliseconds"
+                );
+            }
+        }
+        Value::Array(items) => {
+            for i in items {
+                if key == "suggested_next_actions" {
+                    let text = i.as_str().unwrap_or("");
+                    assert!(
+                        !text.contains("_id>"),
+                        "{args:?}: a next action keeps a placeholder: {text}"
+                    );
+                }
+                one_time_format_and_real_ids(i, key, args);
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                one_time_format_and_real_ids(x, k, args);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -760,6 +960,11 @@ fn every_json_command_of_the_readme_matches_its_schema_in_success_and_failure() 
     );
     r.go(
         ("cr", "dep"),
+        &["cr", "dep", "rm", "cr-cr", "cr-other"],
+        false,
+    );
+    r.go(
+        ("cr", "dep"),
         &["cr", "dep", "add", "cr-cr", "cr-other"],
         true,
     );
@@ -942,7 +1147,28 @@ fn every_json_command_of_the_readme_matches_its_schema_in_success_and_failure() 
         &["deploy", "claim", "set", "c-fast", "pass"],
         true,
     );
+    r.go(
+        ("deploy", "claim"),
+        &[
+            "deploy",
+            "claim",
+            "add",
+            "Fast and safe",
+            "--page",
+            "index",
+            "--type",
+            "qualitative",
+            "--id",
+            "c-fast",
+        ],
+        false,
+    );
     r.go(("deploy", "claim"), &["deploy", "claim", "list"], true);
+    r.go(
+        ("deploy", "claim"),
+        &["--db", &r.path("missing3.db"), "deploy", "claim", "list"],
+        false,
+    );
     r.go(
         ("deploy", "claim"),
         &["deploy", "claim", "set", "nope", "pass"],
@@ -1020,17 +1246,35 @@ fn every_json_command_of_the_readme_matches_its_schema_in_success_and_failure() 
     r.go(("prime", ""), &["prime"], true);
     r.go(("prime", ""), &["prime", "--bogus"], false);
 
-    // Every command of the README's table, both ways.
+    // Every command the README and docs/ name, and every command of the binary that prints a
+    // document, by the path its arguments run: a command added to the docs or the binary
+    // without a run here fails.
+    let documented = documented_commands(&r.tree);
     let mut missing = Vec::new();
-    for (area, verb) in readme_commands() {
-        match r.seen.get(&(area.clone(), verb.clone())) {
+    let every = r
+        .tree
+        .paths
+        .iter()
+        .filter(|p| r.tree.is_leaf(p) && Tree::prints_document(p))
+        .map(|p| (p.clone(), "the binary".to_string()));
+    let wanted: BTreeMap<String, String> = every.chain(documented.clone()).collect();
+    for (path, named_in) in &wanted {
+        match r.ran.get(path) {
             Some((ok, failed)) if *ok > 0 && *failed > 0 => {}
-            other => missing.push(format!("{area} {verb}: {other:?}")),
+            other => missing.push(format!("{path} (named in {named_in}): {other:?}")),
         }
     }
     assert!(
         missing.is_empty(),
         "commands without a success and a failure: {missing:#?}"
+    );
+    let undocumented: Vec<&String> = wanted
+        .keys()
+        .filter(|p| !documented.contains_key(*p))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "commands of the binary the README and docs/ do not name: {undocumented:?}"
     );
     assert!(r.checked > 200, "{} documents checked", r.checked);
     // Every published document was printed and validated here, but the `node` documents
@@ -1055,9 +1299,9 @@ fn every_json_command_of_the_readme_matches_its_schema_in_success_and_failure() 
         "documents no command printed: {unseen:?}"
     );
     eprintln!(
-        "contract: {} documents validated, {} README commands each with a success and a failure",
+        "contract: {} documents validated, {} commands (README and docs/) each with a success and a failure",
         r.checked,
-        readme_commands().len()
+        wanted.len()
     );
 }
 
@@ -1109,4 +1353,17 @@ fn reads_work_on_an_unmigrated_original_file_and_change_nothing() {
         }
     }
     assert_eq!(std::fs::read(&db).unwrap(), before, "the file is unchanged");
+}
+
+#[test]
+#[should_panic(expected = "is not RFC 3339 UTC with milliseconds")]
+fn the_time_check_refuses_the_database_format_anywhere() {
+    let doc = serde_json::json!({"events": [{"payload": {"when": "2026-12-02 14:23:36.264"}}]});
+    one_time_format_and_real_ids(&doc, "", &[]);
+}
+
+#[test]
+fn the_time_check_passes_the_contract_format_and_plain_dates() {
+    let doc = serde_json::json!({"at": "2026-12-02T14:23:36.264Z", "target_date": "2026-12-31", "title": "2026-12-02 notes"});
+    one_time_format_and_real_ids(&doc, "", &[]);
 }

@@ -19,7 +19,7 @@ fn motus(args: &[&str]) -> Output {
 
 /// Every visible command path (`work claim`), found by walking the `Commands:` sections of
 /// the help itself.
-fn command_paths() -> Vec<String> {
+pub(crate) fn command_paths() -> Vec<String> {
     fn walk(prefix: &[String], out: &mut Vec<String>) {
         let mut args: Vec<&str> = prefix.iter().map(String::as_str).collect();
         args.push("--help");

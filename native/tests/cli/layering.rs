@@ -82,3 +82,76 @@ fn the_check_sees_sql_when_there_is_some() {
         .collect();
     assert_eq!(hits, [1]);
 }
+
+/// The code a front end's failure is built with: the first string literal after each of
+/// `calls` in `text` (the literal may start on the next line), with its line number.
+fn failure_codes<'a>(text: &'a str, calls: &[&str]) -> Vec<(usize, &'a str)> {
+    // Production code only: a file's tests follow its `#[cfg(test)]` (as in `production`).
+    let mut end = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim() == "#[cfg(test)]" {
+            break;
+        }
+        end += line.len();
+    }
+    let text = &text[..end];
+    let mut out = Vec::new();
+    for call in calls {
+        for (at, _) in text.match_indices(call) {
+            let rest = text[at + call.len()..].trim_start();
+            // `CliError::failed(code, …)` with a variable is the caller's code, checked there.
+            let Some(lit) = rest.strip_prefix('"') else {
+                continue;
+            };
+            let code = &lit[..lit.find('"').unwrap_or(0)];
+            out.push((text[..at].lines().count(), code));
+        }
+    }
+    out
+}
+
+/// One list of error codes: every code the binary's own failures use (a `CliError` or an
+/// `ErrorAnswer` built in native/src) is in core's `ERROR_CODES`, the list docs/contract.md
+/// publishes; core's own codes are tied to its error enum by `answer::errors::tests`.
+#[test]
+fn every_failure_code_of_the_binary_is_in_the_published_list() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for dir in ["native/src", "web/js-api/src"] {
+        sources(&root.join(dir), &mut files);
+    }
+    let calls = ["CliError::failed(", "ErrorAnswer::new(", "js_error("];
+    let mut seen = 0;
+    let mut unlisted = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (line, code) in failure_codes(&text, &calls) {
+            seen += 1;
+            if !motus_core::answer::errors::is_known_code(code) {
+                unlisted.push(format!(
+                    "{}:{line}: {code:?}",
+                    f.strip_prefix(&root).unwrap_or(f).display()
+                ));
+            }
+        }
+    }
+    assert!(
+        seen > 40,
+        "{seen} failure codes found: the scan missed them"
+    );
+    assert!(
+        unlisted.is_empty(),
+        "codes not in motus_core::answer::errors::ERROR_CODES (add them there and to docs/contract.md):\n{}",
+        unlisted.join("\n")
+    );
+}
+
+#[test]
+fn the_code_scan_reads_literals_on_the_next_line_and_skips_tests() {
+    let sample = "fn f() {\n    CliError::failed(\"io\", m);\n    CliError::failed(\n        \"same_file\",\n    );\n    CliError::failed(code, m);\n}\n#[cfg(test)]\nmod tests { CliError::failed(\"nope\", m) }\n";
+    let codes: Vec<&str> = failure_codes(sample, &["CliError::failed("])
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    assert_eq!(codes, ["io", "same_file"]);
+}

@@ -311,6 +311,41 @@ fn side_files_fifos_devices_and_directories_are_refused_where_a_database_is_expe
     }
     assert_eq!(std::fs::read(&db).unwrap(), before);
     assert_eq!(std::fs::read(&wal).unwrap(), wal_before);
+    // A new database (or userland.db) named like a side file, with no database beside it yet:
+    // SQLite would later take it for n.db's WAL or journal. Refused, and nothing is created.
+    for name in ["n.db-wal", "n.db-journal", "n.db-shm"] {
+        let p = h.join(name);
+        for cmd in [vec!["db", "init"], vec!["work", "claim", "ADHOC-N"]] {
+            let mut a = vec!["--db", arg(&p)];
+            a.extend(cmd);
+            a.push("--json");
+            refused(&motus(h, &a), "sidecar_file");
+        }
+        std::fs::write(&p, b"").unwrap();
+        refused(
+            &motus(h, &["--db", arg(&p), "db", "init", "--json"]),
+            "sidecar_file",
+        );
+        assert_eq!(std::fs::read(&p).unwrap(), b"", "{name} stays empty");
+        std::fs::remove_file(&p).unwrap();
+        refused(
+            &motus(
+                h,
+                &[
+                    "--db",
+                    arg(&db),
+                    "--userland",
+                    arg(&p),
+                    "userland",
+                    "extract",
+                    "--json",
+                ],
+            ),
+            "sidecar_file",
+        );
+        assert!(!p.exists(), "{name} not created");
+    }
+    assert!(!h.join("n.db").exists());
     // A FIFO as --db, as a restore source, as an import; a device as an import.
     let fifo = h.join("fifo.db");
     mkfifo(&fifo);

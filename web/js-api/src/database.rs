@@ -30,6 +30,13 @@ struct OpenOptions {
     metrics: Option<bool>,
 }
 
+/// `init()`'s options: where the backup goes (no dry run: `migrate({ dryRun })` plans).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct InitOptions {
+    backup_path: Option<BackupOption>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct MigrateOptions {
@@ -242,7 +249,7 @@ impl Database {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "{ backupPath?: string | false }")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let opts: MigrateOptions = options_from_js("options", options)?;
+        let opts: InitOptions = options_from_js("options", options)?;
         let backup = self.backup_policy(opts.backup_path);
         let doc = schema_calls::init(
             &self.backend,

@@ -9,6 +9,7 @@ mod backend;
 #[cfg(feature = "backend-suite")]
 mod backend_suite_api;
 mod database;
+mod deploy_api;
 mod helpers_api;
 mod host_connection;
 mod host_env;
@@ -16,6 +17,7 @@ pub mod host_errors;
 mod in_module;
 mod js_error;
 mod js_values;
+mod plan_api;
 pub mod program_calls;
 mod roadmap_api;
 pub mod roadmap_calls;

@@ -2,9 +2,10 @@
 
 use crate::database::Database;
 use crate::js_error::to_js_error;
-use crate::roadmap_calls::{self as calls, ListInput};
+use crate::roadmap_calls as calls;
 use crate::to_js::{options_from_js, to_js};
 use motus_core::answer::{document, Answer};
+use motus_core::roadmap::calls as core_calls;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -65,23 +66,23 @@ impl Database {
         #[wasm_bindgen(unchecked_param_type = "RoadmapAddInput")] item: JsValue,
     ) -> Result<JsValue, JsValue> {
         let a: motus_core::roadmap::calls::AddInput = crate::work_api::input("item", item)?;
-        self.roadmap_write(|db| calls::add(db.backend(), &db.env(), db.actor(), &a))
+        self.roadmap_write(|db| core_calls::add(db.backend(), &db.env(), db.actor(), &a))
     }
 
     /// `motus roadmap show`: an item with its dependencies, dependents, assignments, readiness.
     #[wasm_bindgen(js_name = roadmapShow, unchecked_return_type = "RoadmapShowAnswer")]
     pub fn roadmap_show(&self, id: &str) -> Result<JsValue, JsValue> {
-        self.roadmap_read(|db| calls::show(db.backend(), id))
+        self.roadmap_read(|db| core_calls::show(db.backend(), id))
     }
 
     /// `motus roadmap list`.
     #[wasm_bindgen(js_name = roadmapList, unchecked_return_type = "RoadmapListAnswer")]
     pub fn roadmap_list(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "RoadmapListFilter")] filter: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RoadmapListInput")] filter: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let f: ListInput = options_from_js("filter", filter)?;
-        self.roadmap_read(|db| calls::list(db.backend(), f))
+        let f: core_calls::ListInput = options_from_js("filter", filter)?;
+        self.roadmap_read(|db| core_calls::list(db.backend(), &f))
     }
 
     /// `motus roadmap ready`: items that can start now, by rank (first 20 unless limit/all;
@@ -90,10 +91,7 @@ impl Database {
     #[wasm_bindgen(js_name = roadmapReady, unchecked_return_type = "RoadmapReadyAnswer")]
     pub fn roadmap_ready(
         &self,
-        #[wasm_bindgen(
-            unchecked_optional_param_type = "{ limit?: number; all?: boolean; phase?: string; assignee?: string }"
-        )]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RoadmapReadyInput")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let o: motus_core::roadmap::calls::ReadyInput = options_from_js("options", options)?;
         self.roadmap_read(|db| motus_core::roadmap::calls::ready(db.backend(), &o))
@@ -102,7 +100,7 @@ impl Database {
     /// `motus roadmap blocked`: items held back, with what holds them.
     #[wasm_bindgen(js_name = roadmapBlocked, unchecked_return_type = "RoadmapBlockedAnswer")]
     pub fn roadmap_blocked(&self) -> Result<JsValue, JsValue> {
-        self.roadmap_read(|db| calls::blocked(db.backend()))
+        self.roadmap_read(|db| core_calls::blocked(db.backend()))
     }
 
     /// `motus roadmap why`: what holds an item back, down to the roots.
@@ -176,12 +174,10 @@ impl Database {
     #[wasm_bindgen(js_name = programShow, unchecked_return_type = "ProgramRecordAnswer | CrShowAnswer")]
     pub fn program_show(&self, kind: &str, id: &str) -> Result<JsValue, JsValue> {
         self.prepare_read()?;
-        let shown =
-            crate::program_calls::show(self.backend(), kind, id).map_err(|e| to_js_error(&e))?;
-        match shown {
-            crate::program_calls::Shown::Record(r) => to_js(&document(&r)),
-            crate::program_calls::Shown::Cr(c) => to_js(&document(&c)),
-        }
+        let shown = crate::program_calls::kind(kind)
+            .and_then(|k| motus_core::program::calls::show(self.backend(), k, id))
+            .map_err(|e| to_js_error(&e))?;
+        to_js(&shown.document())
     }
 
     /// `motus <kind> list`.
@@ -194,8 +190,11 @@ impl Database {
         )]
         filter: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let f: crate::program_calls::ListInput = options_from_js("filter", filter)?;
-        self.roadmap_read(|db| crate::program_calls::list(db.backend(), kind, f))
+        let f: motus_core::program::calls::ListInput = options_from_js("filter", filter)?;
+        self.roadmap_read(|db| {
+            let k = crate::program_calls::kind(kind)?;
+            motus_core::program::calls::list(db.backend(), k, &f)
+        })
     }
 
     /// `motus <kind> history ID`.
@@ -230,8 +229,8 @@ impl Database {
         id: &str,
         #[wasm_bindgen(unchecked_param_type = "RoadmapUpdateInput")] changes: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let c: calls::UpdateInput = options_from_js("changes", changes)?;
-        self.roadmap_write(|db| calls::update(db.backend(), &db.env(), db.actor(), id, c))
+        let c: core_calls::UpdateInput = options_from_js("changes", changes)?;
+        self.roadmap_write(|db| core_calls::update(db.backend(), &db.env(), db.actor(), id, &c))
     }
 
     /// `motus roadmap delete ID [--reason]` (soft: `roadmapRestore` brings it back).
@@ -258,27 +257,24 @@ impl Database {
     #[wasm_bindgen(js_name = roadmapExport, unchecked_return_type = "RoadmapExportAnswer")]
     pub fn roadmap_export(
         &self,
-        #[wasm_bindgen(
-            unchecked_optional_param_type = "{ format?: \"markdown\" | \"json\"; phase_key?: string; include_deleted?: boolean }"
-        )]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RoadmapExportInput")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let o: calls::ExportInput = options_from_js("options", options)?;
-        self.roadmap_read(|db| calls::export(db.backend(), &db.env(), o))
+        let o: core_calls::ExportInput = options_from_js("options", options)?;
+        self.roadmap_read(|db| {
+            core_calls::export_text(db.backend(), db.env().clock.now(), &o, "markdown")
+        })
     }
 
     /// `motus roadmap graph --json`: the dependency graph as DOT (default) or Mermaid text.
     #[wasm_bindgen(js_name = roadmapGraph, unchecked_return_type = "RoadmapExportAnswer")]
     pub fn roadmap_graph(
         &self,
-        #[wasm_bindgen(
-            unchecked_optional_param_type = "{ format?: \"dot\" | \"mermaid\"; phase_key?: string; include_deleted?: boolean }"
-        )]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RoadmapExportInput")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let mut o: calls::ExportInput = options_from_js("options", options)?;
-        o.format.get_or_insert_with(|| "dot".into());
-        self.roadmap_read(|db| calls::export(db.backend(), &db.env(), o))
+        let o: core_calls::ExportInput = options_from_js("options", options)?;
+        self.roadmap_read(|db| {
+            core_calls::export_text(db.backend(), db.env().clock.now(), &o, "dot")
+        })
     }
 
     /// `motus terminology add DOMAIN KEY DISPLAY_NAME` (a new phase, status, …).

@@ -1,68 +1,17 @@
 //! The roadmap's questions and changes, each returning the document `motus roadmap … --json`
-//! prints. Input fields are named as in that JSON (`phase_key`, `item_type`, …).
+//! prints. Input fields are named as in that JSON (`phase_key`, `item_type`, …). `add`,
+//! `show`, `list`, `ready`, `blocked`, `update` and the text exports are core's calls
+//! (`motus_core::roadmap::calls`), the CLI's too.
 
 use motus_core::answer::ops::TermCheck;
-use motus_core::answer::roadmap::ExportAnswer;
 use motus_core::answer::List;
 use motus_core::program::history::History;
 use motus_core::roadmap::assignments::AssignOutcome;
-use motus_core::roadmap::calls::{self, BlockedList, ItemInput, ItemView};
+use motus_core::roadmap::calls::{self, ItemInput};
 use motus_core::roadmap::items::Completion;
-use motus_core::roadmap::{
-    assignments, dependencies, export, items, AddedItem, DependencyType, Edge, Item, ItemUpdate,
-    ListFilter, Why,
-};
+use motus_core::roadmap::{assignments, dependencies, items, DependencyType, Edge, Item, Why};
 use motus_core::terminology::{self, Term};
 use motus_core::{Connection, Env, Result};
-use serde::Deserialize;
-
-/// `motus roadmap add`: core's one input (also the MCP tool's), with its prerequisites.
-pub fn add<C: Connection + ?Sized>(
-    conn: &C,
-    env: &Env,
-    actor: &str,
-    a: &calls::AddInput,
-) -> Result<AddedItem> {
-    calls::add(conn, env, actor, a)
-}
-
-/// `motus roadmap show`.
-pub fn show<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<ItemView> {
-    calls::show(conn, id)
-}
-
-/// `motus roadmap list`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ListInput {
-    pub phase_key: Option<String>,
-    pub status_key: Option<String>,
-    pub item_type: Option<String>,
-    pub owner: Option<String>,
-    /// Include deleted items (`--all`).
-    pub all: bool,
-    /// Only deleted items (`--deleted`).
-    pub deleted: bool,
-}
-
-pub fn list<C: Connection + ?Sized>(conn: &C, a: ListInput) -> Result<List<Item>> {
-    Ok(List::from(items::list(
-        conn,
-        &ListFilter {
-            phase_key: a.phase_key,
-            status_key: a.status_key,
-            item_type: a.item_type,
-            owner: a.owner,
-            include_deleted: a.all,
-            only_deleted: a.deleted,
-        },
-    )?))
-}
-
-/// `motus roadmap blocked`.
-pub fn blocked<C: Connection + ?Sized>(conn: &C) -> Result<BlockedList> {
-    calls::blocked(conn)
-}
 
 /// `motus roadmap why`.
 pub fn why<C: Connection + ?Sized>(conn: &C, id: &str) -> Result<Why> {
@@ -149,58 +98,6 @@ pub fn validate_term<C: Connection + ?Sized>(
     })
 }
 
-/// `motus roadmap update ID …`: fields as in the item's JSON; an empty string clears an
-/// optional field (as on the command line).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct UpdateInput {
-    pub title: Option<String>,
-    pub phase_key: Option<String>,
-    pub status_key: Option<String>,
-    pub item_type: Option<String>,
-    pub description: Option<String>,
-    pub owner: Option<String>,
-    pub rank: Option<f64>,
-    /// Rank it just before this item (`--before`).
-    pub before: Option<String>,
-    /// Rank it just after this item (`--after`).
-    pub after: Option<String>,
-    pub target_date: Option<String>,
-    pub feature_id: Option<String>,
-    pub cr_id: Option<String>,
-    pub external_id: Option<String>,
-    pub external_url: Option<String>,
-}
-
-fn clearable(v: Option<String>) -> Option<Option<String>> {
-    v.map(|s| if s.is_empty() { None } else { Some(s) })
-}
-
-pub fn update<C: Connection + ?Sized>(
-    conn: &C,
-    env: &Env,
-    actor: &str,
-    id: &str,
-    a: UpdateInput,
-) -> Result<Item> {
-    let rank = items::placed_rank(conn, a.rank, a.before.as_deref(), a.after.as_deref())?;
-    let change = ItemUpdate {
-        title: a.title,
-        phase_key: a.phase_key,
-        status_key: a.status_key,
-        item_type: a.item_type,
-        description: clearable(a.description),
-        owner: clearable(a.owner),
-        rank,
-        target_date: clearable(a.target_date),
-        feature_id: clearable(a.feature_id),
-        cr_id: clearable(a.cr_id),
-        external_id: clearable(a.external_id),
-        external_url: clearable(a.external_url),
-    };
-    items::update(conn, env, actor, id, &change)
-}
-
 /// `motus roadmap delete ID [--reason]` (soft: restore brings it back).
 pub fn delete<C: Connection + ?Sized>(
     conn: &C,
@@ -215,31 +112,6 @@ pub fn delete<C: Connection + ?Sized>(
 /// `motus roadmap restore ID`.
 pub fn restore<C: Connection + ?Sized>(conn: &C, env: &Env, actor: &str, id: &str) -> Result<Item> {
     items::restore(conn, env, actor, id)
-}
-
-/// `motus roadmap export|graph --format F [--phase] [--include-deleted] --json`: the text.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ExportInput {
-    /// `markdown` (default), `json`, `dot` or `mermaid`.
-    pub format: Option<String>,
-    pub phase_key: Option<String>,
-    pub include_deleted: bool,
-}
-
-pub fn export<C: Connection + ?Sized>(conn: &C, env: &Env, a: ExportInput) -> Result<ExportAnswer> {
-    let format = a.format.unwrap_or_else(|| "markdown".into());
-    let scope = export::Scope {
-        phase_key: a.phase_key,
-        include_deleted: a.include_deleted,
-    };
-    let (items, text) = export::render(conn, env.clock.now(), &scope, &format)?;
-    Ok(ExportAnswer {
-        format,
-        items,
-        path: None,
-        content: Some(text),
-    })
 }
 
 /// `motus terminology add DOMAIN KEY DISPLAY_NAME`.

@@ -39,7 +39,11 @@ pub fn options_from_js_with<T: serde::de::DeserializeOwned + Default>(
     })?;
     if let Some(fields) = field_names::<T>() {
         if let Some(key) = unknown_key(&value, fields, also) {
-            let expected: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            let expected: Vec<String> = fields
+                .iter()
+                .chain(also)
+                .map(|f| format!("`{f}`"))
+                .collect();
             return Err(invalid(format!(
                 "unknown field `{key}`, expected one of {}",
                 expected.join(", ")

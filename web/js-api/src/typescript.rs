@@ -101,26 +101,6 @@ export type RoadmapShowResult = RoadmapShowAnswer;
 export type RoadmapCompletion = RoadmapCompleteAnswer;
 export type HistoryResult = HistoryAnswer;
 
-export interface RoadmapAddInput {
-  title: string; phase_key: string; id?: string; item_type?: string; status_key?: string;
-  description?: string; owner?: string; rank?: number;
-  /** rank it just before / after this item (instead of rank) */
-  before?: string; after?: string; target_date?: string;
-  feature_id?: string; cr_id?: string; external_id?: string; external_url?: string;
-  /** prerequisites: blocks edges written in the same transaction */
-  depends_on?: string[];
-}
-export interface RoadmapUpdateInput {
-  title?: string; phase_key?: string; status_key?: string; item_type?: string;
-  /** an empty string clears an optional field */
-  description?: string; owner?: string; rank?: number; before?: string; after?: string;
-  target_date?: string; feature_id?: string; cr_id?: string; external_id?: string; external_url?: string;
-}
-export interface RoadmapListFilter {
-  phase_key?: string; status_key?: string; item_type?: string; owner?: string;
-  /** include deleted items */
-  all?: boolean;
-  /** only deleted items */
-  deleted?: boolean;
-}
+/** Earlier name of the roadmap list's filter (the contract's `RoadmapListInput`). */
+export type RoadmapListFilter = RoadmapListInput;
 "#;

@@ -4,12 +4,16 @@
 
 use crate::database::Database;
 use crate::js_error::to_js_error;
-use crate::to_js::{options_from_js, to_js};
+use crate::to_js::{options_from_js, options_from_js_with, to_js};
 use js_sys::Function;
 use motus_core::answer::work::{self as calls, *};
 use motus_core::answer::{document, Answer};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
+
+/// An options object whose only key is read outside serde (a function).
+#[derive(Debug, Default, Deserialize)]
+struct NoOptions {}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -315,6 +319,8 @@ impl Database {
         )]
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
+        // Nothing but `hashFile` (a function, which serde cannot carry): a typo is refused.
+        let _: NoOptions = options_from_js_with("options", options.clone(), &["hashFile"])?;
         let hash_file = if options.is_object() {
             js_sys::Reflect::get(&options, &"hashFile".into())
                 .ok()

@@ -309,6 +309,12 @@ fn status(ctx: &Ctx) -> Result<u8, CliError> {
                 ));
             }
         }
+        if matches!(
+            i.state,
+            State::InterruptedAfterCopy | State::InterruptedAfterRemoval
+        ) {
+            s.push_str("\nNext: `motus userland extract` finishes it");
+        }
         s
     });
     // The files disagreeing is a negative verdict, like a failed check.
