@@ -278,9 +278,9 @@ pub const PANEL_ITEMS: i64 = 10;
 /// time budget at 200k items) and without SQL's set operations (whose several passes and
 /// sorts cost as much again):
 ///
-/// 1. `roadmap_items` once, in the roadmap's order (rank, unranked last, then phase and id;
-///    SQLite sorts, so the order is exactly the one `motus roadmap ready|blocked` use): each
-///    item's id, status and whether it is live. Keys only, no titles.
+/// 1. `roadmap_items` once, in the table's own order: each item's id and its status as the
+///    rules read it (SQLite compares, as in `motus roadmap ready|blocked`), and for the live
+///    unfinished items their rank and phase. Keys only, no titles.
 /// 2. `roadmap_dependencies`' `blocks` edges once: an item waits when an edge leads to an
 ///    item that is not completed (a soft-deleted one too; a prerequisite that does not exist
 ///    does not hold anything).
@@ -288,29 +288,66 @@ pub const PANEL_ITEMS: i64 = 10;
 ///
 /// Then everything is decided in memory with the rules of [`crate::roadmap::readiness`]:
 /// blocked = live, not completed or deferred, waiting or held by a blocker; ready = live,
-/// pending, neither. A file without the roadmap's order index (every schema before 034, and
-/// even 034 indexes only pending items) cannot give the first items in order without reading
-/// each item's key once; reading it once is what this does.
+/// pending, neither. The first of each in the roadmap's order (rank, unranked last, then
+/// phase and id) are selected in memory ([`Split::first_in_order`]). A file without an index
+/// in that order for every item (every schema: migration 034's `idx_roadmap_ready` holds
+/// only pending ones) cannot give the first items in order without reading each item's key
+/// once; reading it once is what this does.
 struct Split {
-    /// Every item's id, in the roadmap's order (a NULL id as `None`).
+    /// Every item's id, in the table's order (a NULL id as `None`).
     ids: Vec<Option<String>>,
-    /// Indexes into `ids` of the ready items, in order.
+    /// The live items neither completed nor deferred: their sort keys (rank, phase) and row.
+    candidates: Vec<(Value, Value, u32)>,
+    /// Indexes into `candidates` of the ready items.
     ready: Vec<u32>,
-    /// Indexes into `ids` of the blocked items, in order.
+    /// Indexes into `candidates` of the blocked items.
     blocked: Vec<u32>,
 }
 
 impl Split {
-    fn id(&self, i: u32) -> Option<&str> {
-        self.ids[i as usize].as_deref()
+    /// The id of a candidate.
+    fn id(&self, c: u32) -> Option<&str> {
+        self.ids[self.candidates[c as usize].2 as usize].as_deref()
+    }
+
+    /// The roadmap's order of two candidates: rank, unranked last, then phase, then id.
+    fn order(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        let (ra, pa, _) = &self.candidates[a as usize];
+        let (rb, pb, _) = &self.candidates[b as usize];
+        (ra.is_null().cmp(&rb.is_null()))
+            .then_with(|| sql_order(ra, rb))
+            .then_with(|| sql_order(pa, pb))
+            .then_with(|| match (self.id(a), self.id(b)) {
+                (Some(x), Some(y)) => x.as_bytes().cmp(y.as_bytes()),
+                (x, y) => x.is_some().cmp(&y.is_some()),
+            })
+    }
+
+    /// The first `k` of `list` in the roadmap's order: a selection, then a sort of those `k`
+    /// only (sorting every candidate was most of the work).
+    fn first_in_order(&self, list: &[u32], k: usize) -> Vec<u32> {
+        let mut v = list.to_vec();
+        if v.len() > k {
+            v.select_nth_unstable_by(k, |a, b| self.order(*a, *b));
+            v.truncate(k);
+        }
+        v.sort_by(|a, b| self.order(*a, *b));
+        v
     }
 }
 
-/// [`split`]'s pass over the items: keys only, in the table's own order (the roadmap's order
-/// is sorted in memory, over the candidates only: SQLite's sorter, decoding records for each
-/// comparison, took most of the pass).
-const SPLIT_ITEMS_SQL: &str =
-    "SELECT id, status_key, deleted_at IS NULL, rank, phase_key FROM roadmap_items";
+/// [`split`]'s pass over the items, in the table's own order, with each item's status as the
+/// rules read it (decided by SQLite with the roadmap's own comparisons): 0 a NULL status
+/// (never listed, never unfinished), 1 completed, 2 unfinished but deleted or deferred (it
+/// still holds its dependents back), 3 a pending candidate, 4 another candidate. Rank and
+/// phase (the sort keys) only for candidates.
+const SPLIT_ITEMS_SQL: &str = "SELECT id, code, \
+       CASE WHEN code >= 3 THEN rank END, CASE WHEN code >= 3 THEN phase_key END \
+  FROM (SELECT id, rank, phase_key, \
+          CASE WHEN status_key IS NULL THEN 0 WHEN status_key = 'completed' THEN 1 \
+               WHEN deleted_at IS NOT NULL OR status_key = 'deferred' THEN 2 \
+               WHEN status_key = 'pending' THEN 3 ELSE 4 END AS code \
+          FROM roadmap_items)";
 
 /// SQLite's order of two values under the BINARY collation (`ORDER BY`): NULL first, then
 /// numbers by value, then text byte by byte, then blobs byte by byte.
@@ -337,55 +374,26 @@ fn sql_order(a: &Value, b: &Value) -> std::cmp::Ordering {
 const SPLIT_EDGES_SQL: &str =
     "SELECT item_id, depends_on_id FROM roadmap_dependencies WHERE dependency_type = 'blocks'";
 
-/// An item's status as the rules read it.
-#[derive(Clone, Copy, PartialEq)]
-enum Status {
-    /// NULL: neither finished nor unfinished (`status_key <> 'completed'` is NULL), never listed.
-    Null,
-    Completed,
-    Deferred,
-    Pending,
-    Other,
-}
-
 fn split<C: Connection + ?Sized>(conn: &C) -> Result<Split> {
-    // One entry per row; ids are kept once (the index below borrows them). The candidates
-    // (live, neither completed nor deferred) keep their sort keys: rank and phase.
+    // One entry per row; ids are kept once (the index below borrows them).
     let mut ids: Vec<Option<String>> = Vec::new();
-    let mut rows: Vec<Status> = Vec::new();
+    let mut codes: Vec<u8> = Vec::new();
     let mut candidates: Vec<(Value, Value, u32)> = Vec::new();
     conn.for_each_row(SPLIT_ITEMS_SQL, params![], &mut |v| {
         ids.push(match &v[0] {
             Value::Null => None,
             other => Some(other.to_text()),
         });
-        let status = match &v[1] {
-            Value::Null => Status::Null,
-            Value::Text(s) => match s.as_str() {
-                "completed" => Status::Completed,
-                "deferred" => Status::Deferred,
-                "pending" => Status::Pending,
-                _ => Status::Other,
-            },
-            _ => Status::Other,
+        let code = match v[1] {
+            Value::Integer(c) => c as u8,
+            _ => 0,
         };
-        let live = matches!(v[2], Value::Integer(1));
-        if live && !matches!(status, Status::Null | Status::Completed | Status::Deferred) {
-            candidates.push((v[3].clone(), v[4].clone(), rows.len() as u32));
+        if code >= 3 {
+            candidates.push((v[2].clone(), v[3].clone(), codes.len() as u32));
         }
-        rows.push(status);
+        codes.push(code);
         Ok(())
     })?;
-    // The roadmap's order: rank, unranked last, then phase, then id.
-    candidates.sort_by(|(ra, pa, a), (rb, pb, b)| {
-        (ra.is_null().cmp(&rb.is_null()))
-            .then_with(|| sql_order(ra, rb))
-            .then_with(|| sql_order(pa, pb))
-            .then_with(|| match (&ids[*a as usize], &ids[*b as usize]) {
-                (Some(x), Some(y)) => x.as_bytes().cmp(y.as_bytes()),
-                (x, y) => x.is_some().cmp(&y.is_some()),
-            })
-    });
     let n = ids.len();
     // id -> the first row with it; what the rules say of an id (unfinished, waiting, held)
     // is kept at that row, so rows sharing an id (a file without its primary key) share it.
@@ -401,7 +409,7 @@ fn split<C: Connection + ?Sized>(conn: &C) -> Result<Split> {
         first.push(f);
         // `p.status_key <> 'completed'` (a soft-deleted prerequisite counts too); a NULL id
         // never joins.
-        if id.is_some() && !matches!(rows[i as usize], Status::Null | Status::Completed) {
+        if id.is_some() && codes[i as usize] >= 2 {
             unfinished[f as usize] = true;
         }
     }
@@ -439,21 +447,21 @@ fn split<C: Connection + ?Sized>(conn: &C) -> Result<Split> {
     }
     let mut ready = Vec::new();
     let mut blocked = Vec::new();
-    for &(_, _, i) in &candidates {
+    for (c, &(_, _, i)) in candidates.iter().enumerate() {
         let i = i as usize;
-        let status = rows[i];
         let f = first[i] as usize;
         let has_id = ids[i].is_some();
         // `blocked` matches on `r.id` (never a NULL id).
         if has_id && (waiting[f] || held[f]) {
-            blocked.push(i as u32);
-        } else if status == Status::Pending && !(if has_id { held[f] } else { held_empty }) {
-            ready.push(i as u32);
+            blocked.push(c as u32);
+        } else if codes[i] == 3 && !(if has_id { held[f] } else { held_empty }) {
+            ready.push(c as u32);
         }
     }
     drop(index);
     Ok(Split {
         ids,
+        candidates,
         ready,
         blocked,
     })
@@ -505,12 +513,13 @@ pub fn overview_work<C: Connection + ?Sized>(conn: &C) -> Result<OverviewWork> {
         let split = split(conn)?;
         work.ready_count = split.ready.len() as i64;
         work.blocked_count = split.blocked.len() as i64;
-        for &i in split.ready.iter().take(PANEL_ITEMS as usize) {
+        let shown = PANEL_ITEMS as usize;
+        for i in split.first_in_order(&split.ready, shown) {
             if let Some((item, _)) = summary_of(conn, split.id(i))? {
                 work.ready.push(item);
             }
         }
-        for &i in split.blocked.iter().take(PANEL_ITEMS as usize) {
+        for i in split.first_in_order(&split.blocked, shown) {
             let id = split.id(i).unwrap_or_default();
             if let Some((item, item_type)) = summary_of(conn, Some(id))? {
                 work.blocked.push(RoadmapEntry {

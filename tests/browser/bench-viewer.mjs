@@ -150,7 +150,8 @@ async function run(which, file) {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = context.pages()[0] || await context.newPage();
-  const result = { which, file: path.basename(file), bytes: fs.statSync(file).size };
+  // The machine is shared: each run notes its 1-minute load average and when it ran.
+  const result = { which, file: path.basename(file), bytes: fs.statSync(file).size, at: new Date().toISOString(), load: Number(os.loadavg()[0].toFixed(1)) };
   // Measured inside the page too (performance.now() from the file input's change event to
   // the element appearing, seen by a MutationObserver), which leaves out Playwright's own
   // polling and round trips: both pages are timed the same way.
@@ -191,19 +192,26 @@ async function run(which, file) {
     } else {
       result.opened = (await page.locator('#open-error, #worker-error').count()) === 0;
       if (result.opened) {
-        await page.waitForSelector('#ready-count', { timeout: 300000 });
-        await page.waitForSelector('#recent-panel tr', { timeout: 300000 });
+        // The ready/blocked panels, or their failure (the time budget) in their place.
+        await page.waitForSelector('#ready-count, [data-page="overview"] > .loaded > .error', { timeout: 300000 });
+        result.panels_ms = Date.now() - t0;
+        result.panels_failed = (await page.locator('#ready-count').count()) === 0;
+        if (result.panels_failed) result.panels_error = await page.textContent('[data-page="overview"] > .loaded > .error');
+        await page.waitForSelector('#recent-panel tr, #recent-panel .error', { timeout: 300000 });
         result.full_overview_ms = Date.now() - t0;
       } else {
         result.error = await page.textContent('#open-error, #worker-error');
       }
     }
     if (result.opened) {
-      await page.waitForSelector(exactSel, { timeout: 300000 });
+      // Exact counts, or the page saying they were stopped (the estimates stay).
+      await page.waitForSelector(`${exactSel}, #overview-counts[data-exact="failed"]`, { timeout: 300000 });
       result.exact_counts_ms = Date.now() - t0;
+      result.exact_failed = which === 'ours' && (await page.locator('#overview-counts[data-exact="failed"]').count()) > 0;
       const m = await page.evaluate(() => window.__marks);
       result.first_screen_in_page_ms = Math.round(m.first - m.change);
-      result.exact_counts_in_page_ms = Math.round(m.exact - m.change);
+      result.exact_counts_in_page_ms = result.exact_failed ? null : Math.round(m.exact - m.change);
+      if (m.ready != null) result.panels_in_page_ms = Math.round(m.ready - m.change);
     }
     result.longest_stall_ms = Math.round(await page.evaluate(() => {
       const t = window.__ticks; let g = 0; for (let i = 1; i < t.length; i++) g = Math.max(g, t[i] - t[i - 1]); return g;
@@ -234,13 +242,15 @@ fs.rmSync(work, { recursive: true, force: true });
 
 // Medians per size and page.
 const median = (xs) => { const v = xs.filter((x) => x != null).sort((a, b) => a - b); return v.length ? v[Math.floor(v.length / 2)] : null; };
-console.log('\n| file | page | opened | first screen, in page (median ms) | first screen, wall (ms) | exact counts, in page (ms) | full overview, wall (ms) | renderer peak RSS (MiB) | longest stall (ms) |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('\n| file | page | opened | first screen, in page (median ms) | first screen, wall (ms) | exact counts, in page (ms) | ready/blocked panels, in page (ms) | full overview, wall (ms) | renderer peak RSS (MiB) | longest stall (ms) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const size of sizes) {
   for (const which of ['naive', 'ours']) {
     const rs = results.filter((r) => r.size === size && r.which === which);
     const opened = rs.filter((r) => r.opened).length;
-    console.log(`| ${size === 'fixture' ? 'fixture' : size + ' MB'} (${(rs[0].bytes / 1048576).toFixed(1)} MiB) | ${which} | ${opened}/${rs.length} | ${median(rs.filter((r) => r.opened).map((r) => r.first_screen_in_page_ms)) ?? '–'} | ${median(rs.filter((r) => r.opened).map((r) => r.first_screen_ms)) ?? '–'} | ${median(rs.filter((r) => r.opened).map((r) => r.exact_counts_in_page_ms)) ?? '–'} | ${median(rs.map((r) => r.full_overview_ms)) ?? '–'} | ${median(rs.map((r) => r.renderer_peak_rss_mib))} | ${median(rs.map((r) => r.longest_stall_ms)) ?? '–'} |`);
+    console.log(`| ${size === 'fixture' ? 'fixture' : size + ' MB'} (${(rs[0].bytes / 1048576).toFixed(1)} MiB) | ${which} | ${opened}/${rs.length} | ${median(rs.filter((r) => r.opened).map((r) => r.first_screen_in_page_ms)) ?? '–'} | ${median(rs.filter((r) => r.opened).map((r) => r.first_screen_ms)) ?? '–'} | ${rs.some((r) => r.exact_failed) ? 'stopped ' + rs.filter((r) => r.exact_failed).length + '/' + rs.length : (median(rs.filter((r) => r.opened).map((r) => r.exact_counts_in_page_ms)) ?? '–')} | ${rs.some((r) => r.panels_failed) ? 'failed ' + rs.filter((r) => r.panels_failed).length + '/' + rs.length : (median(rs.map((r) => r.panels_in_page_ms)) ?? '–')} | ${median(rs.map((r) => r.full_overview_ms)) ?? '–'} | ${median(rs.map((r) => r.renderer_peak_rss_mib))} | ${median(rs.map((r) => r.longest_stall_ms)) ?? '–'} |`);
   }
 }
+const loads = results.map((r) => r.load);
+console.log(`load average (1 min) during the runs: ${Math.min(...loads)}–${Math.max(...loads)}; ${results[0]?.at} to ${results[results.length - 1]?.at}`);
 console.log(`results: ${out}`);

@@ -133,13 +133,21 @@ pub fn page() -> impl IntoView {
         }
         _ => None,
     });
-    let (data, set_data) = signal(Load::Loading);
+    let exact_failed = Signal::derive(move || match exact.get() {
+        Load::Failed(f) => Some(f.message),
+        _ => None,
+    });
+    // The preloaded first screen is there from the first render (no effect's turn to wait
+    // for); the effect only replaces it when something new comes.
+    let (data, set_data) = signal(first.get_untracked());
     Effect::new(move |_| {
         let shown = match (exact.get(), first.get()) {
             (Load::Ready(o), _) => Load::Ready(o),
             (_, f) => f,
         };
-        set_data.set(shown);
+        if data.with_untracked(|d| *d != shown) {
+            set_data.set(shown);
+        }
     });
     view! {
         <section data-page="overview" class="overview">
@@ -157,6 +165,17 @@ pub fn page() -> impl IntoView {
                     }
                 }).collect_view();
                 let exact = o.exact;
+                // When the exact counts could not be worked out (a file so big that counting
+                // every leaf outran the time budget), the estimates stay and say so.
+                let exact_state = move || match exact_failed.get() {
+                    Some(_) if !exact => "failed".to_string(),
+                    _ => exact.to_string(),
+                };
+                let exact_note = move || {
+                    exact_failed.get().filter(|_| !exact).map(|m| {
+                        view! { <p class="hint" id="exact-failed">{format!("The counts marked ≈ stay estimates: the exact count was stopped ({m})")}</p> }
+                    })
+                };
                 let statuses = o.items_by_status.iter().map(|(s, n)| view! {
                     <span class="status-count" data-status=s.clone()>{ui::badge(s)}" "{*n}</span>
                 }).collect_view();
@@ -166,7 +185,8 @@ pub fn page() -> impl IntoView {
                     <p class="hint">{format!("The newest {} of {n_leases} are listed; the Tables page has them all.", o.active_leases.len())}</p>
                 });
                 view! {
-                    <div class="counts" id="overview-counts" data-exact=exact.to_string()>{counts}</div>
+                    <div class="counts" id="overview-counts" data-exact=exact_state>{counts}</div>
+                    {exact_note}
                     <div class="statuses">"Roadmap by status: "{if exact { statuses.into_any() } else { view! { <span class="loading">"counting…"</span> }.into_any() }}</div>
                     {ui::loaded(work, work_panels)}
                     <section class="panel" id="leases-panel">
