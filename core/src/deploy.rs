@@ -117,7 +117,7 @@ pub fn add_claim<C: Connection + ?Sized>(
     if new.claim_type == "quantitative" && new.test_function.is_none() {
         return Err(Error::invalid(
             "test function",
-            "a quantitative claim needs the test that proves it (--test-function)",
+            "a quantitative claim needs the test that proves it (test_function)",
         ));
     }
     write_tx(conn, |c| {
@@ -536,7 +536,7 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert!(err.to_string().contains("--test-function"), "{err}");
+        assert!(err.to_string().contains("(test_function)"), "{err}");
         let err = check(&db.conn, "moon").unwrap_err();
         assert_eq!(
             err.to_string(),

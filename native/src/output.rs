@@ -85,6 +85,23 @@ pub fn hint_for(e: &motus_core::Error) -> Option<&'static str> {
             "ground rule" => "list the rules and their ids with `motus rule list`",
             _ => return None,
         },
+        // Core names the missing field as its input does; the flag is the command line's.
+        InvalidInput { field, message } if message.ends_with(&format!("({field})")) => {
+            match field.as_str() {
+                "intent" => "pass --intent TEXT",
+                "reason" => "pass --reason TEXT",
+                "resolution" => "pass --resolution TEXT",
+                _ => return None,
+            }
+        }
+        InvalidInput { field, message }
+            if field == "test function" && message.ends_with("(test_function)") =>
+        {
+            "pass --test-function NAME (and --test-file PATH)"
+        }
+        InvalidInput { field, message } if field == "update" && message.starts_with("nothing to change") => {
+            "pass at least one of --title, --phase, --status, --type, --description, --owner, --rank, --before, --after, --target-date, --feature, --cr, --external-id, --external-url"
+        }
         InvalidInput { field, message } if message.contains("exists already") => {
             match field.as_str() {
                 "skill name" => "see it with `motus skill show NAME`, or delete it first",
@@ -115,6 +132,17 @@ fn next_step_for(e: &motus_core::Error) -> Option<String> {
         InvalidInput { field, message } if field == "rank" && message.contains("no rank") => {
             let id = first_word(message)?;
             Some(format!("give it one: `motus roadmap update {id} --rank N`"))
+        }
+        // `missing required program_id`: the kind's flags for those columns.
+        InvalidInput { field, message } if message.starts_with("missing required ") => {
+            let kind = motus_core::program::kinds::by_name(field)?;
+            let flags: Vec<String> = message
+                .trim_start_matches("missing required ")
+                .split(", ")
+                .filter_map(|col| kind.fields.iter().find(|f| f.column == col))
+                .map(|f| format!("--{}", f.flag))
+                .collect();
+            (!flags.is_empty()).then(|| format!("pass {}", flags.join(", ")))
         }
         NotFound { kind, id } if kind == "dependency" => {
             let item = first_word(id)?;

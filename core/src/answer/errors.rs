@@ -298,8 +298,8 @@ mod tests {
 }
 
 /// Hints belong to the CLI: no message core writes (an error's, a verdict's, a report's)
-/// names a command line, because a JS or MCP caller has none; the CLI's hint adds the
-/// `motus …` step. The exceptions are listed with their reason.
+/// names a command line or a flag, because a JS or MCP caller has none; the CLI's hint adds
+/// the `motus …` step and the flag. The exceptions are listed with their reason.
 #[cfg(test)]
 mod no_command_lines {
     use std::path::{Path, PathBuf};
@@ -377,12 +377,45 @@ mod no_command_lines {
             let advice = lines[n.saturating_sub(3)..=n]
                 .iter()
                 .any(|l| l.contains("with_actions(") || l.contains("suggested_next_actions"));
-            if names_one && !advice {
+            let flags = flags_in(line);
+            if (names_one || !flags.is_empty()) && !advice {
                 out.push((n + 1, line.trim().to_string()));
             }
         }
         out
     }
+
+    /// The command-line flags (`--intent`) a line names.
+    fn flags_in(line: &str) -> Vec<String> {
+        line.match_indices("--")
+            .filter(|(at, _)| {
+                let before = line[..*at].chars().next_back();
+                let after = line[at + 2..].chars().next();
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '-')
+                    && after.is_some_and(|c| c.is_ascii_lowercase())
+            })
+            .map(|(at, _)| {
+                let name: String = line[at + 2..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                    .collect();
+                format!("--{name}")
+            })
+            .collect()
+    }
+
+    /// Flags that may be named, where, and why: text only the binary shows.
+    const ALLOWED_FLAGS: &[(&str, &str)] = &[
+        // The by-path userland steps (extract, resolve a userland.db by its path) run only
+        // in the binary; a host attaches the file instead, and its messages say so.
+        ("userland/location.rs", "--userland"),
+        ("userland/extract.rs", "--userland"),
+        // ERROR_CODES' meanings of the binary's own codes (`exists`, `import_conflict`).
+        ("answer/errors.rs", "--force"),
+        ("answer/errors.rs", "--replace"),
+        // A field's help names the CLI's flag that fills it (`charter add --file-path`).
+        ("program/kinds.rs", "--file-path"),
+    ];
 
     #[test]
     fn core_writes_no_command_line_in_its_messages() {
@@ -402,7 +435,15 @@ mod no_command_lines {
             }
             let text = std::fs::read_to_string(f).unwrap();
             for (n, line) in command_lines(&text) {
-                found.push(format!("core/src/{rel}:{n}: {line}"));
+                let flags = flags_in(&line);
+                let allowed = !line.contains("motus ")
+                    && !flags.is_empty()
+                    && flags
+                        .iter()
+                        .all(|f| ALLOWED_FLAGS.contains(&(rel.as_str(), f.as_str())));
+                if !allowed {
+                    found.push(format!("core/src/{rel}:{n}: {line}"));
+                }
             }
         }
         assert!(
@@ -414,8 +455,12 @@ mod no_command_lines {
 
     #[test]
     fn the_scan_finds_a_command_line_and_spares_advice() {
-        let sample = "fn f() {\n    message: format!(\"run `motus db migrate`\"),\n    d.suggested_next_actions = vec![\n        \"motus work list\".into(),\n    ];\n    x(\"the motus binary\");\n}\n#[cfg(test)]\nmod tests { \"motus db init\" }\n";
+        let sample = "fn f() {\n    message: format!(\"run `motus db migrate`\"),\n    d.suggested_next_actions = vec![\n        \"motus work list\".into(),\n    ];\n    x(\"the motus binary\");\n    Error::invalid(\"intent\", \"say it (--intent TEXT)\");\n    \"a -- b, x--y\";\n}\n#[cfg(test)]\nmod tests { \"motus db init\" }\n";
         let hits: Vec<usize> = command_lines(sample).into_iter().map(|(n, _)| n).collect();
-        assert_eq!(hits, [2]);
+        assert_eq!(hits, [2, 7]);
+        assert_eq!(
+            flags_in("say it (--intent TEXT), or --dry-run"),
+            ["--intent", "--dry-run"]
+        );
     }
 }

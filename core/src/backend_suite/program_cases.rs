@@ -86,7 +86,7 @@ fn entities_form_a_checked_hierarchy(w: &World<'_>) -> Outcome {
     .map(|e| e.to_string());
     ensure_eq!(
         missing,
-        Some("invalid product: missing required --program".to_string())
+        Some("invalid product: missing required program_id".to_string())
     );
     let parent = entity::delete(w.conn, &env, "suite", &PRODUCT, "prod-s", None)
         .err()

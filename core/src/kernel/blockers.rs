@@ -159,7 +159,7 @@ pub fn resolve_blocker<C: Connection + ?Sized>(
     if req.resolution.trim().is_empty() {
         return Err(Error::invalid(
             "resolution",
-            "say how the blocker was resolved (--resolution TEXT)",
+            "say how the blocker was resolved (resolution)",
         ));
     }
     if req.waiver.as_deref().is_some_and(|w| w.trim().is_empty()) {

@@ -71,7 +71,7 @@ pub fn claim_work<C: Connection + ?Sized>(
     if req.intent.trim().is_empty() {
         return Err(Error::invalid(
             "intent",
-            "say what you are going to do (--intent TEXT)",
+            "say what you are going to do (intent)",
         ));
     }
     let started = env.now();

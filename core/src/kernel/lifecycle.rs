@@ -380,7 +380,7 @@ pub fn handoff<C: Connection + ?Sized>(
     if reason.trim().is_empty() {
         return Err(Error::invalid(
             "reason",
-            "a handoff needs a reason (--reason TEXT)",
+            "a handoff needs a reason (reason)",
         ));
     }
     let started = env.now();

@@ -235,7 +235,7 @@ pub fn force_release<C: Connection + ?Sized>(
     if reason.trim().is_empty() {
         return Err(Error::invalid(
             "reason",
-            "say why the lease is force-released (--reason TEXT)",
+            "say why the lease is force-released (reason)",
         ));
     }
     if let ForceTarget::Lease(id) = target {

@@ -119,7 +119,7 @@ pub fn list<C: Connection + ?Sized>(
 fn flags(kind: &Kind) -> String {
     kind.fields
         .iter()
-        .map(|f| format!("--{}", f.flag))
+        .map(|f| f.column.to_string())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -268,7 +268,7 @@ pub fn create<C: Connection + ?Sized>(
             .fields
             .iter()
             .filter(|f| f.required && !cols.contains(&f.column))
-            .map(|f| format!("--{}", f.flag))
+            .map(|f| f.column.to_string())
             .collect();
         if !missing.is_empty() {
             return Err(Error::invalid(

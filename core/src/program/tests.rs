@@ -82,7 +82,7 @@ fn references_and_required_fields_are_checked() {
         entity::create(&db.conn, &env, "t", &PRODUCT, None, &vals(&[("name", "p")])).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "invalid product: missing required --program"
+        "invalid product: missing required program_id"
     );
     let err = entity::create(
         &db.conn,

