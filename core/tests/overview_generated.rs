@@ -35,6 +35,8 @@ fn generate(n: usize, tag: &str) -> Generated {
         n
     ));
     let _ = std::fs::remove_file(&path);
+    // Removed on drop, also when generating fails half way.
+    let generated = Generated { path: path.clone() };
     std::fs::copy(POPULATED, &path).expect("copy the fixture");
     let mut perms = std::fs::metadata(&path).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
@@ -126,7 +128,7 @@ fn generate(n: usize, tag: &str) -> Generated {
         .unwrap();
     }
     db.execute_batch("COMMIT").unwrap();
-    Generated { path }
+    generated
 }
 
 fn open(g: &Generated) -> SqliteConnection {
