@@ -505,9 +505,9 @@ fn the_embedded_viewer_is_built_from_the_current_sources() {
 
 /// The ceiling of the viewer's download (every .wasm and .js of web/viewer/dist, each
 /// `gzip -9` on its own, as `scripts/viewer-size` counts it). Issue 18's goal is 750,000 bytes;
-/// this ratchet sits just above the committed build (765,108 bytes on 2026-12-04) so the
+/// this ratchet sits just above the committed build (750,125 bytes on 2026-12-04) so the
 /// download can only shrink from here: lower it with each cut, to 750,000 once reached.
-const VIEWER_DOWNLOAD_CEILING: u64 = 775_000;
+const VIEWER_DOWNLOAD_CEILING: u64 = 760_000;
 
 #[test]
 fn the_committed_viewer_download_stays_under_its_ceiling() {
