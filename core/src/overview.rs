@@ -1111,9 +1111,10 @@ pub fn work_items<C: Connection + ?Sized>(conn: &C) -> Result<Vec<WorkRef>> {
         .collect()
 }
 
-/// The result of re-computing an evidence row's hash.
+/// The result of re-computing an evidence row's hash. Externally tagged: the viewer's page
+/// and worker exchange it in a binary form that has no room for an internal tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum HashCheck {
     /// The stored hash equals the hash of the stored content.
     Verified,

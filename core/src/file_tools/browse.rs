@@ -11,8 +11,9 @@ use crate::params;
 use serde::{Deserialize, Serialize};
 
 /// One cell as it travels to a user interface: the SQLite storage class is kept, blobs are hex.
+/// Externally tagged (`{"i":3}`, `"n"`): the viewer's page and worker exchange cells in a
+/// binary form that has no room for an adjacent tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "t", content = "v")]
 pub enum Cell {
     #[serde(rename = "n")]
     Null,

@@ -2,6 +2,7 @@
 //! forwards progress to a signal.
 
 use crate::protocol::{Failure, Progress, Request};
+use crate::wire;
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -12,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-type Reply = Result<String, Failure>;
+type Reply = Result<Vec<u8>, Failure>;
 
 struct Inner {
     worker: RefCell<Worker>,
@@ -94,7 +95,9 @@ impl Client {
             let data: js_sys::Array = ev.data().unchecked_into();
             let kind = data.get(0).as_string().unwrap_or_default();
             let id = data.get(1).as_f64().unwrap_or(0.0) as u32;
-            let text = data.get(2).as_string().unwrap_or_default();
+            let payload = data.get(2);
+            // The worker's answers are bytes ([`crate::wire`]); worker.js reports a failed start as text.
+            let bytes = || js_sys::Uint8Array::new(&payload).to_vec();
             match kind.as_str() {
                 "ready" => {
                     inner.ready.set(true);
@@ -103,16 +106,17 @@ impl Client {
                     }
                 }
                 "progress" => {
-                    if let Ok(p) = serde_json::from_str::<Progress>(&text) {
+                    if let Ok(p) = wire::from_bytes::<Progress>(&bytes()) {
                         signals.progress.set(Some(p));
                     }
                 }
                 "ok" | "err" => {
                     let reply = if kind == "ok" {
-                        Ok(text)
+                        Ok(bytes())
                     } else {
-                        Err(serde_json::from_str::<Failure>(&text)
-                            .unwrap_or_else(|_| Failure::worker(text.clone())))
+                        Err(wire::from_bytes::<Failure>(&bytes()).unwrap_or_else(|e| {
+                            Failure::worker(format!("the worker's error could not be read ({e})"))
+                        }))
                     };
                     let tx = inner.pending.borrow_mut().remove(&id);
                     if let Some(tx) = tx {
@@ -121,6 +125,7 @@ impl Client {
                     signals.pending.set(inner.pending.borrow().len());
                 }
                 _ => {
+                    let text = payload.as_string().unwrap_or_default();
                     signals.fatal.set(Some(format!(
                     "The database worker failed to start: {text}. Reload the page; if it keeps failing, rebuild the viewer (scripts/build-web)."
                 )));
@@ -190,8 +195,8 @@ impl Client {
             .signals
             .pending
             .set(self.inner.pending.borrow().len());
-        let text = serde_json::to_string(req).map_err(|e| Failure::worker(e.to_string()))?;
-        let msg = js_sys::Array::of2(&(id as f64).into(), &text.into());
+        let bytes = wire::to_bytes(req).map_err(|e| Failure::worker(e.to_string()))?;
+        let msg = js_sys::Array::of2(&(id as f64).into(), &js_sys::Uint8Array::from(&bytes[..]));
         for f in &files {
             msg.push(f);
         }
@@ -201,7 +206,7 @@ impl Client {
         let reply = rx
             .await
             .map_err(|_| Failure::worker("the worker went away; reload the page"))??;
-        serde_json::from_str(&reply).map_err(|e| {
+        wire::from_bytes(&reply).map_err(|e| {
             Failure::worker(format!(
                 "the worker's reply could not be read ({e}); reload the page"
             ))

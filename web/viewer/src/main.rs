@@ -15,11 +15,14 @@ mod protocol;
 mod route;
 #[cfg(target_arch = "wasm32")]
 mod row_estimate;
+#[cfg(target_arch = "wasm32")]
 mod state;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 #[cfg(target_arch = "wasm32")]
 mod vfs;
+#[cfg(any(target_arch = "wasm32", test))]
+mod wire;
 #[cfg(target_arch = "wasm32")]
 mod worker;
 

@@ -1,12 +1,14 @@
 //! The messages between the page and the database worker. Requests and replies travel as
-//! JSON text; an opened file travels beside the request as a `File` (never copied to the page).
+//! bytes in [`crate::wire`]'s form; an opened file travels beside the request as a `File`
+//! (never copied to the page).
 
 use motus_core::file_tools::browse::{DatabaseInfo, ExportFormat, PageQuery};
 use motus_core::overview::{AuditQuery, RoadmapQuery};
 use serde::{Deserialize, Serialize};
 
-/// What the page asks the worker to do. Externally tagged (`"objects"`, `{"open":{…}}`): an
-/// internally tagged enum's deserializer buffers every request first, which cost ~26 KB of wasm.
+/// What the page asks the worker to do. Externally tagged: an internally tagged enum's
+/// deserializer buffers every request first (it cost ~26 KB of wasm with JSON), and
+/// [`crate::wire`] cannot carry one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Request {

@@ -9,6 +9,7 @@ use crate::graph_layout;
 use crate::protocol::{Failure, Opened, Progress, Request};
 use crate::row_estimate;
 use crate::vfs::{self, Mounted, Reader, Source};
+use crate::wire;
 use motus_core::file_tools::browse;
 use motus_core::file_tools::wal_frames;
 use motus_core::overview;
@@ -40,9 +41,11 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-/// Replies are `[kind, id, json]` with kind `ok`, `err`, `progress` or `ready`.
-fn post(kind: &str, id: f64, json: &str) {
-    let msg = js_sys::Array::of3(&kind.into(), &id.into(), &json.into());
+/// Replies are `[kind, id, bytes]` with kind `ok`, `err`, `progress` or `ready`; the bytes are
+/// the answer in [`crate::wire`]'s form (none for `ready`).
+fn post(kind: &str, id: f64, bytes: &[u8]) {
+    let payload = js_sys::Uint8Array::from(bytes);
+    let msg = js_sys::Array::of3(&kind.into(), &id.into(), &payload);
     let _ = scope().post_message(&msg);
 }
 
@@ -51,29 +54,25 @@ pub fn start() {
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
         let data: js_sys::Array = ev.data().unchecked_into();
         let id = data.get(0).as_f64().unwrap_or(0.0);
-        let text = data.get(1).as_string().unwrap_or_default();
+        let bytes = js_sys::Uint8Array::new(&data.get(1)).to_vec();
         let files: Vec<File> = (2..data.length())
             .filter_map(|i| data.get(i).dyn_into::<File>().ok())
             .collect();
-        let outcome = match serde_json::from_str::<Request>(&text) {
+        let outcome = match wire::from_bytes::<Request>(&bytes) {
             Ok(req) => handle(id, req, files),
             Err(e) => Err(Failure::worker(format!(
                 "the page sent a request the worker does not understand ({e}); reload the page"
             ))),
         };
         match outcome {
-            Ok(json) => post("ok", id, &json),
-            Err(f) => post(
-                "err",
-                id,
-                &serde_json::to_string(&f).unwrap_or_else(|_| "{}".into()),
-            ),
+            Ok(reply) => post("ok", id, &reply),
+            Err(f) => post("err", id, &wire::to_bytes(&f).unwrap_or_default()),
         }
     });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     warm_up();
-    post("ready", 0.0, "null");
+    post("ready", 0.0, &[]);
 }
 
 /// What every open needs, done while the person is still choosing a file: SQLite's own
@@ -148,8 +147,8 @@ fn warm_up_open() {
     }
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
-    serde_json::to_string(v).map_err(|e| Failure::worker(format!("cannot encode the reply: {e}")))
+fn reply<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, Failure> {
+    wire::to_bytes(v).map_err(|e| Failure::worker(format!("cannot encode the reply: {e}")))
 }
 
 /// A core error, told in terms of what happened here (a stopped query, a file that went away).
@@ -200,11 +199,7 @@ fn progress(id: f64, phase: &str, done: f64, total: f64) {
         done,
         total,
     };
-    post(
-        "progress",
-        id,
-        &serde_json::to_string(&p).unwrap_or_default(),
-    );
+    post("progress", id, &wire::to_bytes(&p).unwrap_or_default());
 }
 
 fn check_header(m: &mut Mounted) -> Result<(u32, bool), Failure> {
@@ -240,7 +235,7 @@ pub struct OpenSpec {
     pub wal: Option<(String, File)>,
 }
 
-fn open(id: f64, spec: OpenSpec) -> Result<String, Failure> {
+fn open(id: f64, spec: OpenSpec) -> Result<Vec<u8>, Failure> {
     let t0 = js_sys::Date::now();
     // A small file opens in a blink: a progress bar for it would only cost the page a render
     // (on two busy cores, time taken from the open itself).
@@ -323,14 +318,8 @@ fn open(id: f64, spec: OpenSpec) -> Result<String, Failure> {
     // The overview is the first page of a Motus database: its first screen travels with the
     // open's answer instead of a round trip after it. If it fails, the page asks again and
     // shows why.
-    let overview = if motus {
-        first_screen()
-            .ok()
-            .and_then(|j| serde_json::from_str(&j).ok())
-    } else {
-        None
-    };
-    json(&Opened {
+    let overview = if motus { first_screen().ok() } else { None };
+    reply(&Opened {
         overview,
         name: spec.name,
         size: spec.size,
@@ -400,7 +389,7 @@ fn open_connection(mount: &str) -> Result<SqliteConnection, Failure> {
 
 /// The overview's counts with the big tables estimated from their b-trees' shape, read
 /// straight from the mounted file (a few dozen pages, whatever the file's size).
-fn first_screen() -> Result<String, Failure> {
+fn first_screen() -> Result<overview::OverviewCounts, Failure> {
     use motus_core::ConnectionExt;
     let mount = DB.with(|db| db.borrow().as_ref().map(|o| o.mount.clone()));
     with_db(PAGE_BUDGET_MS, |c| {
@@ -414,7 +403,7 @@ fn first_screen() -> Result<String, Failure> {
                 .ok()?;
             vfs::with_mounted(&mount, |m| row_estimate::estimate(m, root as u64)).flatten()
         };
-        json(&core(overview::overview_first(c, &mut estimate))?)
+        core(overview::overview_first(c, &mut estimate))
     })
 }
 
@@ -426,7 +415,7 @@ fn query_only_holds(conn: &SqliteConnection) -> bool {
         .unwrap_or(false)
 }
 
-fn handle(id: f64, req: Request, mut files: Vec<File>) -> Result<String, Failure> {
+fn handle(id: f64, req: Request, mut files: Vec<File>) -> Result<Vec<u8>, Failure> {
     const P: f64 = PAGE_BUDGET_MS;
     match req {
         Request::Open {
@@ -463,9 +452,11 @@ fn handle(id: f64, req: Request, mut files: Vec<File>) -> Result<String, Failure
                 wal: None,
             },
         ),
-        Request::Objects => with_db(P, |c| json(&core(browse::list_objects(c))?)),
-        Request::RowCount { object } => with_db(P, |c| json(&core(browse::row_count(c, &object))?)),
-        Request::Page { query } => with_db(P, |c| json(&core(browse::table_page(c, &query))?)),
+        Request::Objects => with_db(P, |c| reply(&core(browse::list_objects(c))?)),
+        Request::RowCount { object } => {
+            with_db(P, |c| reply(&core(browse::row_count(c, &object))?))
+        }
+        Request::Page { query } => with_db(P, |c| reply(&core(browse::table_page(c, &query))?)),
         Request::Console { sql } => with_db(CONSOLE_BUDGET_MS, |c| {
             let out = core(browse::console_query(c, &sql, 1000));
             if !query_only_holds(c) {
@@ -475,27 +466,27 @@ fn handle(id: f64, req: Request, mut files: Vec<File>) -> Result<String, Failure
                     "the statement changed the connection's read-only setting, so the file was closed; open it again",
                 ));
             }
-            json(&out?)
+            reply(&out?)
         }),
         Request::ExportObject { query, format } => with_db(CONSOLE_BUDGET_MS, |c| {
-            json(&core(browse::export_object(c, &query, format))?)
+            reply(&core(browse::export_object(c, &query, format))?)
         }),
-        Request::Overview => first_screen(),
-        Request::OverviewExact => with_db(P, |c| json(&core(overview::overview_counts(c))?)),
-        Request::OverviewWork => with_db(P, |c| json(&core(overview::overview_work(c))?)),
-        Request::Recent => with_db(P, |c| json(&core(overview::recent_activity(c, 15))?)),
+        Request::Overview => reply(&first_screen()?),
+        Request::OverviewExact => with_db(P, |c| reply(&core(overview::overview_counts(c))?)),
+        Request::OverviewWork => with_db(P, |c| reply(&core(overview::overview_work(c))?)),
+        Request::Recent => with_db(P, |c| reply(&core(overview::recent_activity(c, 15))?)),
         Request::Roadmap { query } => {
-            with_db(P, |c| json(&core(overview::roadmap_page(c, &query))?))
+            with_db(P, |c| reply(&core(overview::roadmap_page(c, &query))?))
         }
         Request::Graph { limit } => with_db(P, |c| {
             let g = core(overview::dependency_graph(c, limit))?;
-            json(&graph_layout::place(&g))
+            reply(&graph_layout::place(&g))
         }),
-        Request::WorkItems => with_db(P, |c| json(&core(overview::work_items(c))?)),
+        Request::WorkItems => with_db(P, |c| reply(&core(overview::work_items(c))?)),
         Request::Timeline { work_id } => {
-            with_db(P, |c| json(&core(overview::timeline(c, &work_id))?))
+            with_db(P, |c| reply(&core(overview::timeline(c, &work_id))?))
         }
-        Request::Programs => with_db(P, |c| json(&core(overview::program_hierarchy(c))?)),
-        Request::Audit { query } => with_db(P, |c| json(&core(overview::audit_log(c, &query))?)),
+        Request::Programs => with_db(P, |c| reply(&core(overview::program_hierarchy(c))?)),
+        Request::Audit { query } => with_db(P, |c| reply(&core(overview::audit_log(c, &query))?)),
     }
 }
