@@ -81,6 +81,70 @@ pub fn start() {
 fn warm_up() {
     let _ = vfs::register();
     let _ = rusqlite::Connection::open_in_memory();
+    warm_up_open();
+}
+
+/// A tiny database with one of each kind of schema object, made in memory at start-up.
+const WARM_UP_SCHEMA: &str = "\
+CREATE TABLE roadmap_items (id TEXT PRIMARY KEY, phase_key TEXT NOT NULL, title TEXT NOT NULL, \
+  status_key TEXT NOT NULL DEFAULT 'pending', rank REAL, deleted_at TEXT, \
+  item_type TEXT NOT NULL DEFAULT 'work' CHECK (item_type IN ('work', 'gate')));
+CREATE INDEX warm_status ON roadmap_items (status_key) WHERE deleted_at IS NULL;
+CREATE TABLE roadmap_dependencies (item_id TEXT NOT NULL, depends_on_id TEXT NOT NULL, \
+  dependency_type TEXT NOT NULL DEFAULT 'blocks', PRIMARY KEY (item_id, depends_on_id), \
+  FOREIGN KEY (item_id) REFERENCES roadmap_items(id));
+CREATE TABLE audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp TEXT NOT NULL \
+  DEFAULT (datetime('now')), event_type TEXT, resource_type TEXT, resource_id TEXT, action TEXT);
+CREATE TRIGGER warm_audit AFTER UPDATE OF status_key ON roadmap_items \
+  WHEN NEW.status_key != OLD.status_key BEGIN \
+  SELECT CASE WHEN EXISTS (SELECT 1 FROM roadmap_dependencies d WHERE d.item_id = NEW.id) \
+    THEN RAISE(ABORT, 'blocked') END; \
+  INSERT INTO audit_log (event_type, resource_id, action) VALUES ('roadmap', NEW.id, 'update'); END;
+CREATE VIEW warm_view AS SELECT r.id, count(d.item_id) AS n FROM roadmap_items r \
+  LEFT JOIN roadmap_dependencies d ON d.item_id = r.id GROUP BY r.id;
+INSERT INTO roadmap_items (id, phase_key, title) VALUES ('W-1', 'p', 'a'), ('W-2', 'p', 'b');
+INSERT INTO roadmap_dependencies (item_id, depends_on_id) VALUES ('W-2', 'W-1');";
+
+/// Opens a tiny database made here through the same path as a chosen file (the VFS, the
+/// schema parse, `describe`, the overview's queries), then closes it. The browser compiles
+/// WebAssembly functions lazily, on their first call: without this, the first real open paid
+/// ~20 ms of compiling before its first statement, and more in the schema parse. Done while
+/// the person is still choosing a file; a failure here changes nothing.
+fn warm_up_open() {
+    let Ok(mut mem) = SqliteConnection::open_in_memory() else {
+        return;
+    };
+    use motus_core::Connection;
+    if mem.execute_batch(WARM_UP_SCHEMA).is_err() {
+        return;
+    }
+    let Ok(bytes) = mem.to_image() else { return };
+    drop(mem);
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[..]));
+    let Ok(file) = File::new_with_u8_array_sequence(&parts, "warm-up.db") else {
+        return;
+    };
+    let opened = open(
+        0.0,
+        OpenSpec {
+            name: "warm-up.db".into(),
+            main: Source::File(file),
+            size: bytes.len() as f64,
+            wal: None,
+        },
+    );
+    if opened.is_ok() {
+        let _ = with_db(PAGE_BUDGET_MS, |c| {
+            let _ = overview::overview_first(c, &mut |_| None);
+            let _ = overview::overview_work(c);
+            let _ = overview::recent_activity(c, 15);
+            Ok(())
+        });
+    }
+    if let Some(old) = DB.with(|db| db.borrow_mut().take()) {
+        drop(old.conn);
+        vfs::unmount(&old.mount);
+    }
 }
 
 fn reply<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, Failure> {
