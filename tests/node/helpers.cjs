@@ -95,7 +95,45 @@ function thrown(fn) {
   throw new Error('expected the call to throw');
 }
 
+/**
+ * The binary's answer as the parity suites compare it: `--db FILE --json`, the agent variables
+ * cleared (plus `env`), the CLI-only `hint` dropped; its exit status must agree with `ok`.
+ */
+function parityBinary(file, env = {}) {
+  const assert = require('node:assert/strict');
+  return (args) => {
+    const r = spawnSync(motusBin, ['--db', file, '--json', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, MC_AGENT_ID: '', MC_AGENT_ROLE: '', ...env },
+    });
+    const doc = JSON.parse(r.stdout);
+    assert.equal(r.status === 0, doc.ok === true, `exit ${r.status} agrees with ok: ${r.stdout}`);
+    if (doc.error && doc.error.hint !== undefined) delete doc.error.hint;
+    return doc;
+  };
+}
+
+/**
+ * The JS API's answer in the same shape: a MotusError thrown by `call(db)` becomes the failure
+ * document the binary prints (any other error is rethrown); `onError` sees each MotusError.
+ */
+function parityApi(db, onError = () => {}) {
+  return (call) => {
+    try {
+      return call(db);
+    } catch (e) {
+      if (e.name !== 'MotusError') throw e;
+      onError(e);
+      const error = { code: e.code, message: e.message };
+      if (e.context !== undefined) error.context = e.context;
+      return { ok: false, contract_version: db.status().contract_version, error };
+    }
+  };
+}
+
 module.exports = {
+  parityBinary,
+  parityApi,
   sameError,
   repo,
   motus,

@@ -7,7 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { spawnSync } = require('node:child_process');
-const { motusBin, tempDb, openHost, BetterSqlite3 } = require('./helpers.cjs');
+const { motusBin, tempDb, openHost, BetterSqlite3, parityBinary, parityApi } = require('./helpers.cjs');
 
 const GENERATED = [
   [/^lease-\d{8}-[0-9a-f]{8}$/, '<lease_id>'],
@@ -27,31 +27,9 @@ function mask(v, key) {
   return v;
 }
 
-function binary(file) {
-  return (args) => {
-    const r = spawnSync(motusBin, ['--db', file, '--json', ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, MC_AGENT_ID: '', MC_AGENT_ROLE: '' },
-    });
-    const doc = JSON.parse(r.stdout);
-    assert.equal(r.status === 0, doc.ok === true, `exit ${r.status} agrees with ok: ${r.stdout}`);
-    if (doc.error && doc.error.hint !== undefined) delete doc.error.hint;
-    return doc;
-  };
-}
+const binary = (file) => parityBinary(file);
 
-function api(db) {
-  return (call) => {
-    try {
-      return call(db);
-    } catch (e) {
-      if (e.name !== 'MotusError') throw e;
-      const error = { code: e.code, message: e.message };
-      if (e.context !== undefined) error.context = e.context;
-      return { ok: false, contract_version: 2, error };
-    }
-  };
-}
+const api = (db) => parityApi(db);
 
 test('roadmapReady filters and claimNext answer what the binary prints, to the last item', () => {
   const seed = tempDb('next-seed');

@@ -11,7 +11,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { motusBin, tempDb, openHost, BetterSqlite3 } = require('./helpers.cjs');
+const { motusBin, tempDb, openHost, BetterSqlite3, parityBinary, parityApi } = require('./helpers.cjs');
 
 // The contract's timestamp (RFC 3339 UTC, milliseconds) and nothing else: a time in another
 // format stays and fails the comparison.
@@ -24,35 +24,12 @@ function mask(v) {
   return v;
 }
 
-function binary(file) {
-  return (args) => {
-    const r = spawnSync(motusBin, ['--db', file, '--json', ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, MC_AGENT_ID: '', MC_AGENT_ROLE: '', MOTUS_USERLAND__PATH: '' },
-    });
-    const doc = JSON.parse(r.stdout);
-    assert.equal(r.status === 0, doc.ok === true, `exit ${r.status} agrees with ok: ${r.stdout}`);
-    if (doc.error && doc.error.hint !== undefined) delete doc.error.hint;
-    return doc;
-  };
-}
+const binary = (file) => parityBinary(file, { MOTUS_USERLAND__PATH: '' });
 
 /** Every message the API threw, to check that none carries a command line. */
 const apiMessages = [];
 
-function api(db) {
-  return (call) => {
-    try {
-      return call(db);
-    } catch (e) {
-      if (e.name !== 'MotusError') throw e;
-      apiMessages.push(e.message);
-      const error = { code: e.code, message: e.message };
-      if (e.context !== undefined) error.context = e.context;
-      return { ok: false, contract_version: 2, error };
-    }
-  };
-}
+const api = (db) => parityApi(db, (e) => apiMessages.push(e.message));
 
 function noCommandLine() {
   assert.ok(apiMessages.length > 0);

@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { spawnSync } = require('node:child_process');
-const { motus, motusBin, tempDb, openHost, thrown } = require('./helpers.cjs');
+const { motus, motusBin, tempDb, openHost, thrown, parityBinary, parityApi } = require('./helpers.cjs');
 
 const TIME = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?Z?/g;
 
@@ -18,30 +18,9 @@ function mask(v) {
   return v;
 }
 
-function binary(file) {
-  return (args) => {
-    const r = spawnSync(motusBin, ['--db', file, '--json', ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, MC_AGENT_ID: '', MC_AGENT_ROLE: '' },
-    });
-    const doc = JSON.parse(r.stdout);
-    assert.equal(r.status === 0, doc.ok === true, `exit ${r.status} agrees with ok: ${r.stdout}`);
-    if (doc.error && doc.error.hint !== undefined) delete doc.error.hint;
-    return doc;
-  };
-}
+const binary = (file) => parityBinary(file);
 
-function api(db) {
-  return (call) => {
-    try {
-      return call(db);
-    } catch (e) {
-      const error = { code: e.code, message: e.message };
-      if (e.context !== undefined) error.context = e.context;
-      return { ok: false, contract_version: db.status().contract_version, error };
-    }
-  };
-}
+const api = (db) => parityApi(db);
 
 test('roadmap, program and terminology writes and the exports agree with the binary', () => {
   const seed = tempDb('parity-writes-seed');
