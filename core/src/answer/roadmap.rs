@@ -4,11 +4,10 @@
 use super::{Answer, List};
 use crate::program::history::History;
 use crate::roadmap::assignments::{AssignOutcome, Release};
+pub use crate::roadmap::calls::ExportAnswer;
 use crate::roadmap::calls::{BlockedList, ItemView, ReadyList};
 use crate::roadmap::items::Completion;
 use crate::roadmap::{AddedItem, Edge, Item, Why};
-use schemars::JsonSchema;
-use serde::Serialize;
 
 impl Answer for Item {
     /// `roadmap update|review|delete|restore`: the item as it now is.
@@ -48,20 +47,6 @@ impl Answer for Completion {
 impl Answer for History {
     /// `roadmap history` and `<kind> history`: snapshots and audit rows of one entity.
     const NAME: &'static str = "history";
-}
-
-/// `roadmap export` and `roadmap graph`: the rendered text (Markdown, JSON, DOT, Mermaid),
-/// or where it was written.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-pub struct ExportAnswer {
-    /// `markdown`, `json`, `dot` or `mermaid`.
-    pub format: String,
-    /// How many items it holds.
-    pub items: usize,
-    /// The file it was written to (`--output`); the text is then not repeated here.
-    pub path: Option<String>,
-    /// The text itself, when it was not written to a file.
-    pub content: Option<String>,
 }
 
 impl Answer for ExportAnswer {

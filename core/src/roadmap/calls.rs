@@ -6,7 +6,6 @@
 use super::assignments::Assignment;
 use super::{assignments, dependencies, items, readiness, Item, NewItem};
 use super::{AddedItem, BlockedItem, DependencyType, Edge, ItemSummary, Why};
-use crate::answer::roadmap::ExportAnswer;
 use crate::answer::List;
 use crate::connection::{read_tx, Connection};
 use crate::error::{Error, Result};
@@ -231,6 +230,20 @@ pub fn list<C: Connection + ?Sized>(conn: &C, a: &ListInput) -> Result<List<Item
             only_deleted: a.deleted,
         },
     )?))
+}
+
+/// `roadmap export` and `roadmap graph`: the rendered text (Markdown, JSON, DOT, Mermaid),
+/// or where it was written.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ExportAnswer {
+    /// `markdown`, `json`, `dot` or `mermaid`.
+    pub format: String,
+    /// How many items it holds.
+    pub items: usize,
+    /// The file it was written to (`--output`); the text is then not repeated here.
+    pub path: Option<String>,
+    /// The text itself, when it was not written to a file.
+    pub content: Option<String>,
 }
 
 /// `roadmap export|graph --json` without a file: the text in `content` (`default_format`
