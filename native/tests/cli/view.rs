@@ -459,6 +459,7 @@ fn viewer_sources_stamp(repo: &Path) -> String {
     }
     let mut files = Vec::new();
     for rel in [
+        "scripts/build-web",
         "web/viewer/Cargo.toml",
         "web/viewer/Trunk.toml",
         "web/viewer/index.html",
@@ -504,10 +505,10 @@ fn the_embedded_viewer_is_built_from_the_current_sources() {
 }
 
 /// The ceiling of the viewer's download (every .wasm and .js of web/viewer/dist, each
-/// `gzip -9` on its own, as `scripts/viewer-size` counts it). Issue 18's goal is 750,000 bytes;
-/// this ratchet sits just above the committed build (750,125 bytes on 2026-12-04) so the
-/// download can only shrink from here: lower it with each cut, to 750,000 once reached.
-const VIEWER_DOWNLOAD_CEILING: u64 = 760_000;
+/// `gzip -9` on its own, as `scripts/viewer-size` counts it): issue 18's goal, 750,000 bytes.
+/// The committed build is 747,416 bytes (2026-12-06); whatever the viewer gains must be paid
+/// for by a cut (docs/viewer.md, "Size and speed").
+const VIEWER_DOWNLOAD_CEILING: u64 = 750_000;
 
 #[test]
 fn the_committed_viewer_download_stays_under_its_ceiling() {
