@@ -37,6 +37,7 @@ fn check_existing(path: &Path) -> Result<bool, CliError> {
 /// and closes the side files, and closing a descriptor drops every POSIX lock the process
 /// holds on that file — SQLite's included. A second connection uses [`open_another`].
 pub fn open_file(path: &Path, mode: OpenMode) -> Result<SqliteConnection, CliError> {
+    paths::check_side_files(path)?;
     crate::wal::refuse_unsound(path)?;
     if mode == OpenMode::ReadOnly && unwritable_dir_without_wal(path) {
         // SQLite would need to create `-shm` beside the file to read it. No process can be

@@ -195,7 +195,13 @@ pub fn check(path: &Path, role: Role) -> Result<Found, crate::output::CliError> 
     }
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Missing),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if role_is_database(role) {
+                // A new database: SQLite creates its journal at once, beside whatever is here.
+                check_side_files(path)?;
+            }
+            return Ok(Found::Missing);
+        }
         Err(e) => {
             return Err(CliError::failed(
                 if e.kind() == std::io::ErrorKind::PermissionDenied {
@@ -234,7 +240,49 @@ pub fn check(path: &Path, role: Role) -> Result<Found, crate::output::CliError> 
             ),
         ));
     }
+    if role_is_database(role) {
+        check_side_files(path)?;
+    }
     Ok(Found::File)
+}
+
+/// The side files SQLite opens beside a database (beside the file a symlink leads to, since
+/// SQLite resolves the database's path first): each one that exists must be a regular file.
+/// SQLite opens them without checking: on a FIFO it blocks forever, on a symlink or a
+/// directory it fails with an error that blames the database ("cannot open", "read-only").
+/// The check runs before SQLite opens anything, so a refused command changes no byte.
+pub fn check_side_files(db: &Path) -> Result<(), crate::output::CliError> {
+    let base = std::fs::canonicalize(db).unwrap_or_else(|_| db.to_path_buf());
+    for suffix in SIDE_SUFFIXES {
+        let side = side_file(&base, suffix);
+        let Ok(meta) = std::fs::symlink_metadata(&side) else {
+            continue;
+        };
+        let ft = meta.file_type();
+        if ft.is_file() {
+            continue;
+        }
+        let what = if ft.is_symlink() {
+            "a symbolic link"
+        } else if ft.is_dir() {
+            "a directory"
+        } else {
+            special_kind(ft).unwrap_or("not a regular file")
+        };
+        return Err(crate::output::CliError::failed(
+            "not_a_regular_file",
+            format!(
+                "{} (the {suffix} side file of the database {}) is {what}, not a file SQLite made; SQLite would hang or fail on it, so nothing was opened or changed",
+                side.display(),
+                base.display()
+            ),
+        )
+        .with_hint(format!(
+            "remove {} (when no process has the database open) and run the command again",
+            side.display()
+        )));
+    }
+    Ok(())
 }
 
 /// True when `a` and `b` are the same file (same device and inode), under any two names.

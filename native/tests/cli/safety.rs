@@ -963,3 +963,183 @@ fn doctor_and_import_hold_the_kernel_rules() {
     assert!(msg.contains("dependency_cycle"), "{msg}");
     assert!(!new.exists() || std::fs::metadata(&new).unwrap().len() == 0);
 }
+
+/// Runs motus and kills it if it has not finished within `secs` (then the test fails, naming
+/// the command, instead of hanging the suite).
+fn motus_within(home: &Path, args: &[&str], secs: u64) -> Output {
+    use std::io::Read;
+    let mut child = Command::new(motus_bin())
+        .args(args)
+        .env("HOME", home)
+        .env_remove("MOTUS_DATABASE__PATH")
+        .env_remove("MC_AGENT_ID")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("motus {args:?} was still running after {secs} s (it hangs)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_end(&mut stderr)
+        .unwrap();
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+/// SQLite opens a database's -wal, -shm and -journal without checking what they are: a FIFO
+/// there blocks it forever, a symlink or a directory makes it fail with an error that blames
+/// the database. Every kind of planted side file, beside an existing database (WAL or rollback
+/// mode, reached directly or through a symlink to the database) and beside a new one, is
+/// refused at once, by reads and writes alike, naming the side file, and changes no byte.
+#[test]
+fn a_side_file_that_is_not_a_regular_file_is_refused_at_once_and_changes_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let victim = h.join("victim.txt");
+    std::fs::write(&victim, b"not SQLite's").unwrap();
+    let wal_db = db_with_wal(h, "w.db", 2);
+    std::fs::remove_file(side(&wal_db, "-shm")).ok();
+    let rollback_db = h.join("r.db");
+    ok(&motus(
+        h,
+        &[
+            "--db",
+            arg(&rollback_db),
+            "work",
+            "claim",
+            "ADHOC-R",
+            "--json",
+        ],
+    ));
+    {
+        // Back to a rollback journal (the way the original's files may be), WAL folded in.
+        use motus_core::sqlite::{OpenMode, SqliteConnection};
+        use motus_core::{params, ConnectionExt};
+        let c = SqliteConnection::open(arg(&rollback_db), OpenMode::ReadWrite).unwrap();
+        let mode: String = c
+            .query_one("PRAGMA journal_mode = DELETE", params![])
+            .unwrap();
+        assert_eq!(mode, "delete");
+    }
+    for suffix in ["-wal", "-shm", "-journal"] {
+        assert!(!side(&rollback_db, suffix).exists(), "r.db{suffix} is left");
+    }
+    let link_dir = tempfile::tempdir().unwrap();
+    let linked = link_dir.path().join("linked.db");
+    std::os::unix::fs::symlink(&wal_db, &linked).unwrap();
+
+    type Plant = fn(&Path, &Path);
+    let plants: [(&str, Plant); 3] = [
+        ("a symbolic link", |side, victim| {
+            std::os::unix::fs::symlink(victim, side).unwrap()
+        }),
+        ("a FIFO (named pipe)", |side, _| mkfifo(side)),
+        ("a directory", |side, _| std::fs::create_dir(side).unwrap()),
+    ];
+    let commands: [&[&str]; 3] = [
+        &["roadmap", "list", "--json"],
+        &["work", "claim", "ADHOC-SIDE", "--json"],
+        &["doctor", "--json"],
+    ];
+    // (the path passed as --db, the database SQLite opens, which side files it has now)
+    let cases = [
+        (&wal_db, &wal_db, vec!["-wal"]),
+        (&linked, &wal_db, vec!["-wal"]),
+        (&rollback_db, &rollback_db, vec![]),
+    ];
+    let mut tried = 0;
+    for (given, real, present) in &cases {
+        for suffix in ["-wal", "-shm", "-journal"] {
+            if present.contains(&suffix) {
+                continue;
+            }
+            let planted = side(real, suffix);
+            for (what, plant) in &plants {
+                plant(&planted, &victim);
+                let before = std::fs::read(real).unwrap();
+                // (read only when it is a file: the planted one may be a FIFO)
+                let wal_of = |db: &Path| {
+                    let wal = side(db, "-wal");
+                    std::fs::symlink_metadata(&wal)
+                        .is_ok_and(|m| m.is_file())
+                        .then(|| std::fs::read(&wal).unwrap())
+                };
+                let wal_before = wal_of(real);
+                for cmd in commands {
+                    let mut args = vec!["--db", arg(given)];
+                    args.extend_from_slice(cmd);
+                    let out = motus_within(h, &args, 20);
+                    let message = refused(&out, "not_a_regular_file");
+                    assert!(
+                        message.contains(arg(&planted)) && message.contains(what),
+                        "{cmd:?} with {suffix} {what}: {message}"
+                    );
+                    let hint = stdout_json(&out)["error"]["hint"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string();
+                    assert!(hint.contains("remove"), "{hint}");
+                    assert_eq!(
+                        std::fs::read(real).unwrap(),
+                        before,
+                        "{cmd:?} changed the database"
+                    );
+                    assert_eq!(wal_of(real), wal_before);
+                    tried += 1;
+                }
+                assert_eq!(std::fs::read(&victim).unwrap(), b"not SQLite's");
+                if std::fs::symlink_metadata(&planted).unwrap().is_dir() {
+                    std::fs::remove_dir(&planted).unwrap();
+                } else {
+                    std::fs::remove_file(&planted).unwrap();
+                }
+            }
+        }
+        // With the planted file gone, the same database works again.
+        ok(&motus(
+            h,
+            &["--db", arg(given), "roadmap", "list", "--json"],
+        ));
+        std::fs::remove_file(side(real, "-shm")).ok();
+    }
+    assert_eq!(tried, (2 + 2 + 3) * 3 * 3);
+
+    // A new database: nothing is created beside a planted journal or WAL.
+    for suffix in ["-journal", "-wal"] {
+        let new_db = h.join(format!("new{suffix}.db"));
+        mkfifo(&side(&new_db, suffix));
+        for cmd in [
+            &["db", "init", "--json"][..],
+            &["work", "claim", "ADHOC-N", "--json"],
+        ] {
+            let mut args = vec!["--db", arg(&new_db)];
+            args.extend_from_slice(cmd);
+            refused(&motus_within(h, &args, 20), "not_a_regular_file");
+            assert!(!new_db.exists(), "{cmd:?} created {}", new_db.display());
+        }
+    }
+}
