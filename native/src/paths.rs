@@ -252,7 +252,11 @@ pub fn check(path: &Path, role: Role) -> Result<Found, crate::output::CliError> 
 /// directory it fails with an error that blames the database ("cannot open", "read-only").
 /// The check runs before SQLite opens anything, so a refused command changes no byte.
 pub fn check_side_files(db: &Path) -> Result<(), crate::output::CliError> {
-    let base = std::fs::canonicalize(db).unwrap_or_else(|_| db.to_path_buf());
+    let base = if std::fs::symlink_metadata(db).is_ok_and(|m| m.file_type().is_symlink()) {
+        std::fs::canonicalize(db).unwrap_or_else(|_| db.to_path_buf())
+    } else {
+        db.to_path_buf()
+    };
     for suffix in SIDE_SUFFIXES {
         let side = side_file(&base, suffix);
         let Ok(meta) = std::fs::symlink_metadata(&side) else {
