@@ -188,13 +188,22 @@ fn chaos(op: &'static str, args: &[&str], setup: impl FnOnce(&Path, &Path)) -> F
     let lost: Vec<_> = tally.acked.iter().filter(|l| !found.contains(*l)).collect();
     let doctor = motus(&h, &["--db", arg(&db), "doctor", "--json"]);
     let doctor_doc: serde_json::Value = serde_json::from_slice(&doctor.stdout).unwrap_or_default();
+    // The checks that did not pass, by name and message (a warning is allowed, and said).
+    let not_passed: Vec<String> = doctor_doc["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["status"] != "pass")
+        .map(|c| format!("{} {}: {}", c["status"], c["name"], c["message"]))
+        .collect();
     eprintln!(
-        "chaos {op}: seed {seed}, {writers} writers, {} commits acknowledged, {runs} runs, {kills} killed, {} lost, {} false reports, {} writer failures, doctor {}",
+        "chaos {op}: seed {seed}, {writers} writers, {} commits acknowledged, {runs} runs, {kills} killed, {} lost, {} false reports, {} writer failures, doctor {}{}",
         tally.acked.len(),
         lost.len(),
         false_reports.len(),
         tally.writer_failures.len(),
-        doctor_doc["status"]
+        doctor_doc["status"],
+        if not_passed.is_empty() { String::new() } else { format!(" ({})", not_passed.join("; ")) }
     );
     assert!(false_reports.is_empty(), "{op}: {false_reports:#?}");
     assert!(
