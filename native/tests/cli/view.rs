@@ -192,6 +192,21 @@ fn only_requests_for_its_own_loopback_host_and_origin_are_answered() {
     }
     let (code, _, _) = s.request("GET / HTTP/1.0\r\n\r\n");
     assert_eq!(code, 421, "no Host at all");
+    // A second name behind ours: a second Host header, or an absolute-form target (whose
+    // authority HTTP puts before Host).
+    let ours = s.addr.to_string();
+    for req in [
+        format!("GET / HTTP/1.1\r\nHost: {ours}\r\nHost: evil.example:{port}\r\nConnection: close\r\n\r\n"),
+        format!("GET http://evil.example:{port}/ HTTP/1.1\r\nHost: {ours}\r\nConnection: close\r\n\r\n"),
+    ] {
+        let (code, _, body) = s.request(&req);
+        assert!(code == 421 || code == 400, "{code} for {req:?}");
+        assert!(!String::from_utf8_lossy(&body).contains("the viewer"), "{req:?}");
+    }
+    let (code, _, _) = s.request(&format!(
+        "GET http://{ours}/ HTTP/1.1\r\nHost: {ours}\r\nConnection: close\r\n\r\n"
+    ));
+    assert_eq!(code, 200, "an absolute-form target naming us");
     for host in [s.addr.to_string(), format!("localhost:{port}")] {
         let (code, _, _) = s.request(&format!(
             "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"

@@ -47,18 +47,23 @@ fn json(status: StatusCode, value: &serde_json::Value) -> Response<Body> {
 }
 
 /// The Host a browser sends for the URL we printed (or `localhost` on the same port). Any
-/// other name is how DNS rebinding reaches a loopback server, so it gets nothing.
+/// other name is how DNS rebinding reaches a loopback server, so it gets nothing. Exactly one
+/// Host header, and a request target in absolute form (`GET http://name/`, where HTTP says the
+/// target's authority wins over Host) must name us too: no second name slips past the first.
 fn host_is_ours(req: &Request<Incoming>, addr: SocketAddr) -> bool {
-    let Some(host) = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-    else {
+    let ours = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        let port = addr.port();
+        name == format!("{}:{port}", addr.ip()) || name == format!("localhost:{port}")
+    };
+    let mut hosts = req.headers().get_all(header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
         return false;
     };
-    let host = host.to_ascii_lowercase();
-    let port = addr.port();
-    host == format!("{}:{port}", addr.ip()) || host == format!("localhost:{port}")
+    let Ok(host) = host.to_str() else {
+        return false;
+    };
+    ours(host) && req.uri().authority().is_none_or(|a| ours(a.as_str()))
 }
 
 /// A request that names an Origin must name ours (the page itself); other sites' pages are
