@@ -40,7 +40,8 @@ pub fn acquire(db: &Path, wait: Duration) -> std::io::Result<Exclusive> {
             .read(true)
             .write(true)
             .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-            .open(db)?;
+            // The file SQLite locks: a symlinked database path leads to it.
+            .open(crate::paths::sqlite_file(db))?;
         let started = Instant::now();
         loop {
             // SAFETY: a plain fcntl on a descriptor we own, with a zeroed, then filled, flock.

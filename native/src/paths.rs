@@ -246,19 +246,15 @@ pub fn check(path: &Path, role: Role) -> Result<Found, crate::output::CliError> 
     Ok(Found::File)
 }
 
-/// The side files SQLite opens beside a database (beside the file a symlink leads to, since
-/// SQLite resolves the database's path first): each one that exists must be a regular file.
-/// SQLite opens them without checking: on a FIFO it blocks forever, on a symlink or a
-/// directory it fails with an error that blames the database ("cannot open", "read-only").
-/// The check runs before SQLite opens anything, so a refused command changes no byte.
+/// The side files SQLite opens beside a database ([`side_file`]): each one that exists must
+/// be a regular file. SQLite opens them without checking: on a FIFO it blocks forever, on a
+/// symlink or a directory it fails with an error that blames the database ("cannot open",
+/// "read-only"). [`check`] runs it for the commands that look at a database path first (a new
+/// database before it is created, a restore or import target before anything is replaced) and
+/// `db::open_file` right before SQLite opens the file, so a refused command changes no byte.
 pub fn check_side_files(db: &Path) -> Result<(), crate::output::CliError> {
-    let base = if std::fs::symlink_metadata(db).is_ok_and(|m| m.file_type().is_symlink()) {
-        std::fs::canonicalize(db).unwrap_or_else(|_| db.to_path_buf())
-    } else {
-        db.to_path_buf()
-    };
     for suffix in SIDE_SUFFIXES {
-        let side = side_file(&base, suffix);
+        let side = side_file(db, suffix);
         let Ok(meta) = std::fs::symlink_metadata(&side) else {
             continue;
         };
@@ -278,7 +274,7 @@ pub fn check_side_files(db: &Path) -> Result<(), crate::output::CliError> {
             format!(
                 "{} (the {suffix} side file of the database {}) is {what}, not a file SQLite made; SQLite would hang or fail on it, so nothing was opened or changed",
                 side.display(),
-                base.display()
+                sqlite_file(db).display()
             ),
         )
         .with_hint(format!(
@@ -336,10 +332,11 @@ pub fn restrict_files(db: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = db.as_os_str().to_owned();
-            p.push(suffix);
-            let p = PathBuf::from(p);
+        for p in [
+            db.to_path_buf(),
+            side_file(db, "-wal"),
+            side_file(db, "-shm"),
+        ] {
             if let Ok(meta) = std::fs::metadata(&p) {
                 if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
                     let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600));
@@ -349,9 +346,24 @@ pub fn restrict_files(db: &Path) {
     }
 }
 
-/// A side file's path: `coordination.db-wal` and so on.
+/// The file SQLite opens for the database path `db`: on unix SQLite follows a symlink at the
+/// database's name and keeps the `-wal`, `-shm` and `-journal` beside the file it leads to (on
+/// Windows it does not follow it).
+pub fn sqlite_file(db: &Path) -> PathBuf {
+    #[cfg(unix)]
+    if std::fs::symlink_metadata(db).is_ok_and(|m| m.file_type().is_symlink()) {
+        if let Ok(real) = std::fs::canonicalize(db) {
+            return real;
+        }
+    }
+    db.to_path_buf()
+}
+
+/// A side file's path, where SQLite keeps it: `coordination.db-wal` and so on, beside the
+/// file a symlinked database path leads to. Every side-file check, judge and repair names
+/// them through here, so none looks beside a symlink while SQLite reads beside its target.
 pub fn side_file(db: &Path, suffix: &str) -> PathBuf {
-    let mut p = db.as_os_str().to_owned();
+    let mut p = sqlite_file(db).into_os_string();
     p.push(suffix);
     PathBuf::from(p)
 }

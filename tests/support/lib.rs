@@ -91,6 +91,51 @@ pub fn motus(home: &Path, args: &[&str]) -> Output {
         .expect("run motus")
 }
 
+/// [`motus`], killed if it has not finished within `secs`: the test then fails, naming the
+/// command, instead of hanging the suite (for promises such as "a FIFO never blocks").
+pub fn motus_within(home: &Path, args: &[&str], secs: u64) -> Output {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(motus_bin())
+        .args(args)
+        .env("HOME", home)
+        .env_remove("MOTUS_DATABASE__PATH")
+        .env_remove("MC_AGENT_ID")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run motus");
+    // Drained while it runs, so a long answer cannot fill the pipe and stall it.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let stdout = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        out.read_to_end(&mut b).map(|_| b)
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        err.read_to_end(&mut b).map(|_| b)
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait for motus") {
+            break st;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("motus {args:?} was still running after {secs} s (it hangs)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap().expect("read stdout"),
+        stderr: stderr.join().unwrap().expect("read stderr"),
+    }
+}
+
 /// Parses stdout as one JSON document, with the output in the panic message when it is not.
 pub fn stdout_json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

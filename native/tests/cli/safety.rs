@@ -5,7 +5,7 @@
 //! explains; `doctor --fix` sets it aside only when the file alone is sound); names are unique
 //! under concurrency; leftovers of killed runs are named and removed.
 
-use motus_tests::{copy_fixture, motus, motus_bin, stdout_json};
+use motus_tests::{copy_fixture, motus, motus_bin, motus_within, stdout_json};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -347,71 +347,58 @@ fn side_files_fifos_devices_and_directories_are_refused_where_a_database_is_expe
     }
     assert!(!h.join("n.db").exists());
     // A FIFO as --db, as a restore source, as an import; a device as an import.
+    // A hang fails the test (after 20 s) instead of stalling the suite.
+    let run = |args: &[&str]| motus_within(h, args, 20);
     let fifo = h.join("fifo.db");
     mkfifo(&fifo);
     refused(
-        &motus(h, &["--db", arg(&fifo), "work", "list", "--json"]),
+        &run(&["--db", arg(&fifo), "work", "list", "--json"]),
         "not_a_regular_file",
     );
     refused(
-        &motus(
-            h,
-            &["--db", arg(&fifo), "work", "claim", "ADHOC-F", "--json"],
-        ),
+        &run(&["--db", arg(&fifo), "work", "claim", "ADHOC-F", "--json"]),
         "not_a_regular_file",
     );
     refused(
-        &motus(
-            h,
-            &["--db", arg(&db), "db", "restore", arg(&fifo), "--json"],
-        ),
+        &run(&["--db", arg(&db), "db", "restore", arg(&fifo), "--json"]),
         "not_a_regular_file",
     );
     refused(
-        &motus(h, &["--db", arg(&db), "db", "import", arg(&fifo), "--json"]),
+        &run(&["--db", arg(&db), "db", "import", arg(&fifo), "--json"]),
         "not_a_regular_file",
     );
     refused(
-        &motus(
-            h,
-            &[
-                "--db",
-                arg(&h.join("n.db")),
-                "db",
-                "import",
-                "/dev/zero",
-                "--json",
-            ],
-        ),
+        &run(&[
+            "--db",
+            arg(&h.join("n.db")),
+            "db",
+            "import",
+            "/dev/zero",
+            "--json",
+        ]),
         "not_a_regular_file",
     );
     // A directory as an export destination's file, and the same file under two names.
     refused(
-        &motus(h, &["--db", arg(h), "work", "list", "--json"]),
+        &run(&["--db", arg(h), "work", "list", "--json"]),
         "not_a_database",
     );
     let alias = h.join("alias.db");
     std::fs::hard_link(&db, &alias).unwrap();
     refused(
-        &motus(
-            h,
-            &["--db", arg(&db), "db", "restore", arg(&alias), "--json"],
-        ),
+        &run(&["--db", arg(&db), "db", "restore", arg(&alias), "--json"]),
         "same_file",
     );
     refused(
-        &motus(
-            h,
-            &[
-                "--db",
-                arg(&db),
-                "--userland",
-                arg(&alias),
-                "userland",
-                "extract",
-                "--json",
-            ],
-        ),
+        &run(&[
+            "--db",
+            arg(&db),
+            "--userland",
+            arg(&alias),
+            "userland",
+            "extract",
+            "--json",
+        ]),
         "same_file",
     );
     assert_eq!(std::fs::read(&db).unwrap(), before);
@@ -472,24 +459,44 @@ fn a_wal_copied_from_another_database_is_never_applied_and_doctor_fix_sets_it_as
         vec!["userland", "extract"],
         vec!["pref", "set", "k", "v"],
     ];
-    for cmd in &commands {
-        let mut args = vec!["--db", arg(&a)];
-        args.extend(cmd.iter().copied());
-        args.push("--json");
-        let msg = refused(&motus(h, &args), "foreign_wal");
-        assert!(msg.contains("motus doctor"), "{msg}");
-        assert_eq!(files(&a), planted, "{cmd:?} changed the files");
+    // The same database reached through a symlink from another folder: SQLite reads the WAL
+    // beside the file the link leads to, so that is the WAL judged (it once judged the absent
+    // `link.db-wal`, granted the claim and wrote into the foreign WAL).
+    let link_dir = tempfile::tempdir().unwrap();
+    let link = link_dir.path().join("link.db");
+    std::os::unix::fs::symlink(&a, &link).unwrap();
+    for given in [&a, &link] {
+        for cmd in &commands {
+            let mut args = vec!["--db", arg(given)];
+            args.extend(cmd.iter().copied());
+            args.push("--json");
+            let msg = refused(&motus(h, &args), "foreign_wal");
+            assert!(msg.contains("motus doctor"), "{msg}");
+            assert_eq!(
+                files(&a),
+                planted,
+                "{cmd:?} through {given:?} changed the files"
+            );
+        }
+        // doctor explains, changing nothing.
+        let out = motus(h, &["--db", arg(given), "doctor", "--json"]);
+        assert_eq!(out.status.code(), Some(1));
+        let doc = stdout_json(&out);
+        assert_eq!(doc["checks"][0]["name"], "wal", "{doc}");
+        assert_eq!(doc["checks"][1]["name"], "main_file_alone");
+        assert_eq!(doc["checks"][1]["status"], "pass", "{doc}");
+        assert_eq!(files(&a), planted);
     }
-    // doctor explains, changing nothing.
-    let out = motus(h, &["--db", arg(&a), "doctor", "--json"]);
-    assert_eq!(out.status.code(), Some(1));
-    let doc = stdout_json(&out);
-    assert_eq!(doc["checks"][0]["name"], "wal", "{doc}");
-    assert_eq!(doc["checks"][1]["name"], "main_file_alone");
-    assert_eq!(doc["checks"][1]["status"], "pass", "{doc}");
-    assert_eq!(files(&a), planted);
-    // --fix sets the WAL aside (kept) because the file alone is sound; then all is well.
-    let doc = ok(&motus(h, &["--db", arg(&a), "doctor", "--fix", "--json"]));
+    assert!(
+        std::fs::read_dir(link_dir.path()).unwrap().count() == 1,
+        "only the link"
+    );
+    // --fix (through the link) sets the real WAL aside (kept) because the file alone is
+    // sound; then all is well.
+    let doc = ok(&motus(
+        h,
+        &["--db", arg(&link), "doctor", "--fix", "--json"],
+    ));
     let aside = doc["repairs"][0]["details"][0]
         .as_str()
         .unwrap()
@@ -673,38 +680,23 @@ fn leftovers_of_killed_runs_are_named_by_doctor_and_removed_by_fix() {
 fn evidence_and_verify_read_regular_files_only_and_never_hang() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
+    // A hang fails the test (after 20 s) instead of stalling the suite.
+    let run = |args: &[&str]| motus_within(h, args, 20);
     let db = h.join("c.db");
-    let claim = ok(&motus(
-        h,
-        &["--db", arg(&db), "work", "claim", "ADHOC-EV", "--json"],
-    ));
+    let claim = ok(&run(&[
+        "--db",
+        arg(&db),
+        "work",
+        "claim",
+        "ADHOC-EV",
+        "--json",
+    ]));
     let lease = claim["lease_id"].as_str().unwrap().to_string();
     let fifo = h.join("pipe");
     mkfifo(&fifo);
     // No writer ever opens the FIFO and /dev/zero never ends: both must be refused at once.
     for path in [arg(&fifo), "/dev/zero"] {
-        let out = motus(
-            h,
-            &[
-                "--db",
-                arg(&db),
-                "work",
-                "evidence",
-                &lease,
-                "log",
-                "--file",
-                path,
-                "--json",
-            ],
-        );
-        refused(&out, "not_a_regular_file");
-    }
-    // A recorded file later replaced by a FIFO is reported changed, not waited on.
-    let log = h.join("build.log");
-    std::fs::write(&log, "all green").unwrap();
-    ok(&motus(
-        h,
-        &[
+        let out = run(&[
             "--db",
             arg(&db),
             "work",
@@ -712,13 +704,28 @@ fn evidence_and_verify_read_regular_files_only_and_never_hang() {
             &lease,
             "log",
             "--file",
-            arg(&log),
+            path,
             "--json",
-        ],
-    ));
+        ]);
+        refused(&out, "not_a_regular_file");
+    }
+    // A recorded file later replaced by a FIFO is reported changed, not waited on.
+    let log = h.join("build.log");
+    std::fs::write(&log, "all green").unwrap();
+    ok(&run(&[
+        "--db",
+        arg(&db),
+        "work",
+        "evidence",
+        &lease,
+        "log",
+        "--file",
+        arg(&log),
+        "--json",
+    ]));
     std::fs::remove_file(&log).unwrap();
     mkfifo(&log);
-    let out = motus(h, &["--db", arg(&db), "work", "verify", &lease, "--json"]);
+    let out = run(&["--db", arg(&db), "work", "verify", &lease, "--json"]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -962,52 +969,6 @@ fn doctor_and_import_hold_the_kernel_rules() {
     );
     assert!(msg.contains("dependency_cycle"), "{msg}");
     assert!(!new.exists() || std::fs::metadata(&new).unwrap().len() == 0);
-}
-
-/// Runs motus and kills it if it has not finished within `secs` (then the test fails, naming
-/// the command, instead of hanging the suite).
-fn motus_within(home: &Path, args: &[&str], secs: u64) -> Output {
-    use std::io::Read;
-    let mut child = Command::new(motus_bin())
-        .args(args)
-        .env("HOME", home)
-        .env_remove("MOTUS_DATABASE__PATH")
-        .env_remove("MC_AGENT_ID")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("motus {args:?} was still running after {secs} s (it hangs)");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_end(&mut stdout)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_end(&mut stderr)
-        .unwrap();
-    Output {
-        status,
-        stdout,
-        stderr,
-    }
 }
 
 /// SQLite opens a database's -wal, -shm and -journal without checking what they are: a FIFO
